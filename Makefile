@@ -1,0 +1,19 @@
+# One command runs every check: `make check` (lint, types, tests). CI runs the same.
+PYTHON ?= python3
+
+.PHONY: check lint types test snapshot schema bench bench-quick
+
+check: lint types test
+
+lint:
+	$(PYTHON) -m ruff check src tests bench
+	$(PYTHON) -m ruff format --check src tests bench
+
+types:
+	$(PYTHON) -m mypy
+
+test:
+	$(PYTHON) -m pytest -q
+
+schema:
+	$(PYTHON) -m sovbundle schema -o schema/bundle.schema.json

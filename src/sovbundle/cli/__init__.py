@@ -1,0 +1,111 @@
+"""The ``sovbundle`` command line: a typer app whose errors become exit codes in one place.
+
+Command modules register themselves on ``app``; they import heavy modules (the solver, httpx)
+inside their functions so that ``sovbundle --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from sovbundle import __version__
+from sovbundle.errors import SovbundleError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="sovbundle",
+    help="Compose the cheapest sovereign cloud stack across French providers, proven optimal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sovbundle {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a traceback on errors (for bug reports).")
+    ] = False,
+) -> None:
+    """sovbundle: plan a multi-provider sovereign cloud bundle from public catalogs."""
+
+
+# Command modules: importing one registers its commands on ``app``.
+from sovbundle.cli import bundle_cmds  # noqa: E402,F401  (validate, schema)
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("SOVBUNDLE_DEBUG", "") not in ("", "0")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; turn every error into one message on stderr and its exit code."""
+    import click
+
+    args = sys.argv[1:] if argv is None else argv
+    debug = _debug_requested(args)
+    try:
+        app(args=args, prog_name="sovbundle", standalone_mode=False)
+    except SovbundleError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        _print_error(exc.lines())
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.exceptions.Abort:
+        _print_error(["error: aborted"])
+        return 130
+    except click.ClickException as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        _print_error(["error: interrupted"])
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``sovbundle plan x | head``): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+            return 1
+        _print_error(
+            [
+                f"error: internal error: {type(exc).__name__}: {exc}",
+                "  run again with --debug for the traceback, and report it",
+            ]
+        )
+        return 1
+    return 0
+
+
+def _print_error(lines: list[str]) -> None:
+    for line in lines:
+        sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()

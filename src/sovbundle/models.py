@@ -1,0 +1,304 @@
+"""The normalised catalog model: Provider, Region, Offer, Price (frozen pydantic, Decimal money).
+
+Every adapter turns its provider's API into these types, and everything after the adapters
+(catalog queries, the planner, the plan) reads only these types.
+
+Units are explicit and never implied:
+
+* money is ``Decimal`` in ``currency`` (always EUR in v1), VAT excluded;
+* ``Price.unit`` says what one ``amount`` buys (an hour, a month, a GB-month, a GB...);
+* a month is ``HOURS_PER_MONTH`` (730) hours; where a provider publishes a monthly price for an
+  offer, that is the offer's monthly price, otherwise the hourly price x 730
+  (``Offer.monthly``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CERTIFICATIONS",
+    "HOURS_PER_MONTH",
+    "KINDS",
+    "PROVIDER_IDS",
+    "AppSpecs",
+    "Certification",
+    "DatabaseSpecs",
+    "Egress",
+    "KubernetesSpecs",
+    "ObjectStorageSpecs",
+    "Offer",
+    "OfferStatus",
+    "Price",
+    "PriceQuality",
+    "PriceUnit",
+    "Provider",
+    "Region",
+    "Source",
+    "Specs",
+    "VmSpecs",
+]
+
+HOURS_PER_MONTH = Decimal(730)
+
+PROVIDER_IDS: tuple[str, ...] = ("ovhcloud", "scaleway", "clevercloud", "outscale", "rapidspace")
+"""Every provider sovbundle knows, in the canonical order used in listings."""
+
+KINDS: tuple[str, ...] = ("vm", "app", "database", "object_storage", "kubernetes")
+"""Offer kinds; a GPU machine is a ``vm`` (or ``app``) whose specs have ``gpus > 0``."""
+
+CERTIFICATIONS: dict[str, str] = {
+    "secnumcloud": "SecNumCloud (ANSSI qualification)",
+    "hds": "HDS (Hébergeur de Données de Santé)",
+    "iso27001": "ISO/IEC 27001",
+    "iso27017": "ISO/IEC 27017",
+    "iso27018": "ISO/IEC 27018",
+    "iso27701": "ISO/IEC 27701",
+    "soc2": "SOC 2 type II",
+    "pci_dss": "PCI DSS",
+    "c5": "BSI C5",
+}
+"""Certification ids a bundle may require, with their display names."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Frozen):
+    """Where a fact or a price comes from and when it was true."""
+
+    kind: Literal["api", "curated"]
+    """``api``: read from the provider's public API; ``curated``: from a documented source."""
+    url: str
+    """The API endpoint, or the documentation page / repository file the fact was read from."""
+    as_of: str
+    """ISO date (``2026-08-14``) or datetime the fact was fetched or last known true."""
+    note: str | None = None
+
+
+class PriceUnit(StrEnum):
+    """What one ``Price.amount`` buys."""
+
+    HOUR = "hour"
+    MONTH = "month"
+    GB_MONTH = "gb_month"
+    GB = "gb"
+    REQUEST = "request"
+
+
+class PriceQuality(StrEnum):
+    """How far a price can be trusted for planning."""
+
+    CURRENT = "current"
+    """Read from the provider's API or a recent documented source."""
+    STALE = "stale"
+    """Real but old (see ``Price.note``): placed only with a warning."""
+    UNKNOWN = "unknown"
+    """No sourced figure exists offline: listed, never placed."""
+
+
+class Price(_Frozen):
+    """A unit price, excluding VAT."""
+
+    amount: Decimal | None
+    """``None`` exactly when ``quality`` is ``unknown``."""
+    currency: Literal["EUR"] = "EUR"
+    unit: PriceUnit
+    vat: Literal["excluded"] = "excluded"
+    quality: PriceQuality = PriceQuality.CURRENT
+    note: str | None = None
+    """Why a price is stale or unknown, and how to get a live one."""
+
+
+class Certification(_Frozen):
+    """A certification or qualification with the scope it covers and its source."""
+
+    id: str
+    """One of ``CERTIFICATIONS``."""
+    scope: str
+    """In words: which service and which datacentres it covers."""
+    regions: tuple[str, ...] | None = None
+    """Region ids it covers; ``None`` means it is a company-level claim, not tied to regions."""
+    kinds: tuple[str, ...] | None = None
+    """Offer kinds it covers; ``None`` means every kind sold in ``regions``."""
+    source: Source
+
+
+class Region(_Frozen):
+    """A provider's region or zone, with the facts no API returns."""
+
+    provider: str
+    id: str
+    """The provider's own code: ``GRA11``, ``fr-par-1``, ``par``, ``cloudgouv-eu-west-1``."""
+    country: str
+    """ISO 3166-1 alpha-2."""
+    city: str | None = None
+    operator: str
+    """Who runs the datacentre (a provider id or a company name)."""
+    price_zone: str | None = None
+    """Adapter-specific tag linking catalog prices to regions (OVHcloud ``3AZ``, ``LZ.EU``...)."""
+    source: Source
+
+
+class Egress(_Frozen):
+    """A provider's internet egress policy, used to price links that cross providers."""
+
+    price_per_gb: Decimal | None
+    """EUR per GB beyond the free allowance; ``None`` when no source gives it."""
+    free_gb_month: Decimal = Decimal(0)
+    source: Source
+    note: str | None = None
+
+
+class Provider(_Frozen):
+    """A cloud provider and its curated, sourced facts."""
+
+    id: str
+    name: str
+    legal_entity: str
+    hq_country: str
+    eu_jurisdiction: bool
+    """HQ and control in the EU, with no known extraterritorial exposure."""
+    jurisdiction_note: str | None = None
+    source: Source
+    certifications: tuple[Certification, ...] = ()
+    regions: tuple[Region, ...] = ()
+    egress: Egress | None = None
+    gaps: tuple[str, ...] = ()
+    """What the data does not cover, in words shown by ``sovbundle providers``."""
+
+    def region(self, region_id: str) -> Region | None:
+        """The region with this id, if the provider has it."""
+        for region in self.regions:
+            if region.id == region_id:
+                return region
+        return None
+
+
+class VmSpecs(_Frozen):
+    """A virtual or dedicated machine; a GPU machine has ``gpus > 0``."""
+
+    kind: Literal["vm"] = "vm"
+    vcpus: int
+    memory_gb: Decimal
+    disk_gb: Decimal | None = None
+    """Local disk included in the price, GB; ``None`` when the offer has none (block storage)."""
+    arch: Literal["x86_64", "arm64"] = "x86_64"
+    gpus: int = 0
+    gpu_model: str | None = None
+    gpu_memory_gb: Decimal | None = None
+    """Memory of one GPU, GB."""
+    dedicated: bool = False
+    """Bare metal or dedicated host rather than a shared-hypervisor VM."""
+
+
+class AppSpecs(_Frozen):
+    """A PaaS instance size that runs the listed runtimes."""
+
+    kind: Literal["app"] = "app"
+    vcpus: Decimal
+    memory_gb: Decimal
+    runtimes: tuple[str, ...]
+    gpus: int = 0
+    gpu_model: str | None = None
+    gpu_memory_gb: Decimal | None = None
+
+
+class DatabaseSpecs(_Frozen):
+    """A managed database plan."""
+
+    kind: Literal["database"] = "database"
+    engine: str
+    """``postgresql``, ``mysql``, ``mongodb``, ``redis``..."""
+    vcpus: Decimal | None = None
+    memory_gb: Decimal | None = None
+    storage_gb: Decimal | None = None
+    """Storage included in the price, GB."""
+    extra_storage_gb_month: Decimal | None = None
+    """EUR per GB-month of storage beyond ``storage_gb``; ``None`` when it cannot be extended."""
+    max_storage_gb: Decimal | None = None
+    high_availability: bool = False
+
+
+class ObjectStorageSpecs(_Frozen):
+    """An object storage class; ``Offer.price`` is per GB-month stored."""
+
+    kind: Literal["object_storage"] = "object_storage"
+    storage_class: str = "standard"
+    egress_price_per_gb: Decimal | None = None
+    """EUR per GB downloaded beyond ``free_egress_gb_month``; ``None`` when unknown."""
+    free_egress_gb_month: Decimal = Decimal(0)
+    free_storage_gb_month: Decimal = Decimal(0)
+
+
+class KubernetesSpecs(_Frozen):
+    """A managed Kubernetes control plane; nodes are ``vm`` offers of the same region."""
+
+    kind: Literal["kubernetes"] = "kubernetes"
+    control_plane: Literal["mutualized", "dedicated"] = "mutualized"
+    high_availability: bool = False
+    max_nodes: int | None = None
+
+
+Specs = Annotated[
+    VmSpecs | AppSpecs | DatabaseSpecs | ObjectStorageSpecs | KubernetesSpecs,
+    Field(discriminator="kind"),
+]
+
+
+class OfferStatus(StrEnum):
+    """Commercial status of an offer."""
+
+    GA = "ga"
+    BETA = "beta"
+    DEPRECATED = "deprecated"
+
+
+class Offer(_Frozen):
+    """Something a provider sells in one region, at one price."""
+
+    provider: str
+    kind: str
+    """One of ``KINDS``; always equal to ``specs.kind``."""
+    sku: str
+    """The provider's own product code (``b3-8``, ``GP1-XS``, ``apps.M``)."""
+    region: str
+    specs: Specs
+    price: Price
+    monthly_amount: Decimal | None = None
+    """The monthly price of one unit when the provider publishes one (OVHcloud monthly plans).
+
+    Read ``Offer.monthly`` rather than this field: it applies the 730-hour rule."""
+    certifications: tuple[str, ...] = ()
+    """Certification ids that hold for this offer in this region (see ``Provider.certifications``)."""
+    status: OfferStatus = OfferStatus.GA
+    source: Source
+
+    @property
+    def monthly(self) -> Decimal | None:
+        """Monthly price of one unit in EUR, or ``None`` when unknown or not time-based."""
+        if self.price.amount is None:
+            return None
+        if self.monthly_amount is not None:
+            return self.monthly_amount
+        if self.price.unit is PriceUnit.MONTH:
+            return self.price.amount
+        if self.price.unit is PriceUnit.HOUR:
+            return self.price.amount * HOURS_PER_MONTH
+        if self.price.unit is PriceUnit.GB_MONTH:
+            return self.price.amount
+        return None
+
+    @property
+    def placeable(self) -> bool:
+        """Whether the planner may use this offer (its price is known)."""
+        return self.price.quality is not PriceQuality.UNKNOWN and self.price.amount is not None
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        """The canonical order of offers: provider, kind, region, sku."""
+        return (self.provider, self.kind, self.region, self.sku)
