@@ -46,8 +46,7 @@ def _root(
     """sovbundle: plan a multi-provider sovereign cloud bundle from public catalogs."""
 
 
-# Command modules: importing one registers its commands on ``app``.
-from sovbundle.cli import bundle_cmds  # noqa: E402,F401  (validate, schema)
+# Command modules: importing one registers its commands on ``app`` (one line each, below).
 
 
 def _debug_requested(argv: list[str]) -> bool:
