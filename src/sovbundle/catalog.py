@@ -120,10 +120,14 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
 
 def dump_catalog(catalog: ProviderCatalog) -> bytes:
     """Canonical JSON bytes of a provider catalog (sorted offers, stable key order)."""
-    ordered = catalog.model_copy(update={"offers": tuple(sorted(catalog.offers, key=Offer.sort_key))})
+    ordered = catalog.model_copy(
+        update={"offers": tuple(sorted(catalog.offers, key=Offer.sort_key))}
+    )
     text = ordered.model_dump_json(indent=1, exclude_defaults=False)
     # Round-trip through json to sort keys: the bytes depend only on the content.
-    return (json.dumps(json.loads(text), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return (
+        json.dumps(json.loads(text), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -190,9 +194,7 @@ def _matches(catalog: Catalog, offer: Offer, query: OfferQuery) -> bool:
         return False
     if query.min_memory_gb is not None and (memory is None or memory < query.min_memory_gb):
         return False
-    if query.gpu is not None and (getattr(specs, "gpus", 0) > 0) != query.gpu:
-        return False
-    return True
+    return query.gpu is None or (getattr(specs, "gpus", 0) > 0) == query.gpu
 
 
 def _price_order(offer: Offer) -> tuple[int, Decimal, tuple[str, str, str, str]]:

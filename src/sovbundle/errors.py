@@ -6,7 +6,7 @@
     │     carries a list of SpecIssue (file, line, column, message)
     ├── InfeasibleError            (exit 4) no plan satisfies every constraint
     ├── ProviderError              (exit 5) a provider's API or the network failed
-    └── CatalogError               (exit 6) catalog data is malformed, truncated or of the wrong shape
+    └── CatalogError               (exit 6) catalog data is malformed, truncated or mis-shaped
 
 The library raises these; only the CLI turns them into exits (``sovbundle.cli``).
 """

@@ -275,7 +275,7 @@ class Offer(_Frozen):
 
     Read ``Offer.monthly`` rather than this field: it applies the 730-hour rule."""
     certifications: tuple[str, ...] = ()
-    """Certification ids that hold for this offer in this region (see ``Provider.certifications``)."""
+    """Certification ids that hold for this offer in this region (``Provider.certifications``)."""
     status: OfferStatus = OfferStatus.GA
     source: Source
 

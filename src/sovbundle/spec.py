@@ -103,8 +103,19 @@ class AppComponent(ComponentConstraints):
 
     kind: Literal["app"]
     runtime: Literal[
-        "python", "node", "java", "php", "go", "ruby", "rust", "dotnet", "docker", "static",
-        "scala", "elixir", "haskell",
+        "python",
+        "node",
+        "java",
+        "php",
+        "go",
+        "ruby",
+        "rust",
+        "dotnet",
+        "docker",
+        "static",
+        "scala",
+        "elixir",
+        "haskell",
     ]
     instances: Count = 1
     vcpus: VCpus | None = None
@@ -154,7 +165,7 @@ class Link(_Strict):
     from_: ComponentName = Field(alias="from")
     to: ComponentName
     gb_month: TrafficGb = 0
-    """GB per month from ``from`` to ``to``; priced as ``from``'s egress when it crosses providers."""
+    """GB per month from ``from`` to ``to``, priced as ``from``'s egress across providers."""
     colocate: Literal["region", "provider"] | None = None
     apart: Literal["region", "provider"] | None = None
 
@@ -165,7 +176,7 @@ class Link(_Strict):
         if self.colocate and self.apart:
             raise ValueError("a link cannot both colocate and keep apart its components")
         if self.from_ == self.to:
-            raise ValueError(f"a link must join two different components, not {self.to!r} to itself")
+            raise ValueError(f"a link must join two components, not {self.to!r} to itself")
         return self
 
 

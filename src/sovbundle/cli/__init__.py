@@ -37,7 +37,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show a traceback on errors (for bug reports).")
@@ -55,8 +57,6 @@ def _debug_requested(argv: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn every error into one message on stderr and its exit code."""
-    import click
-
     args = sys.argv[1:] if argv is None else argv
     debug = _debug_requested(args)
     try:
@@ -68,17 +68,21 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         _print_error(exc.lines())
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.exceptions.Abort:
+    except typer.Abort:
         _print_error(["error: aborted"])
         return 130
-    except click.ClickException as exc:
+    except typer.TyperException as exc:  # bad options or arguments, as typer reports them
         if debug:
             import traceback
 
             traceback.print_exc()
-        exc.show()
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _print_error([f"error: {exc.format_message()}"])
         return 2
     except KeyboardInterrupt:
         _print_error(["error: interrupted"])
