@@ -31,6 +31,7 @@ __all__ = [
     "ProviderCatalog",
     "atomic_write_bytes",
     "load_catalog_file",
+    "load_catalogs",
     "packaged_data_dir",
     "snapshot_dir",
 ]
@@ -202,3 +203,15 @@ def _price_order(offer: Offer) -> tuple[int, Decimal, tuple[str, str, str, str]]
     if monthly is None:
         return (1, Decimal(0), offer.sort_key())
     return (0, monthly, offer.sort_key())
+
+
+def load_catalogs(providers: Iterable[str] | None = None) -> Catalog:
+    """The catalogs a plan uses now: the packaged snapshot of each (or each named) provider."""
+    wanted = list(providers) if providers is not None else list(PROVIDER_IDS)
+    folder = snapshot_dir()
+    loaded = [
+        load_catalog_file(folder / f"{pid}.json")
+        for pid in wanted
+        if (folder / f"{pid}.json").is_file()
+    ]
+    return Catalog.from_loaded(loaded)
