@@ -17,12 +17,50 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sovbundle.errors import CatalogError, ProviderError
 from sovbundle.models import Offer, Provider
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Adapter", "ProviderFacts", "RawCatalog"]
+__all__ = ["Adapter", "ProviderFacts", "RawCatalog", "request_json"]
+
+USER_AGENT = "sovbundle (+https://github.com/sovbundle/sovbundle)"
+
+
+async def request_json(
+    client: httpx.AsyncClient,
+    provider: str,
+    method: str,
+    url: str,
+    *,
+    params: dict[str, str] | None = None,
+    json_body: Any = None,
+) -> tuple[Any, httpx.Response]:
+    """One request to a public endpoint; its parsed JSON body and the response.
+
+    Raises ProviderError (exit 5) on a transport failure or an HTTP error status, and
+    CatalogError (exit 6) when the body is not JSON. Retries, timeouts and size limits belong to
+    the client the caller injects (see ``sovbundle.refresh``), not to each adapter.
+    """
+    import httpx
+
+    try:
+        response = await client.request(
+            method, url, params=params, json=json_body, headers={"User-Agent": USER_AGENT}
+        )
+    except httpx.HTTPError as exc:
+        raise ProviderError(provider, f"request failed: {type(exc).__name__}: {exc}", url) from exc
+    if response.status_code >= 400:
+        raise ProviderError(
+            provider, f"HTTP {response.status_code} {response.reason_phrase}", str(response.url)
+        )
+    try:
+        return response.json(), response
+    except ValueError as exc:
+        raise CatalogError(
+            provider, f"response is not valid JSON ({exc})", endpoint=str(response.url)
+        ) from exc
 
 
 @dataclass(frozen=True)
