@@ -9,7 +9,7 @@ field (``addons[3].pricings[0].price``), so a malformed body never surfaces as a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sovbundle.errors import CatalogError
@@ -103,4 +103,9 @@ def _kind(value: Any) -> str:
 def plain(number: Decimal) -> Decimal:
     """``number`` without trailing zeros or an exponent (``0.05120000`` -> ``0.0512``)."""
     reduced = number.normalize()
-    return reduced.quantize(Decimal(1)) if reduced == reduced.to_integral_value() else reduced
+    if reduced != reduced.to_integral_value():
+        return reduced
+    try:
+        return reduced.quantize(Decimal(1))
+    except InvalidOperation:  # more digits than the context holds: keep the exponent form
+        return reduced
