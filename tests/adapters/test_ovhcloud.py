@@ -20,8 +20,10 @@ from sovbundle.errors import CatalogError, ProviderError
 from sovbundle.models import Offer, PriceUnit, Provider, Region, Source
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "ovhcloud" / "cloud_catalog.json"
+ECO_FIXTURE = FIXTURE.with_name("eco_catalog.json")
 BASE = "https://eu.api.ovh.com/1.0"
 KEY = ovhcloud.CLOUD_ENDPOINT
+ECO_KEY = ovhcloud.ECO_ENDPOINT
 SRC = Source(kind="curated", url="https://example.test/facts", as_of="2026-11-29")
 
 
@@ -48,6 +50,8 @@ FACTS = ProviderFacts(
             _region("GRA11", "default"),
             _region("SBG5", "default"),
             _region("EU-WEST-PAR", "3AZ"),
+            _region("gra", "dedicated"),
+            _region("rbx", "dedicated"),
         ),
     )
 )
@@ -60,6 +64,17 @@ def body() -> dict[str, Any]:
 
 def normalize(payload: Any) -> list[Offer]:
     return ovhcloud.normalize(RawCatalog("ovhcloud", "2026-08-14", {KEY: payload}, BASE), FACTS)
+
+
+def eco() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(ECO_FIXTURE.read_text(encoding="utf-8"))
+    return data
+
+
+def normalize_eco(payload: Any) -> list[Offer]:
+    responses = {KEY: body(), ECO_KEY: payload}
+    offers = ovhcloud.normalize(RawCatalog("ovhcloud", "2025-05-13", responses, BASE), FACTS)
+    return [o for o in offers if o.specs.kind == "vm" and o.specs.dedicated]
 
 
 def by_sku_region(offers: list[Offer]) -> dict[tuple[str, str], Offer]:
@@ -138,6 +153,59 @@ def test_a_pricing_interval_of_several_units_is_divided() -> None:
     row = addon(payload, "d2-2.monthly.postpaid")["pricings"][0]
     row["interval"], row["price"] = 12, 571000000 * 12
     assert by_sku_region(normalize(payload))[("d2-2", "GRA11")].monthly == Decimal("5.71")
+
+
+# --------------------------------------------------------------------------- dedicated servers
+
+
+def test_dedicated_server_monthly_price_and_default_hardware() -> None:
+    offers = normalize_eco(eco())
+    assert sorted(o.region for o in offers) == ["gra", "rbx"]  # datacentres known to the facts
+    ks1 = offers[0]
+    assert ks1.sku == "KS-1" and ks1.source.url == BASE + ECO_KEY
+    assert ks1.price.amount == Decimal("16.99") and ks1.price.unit is PriceUnit.MONTH
+    assert ks1.specs.kind == "vm" and ks1.specs.dedicated
+    assert (ks1.specs.vcpus, ks1.specs.memory_gb, ks1.specs.disk_gb) == (
+        8,
+        Decimal(32),
+        Decimal(4000),
+    )
+    assert "installation fee 16.99 EUR not included" in (ks1.source.note or "")
+
+
+def test_paid_default_addon_is_added_to_the_monthly_price() -> None:
+    payload = eco()
+    ram = next(a for a in payload["addons"] if a["planCode"].startswith("ram-"))
+    next(r for r in ram["pricings"] if "renew" in r["capacities"])["price"] = 300000000
+    ks1 = normalize_eco(payload)[0]
+    assert ks1.price.amount == Decimal("19.99")
+    assert "+3 EUR" in (ks1.source.note or "")
+
+
+def test_dedicated_plan_without_a_no_commitment_price_is_skipped() -> None:
+    payload = eco()
+    plan = payload["plans"][0]
+    plan["pricings"] = [r for r in plan["pricings"] if r["mode"] != "default"]
+    assert normalize_eco(payload) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda p: p["locale"].update(currencyCode="CAD"), "locale.currencyCode"),
+        (lambda p: p["plans"][0]["addonFamilies"][1].update(default="ram-1t"), "default"),
+        (lambda p: p["plans"][0].update(configurations=[]), "plans[0].configurations"),
+        (lambda p: p["plans"][0].update(product="nope"), "plans[0].product"),
+        (lambda p: p.pop("products"), "products"),
+    ],
+)
+def test_malformed_dedicated_catalog_raises_catalog_error(mutate: Any, field: str) -> None:
+    payload = eco()
+    mutate(payload)
+    with pytest.raises(CatalogError) as info:
+        normalize_eco(payload)
+    assert info.value.endpoint == BASE + ECO_KEY
+    assert info.value.field is not None and info.value.field.endswith(field)
 
 
 # --------------------------------------------------------------------------- malformed payloads
@@ -235,19 +303,23 @@ def _fetch(handler: Any) -> RawCatalog:
     return asyncio.run(run())
 
 
-def test_fetch_calls_the_fr_catalog_once_and_keys_it_by_endpoint() -> None:
+def test_fetch_calls_the_fr_catalogs_once_each_and_keys_them_by_endpoint() -> None:
     seen: list[httpx.URL] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.url)
-        return httpx.Response(200, content=FIXTURE.read_bytes())
+        fixture = ECO_FIXTURE if request.url.path.endswith("/eco") else FIXTURE
+        return httpx.Response(200, content=fixture.read_bytes())
 
     raw = _fetch(handler)
-    assert [str(u) for u in seen] == [f"{BASE}/order/catalog/public/cloud?ovhSubsidiary=FR"]
-    assert list(raw.responses) == [KEY]
+    assert [str(u) for u in seen] == [
+        f"{BASE}/order/catalog/public/cloud?ovhSubsidiary=FR",
+        f"{BASE}/order/catalog/public/eco?ovhSubsidiary=FR",
+    ]
+    assert list(raw.responses) == [KEY, ECO_KEY]
     assert raw.base_url == BASE and raw.provider == "ovhcloud"
     assert raw.fetched_at.endswith("Z")
-    assert len(ovhcloud.normalize(raw, FACTS)) == 7
+    assert len(ovhcloud.normalize(raw, FACTS)) == 7 + 2
 
 
 @pytest.mark.parametrize("status", [404, 429, 500])
@@ -287,8 +359,8 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> Any:
-    payload: Any = body()
+def mutated(draw: st.DrawFn, base: Any = body) -> Any:
+    payload: Any = base()
     for _ in range(draw(st.integers(1, 3))):
         paths = _paths(payload)
         path = draw(st.sampled_from(paths))
@@ -311,6 +383,17 @@ def mutated(draw: st.DrawFn) -> Any:
 def test_normalize_on_mutated_payloads_raises_only_catalog_error(payload: Any) -> None:
     try:
         offers = normalize(payload)
+    except CatalogError:
+        return
+    for offer in offers:
+        assert offer.price.amount is not None and offer.price.amount >= 0
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(eco))
+def test_normalize_on_mutated_dedicated_catalogs_raises_only_catalog_error(payload: Any) -> None:
+    try:
+        offers = normalize_eco(payload)
     except CatalogError:
         return
     for offer in offers:

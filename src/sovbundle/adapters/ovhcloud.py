@@ -1,8 +1,9 @@
-"""OVHcloud adapter: the public Public Cloud order catalog -> instance offers per region.
+"""OVHcloud adapter: the public order catalogs -> Public Cloud instances and dedicated servers.
 
-``GET {base}/order/catalog/public/cloud?ovhSubsidiary=FR`` (no authentication, one large JSON
-document, no paging). Instances are ``addons`` of product ``publiccloud-instance`` whose plan
-code tells the billing plan and the price zone:
+``GET {base}/order/catalog/public/cloud?ovhSubsidiary=FR`` and ``.../eco?ovhSubsidiary=FR``
+(no authentication, one large JSON document each, no paging; dedicated servers are read by
+``_ovhcloud_dedicated``). Public Cloud instances are ``addons`` of product
+``publiccloud-instance`` whose plan code tells the billing plan and the price zone:
 
 * ``<flavor>.consumption``: hourly, ``<flavor>.monthly.postpaid``: monthly (where present it is
   the offer's monthly price, which is not hourly x 730: ``d2-2`` is 5.71, not 7.59);
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sovbundle.adapters._ovhcloud_dedicated import ECO_PATH, dedicated_offers
 from sovbundle.adapters._payload import Payload, plain
 from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
 from sovbundle.errors import CatalogError
@@ -35,12 +37,24 @@ from sovbundle.models import (
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["CLOUD_ENDPOINT", "DEFAULT_BASE_URL", "PROVIDER_ID", "fetch", "normalize"]
+__all__ = [
+    "CLOUD_ENDPOINT",
+    "DEDICATED_ZONE",
+    "DEFAULT_BASE_URL",
+    "ECO_ENDPOINT",
+    "PROVIDER_ID",
+    "fetch",
+    "normalize",
+]
 
 PROVIDER_ID = "ovhcloud"
 DEFAULT_BASE_URL = "https://eu.api.ovh.com/1.0"
 CATALOG_PATH = "/order/catalog/public/cloud"
 CLOUD_ENDPOINT = f"{CATALOG_PATH}?ovhSubsidiary=FR"
+ECO_ENDPOINT = f"{ECO_PATH}?ovhSubsidiary=FR"
+
+DEDICATED_ZONE = "dedicated"
+"""The ``Region.price_zone`` of dedicated-server datacentres (``gra``, ``rbx``...)."""
 
 DEFAULT_ZONE = "default"
 """The price zone of plan codes without a zone suffix (``b3-8.consumption``)."""
@@ -57,12 +71,15 @@ _INTERVAL_UNITS = {"hour": PriceUnit.HOUR, "month": PriceUnit.MONTH}
 
 
 async def fetch(client: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL) -> RawCatalog:
-    """Fetch the FR-subsidiary Public Cloud catalog (one request)."""
+    """Fetch the FR-subsidiary Public Cloud and dedicated-server (eco) catalogs."""
     from datetime import UTC, datetime
 
     fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    body, _ = await request_json(client, PROVIDER_ID, "GET", base_url.rstrip("/") + CLOUD_ENDPOINT)
-    return RawCatalog(PROVIDER_ID, fetched_at, {CLOUD_ENDPOINT: body}, base_url)
+    responses: dict[str, Any] = {}
+    for endpoint in (CLOUD_ENDPOINT, ECO_ENDPOINT):
+        url = base_url.rstrip("/") + endpoint
+        responses[endpoint], _ = await request_json(client, PROVIDER_ID, "GET", url)
+    return RawCatalog(PROVIDER_ID, fetched_at, responses, base_url)
 
 
 @dataclass
@@ -78,17 +95,24 @@ class _Flavor:
 
 
 def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
-    """Instance offers of every cloud catalog body in ``raw``, one per flavor, zone and region."""
+    """Offers of every catalog body in ``raw``: instances per flavor, zone and region, and
+    dedicated servers per datacentre."""
     offers: list[Offer] = []
-    keys = sorted(k for k in raw.responses if k.split("?")[0].rstrip("/").endswith(CATALOG_PATH))
-    if not keys:
+    paths = {key: key.split("?")[0].rstrip("/") for key in raw.responses}
+    keys = sorted(k for k, p in paths.items() if p.endswith((CATALOG_PATH, ECO_PATH)))
+    if not any(paths[k].endswith(CATALOG_PATH) for k in keys):
         raise CatalogError(PROVIDER_ID, f"no {CATALOG_PATH} response in the raw catalog")
     zones: dict[str, list[str]] = {}
     for region in facts.provider.regions:
         zones.setdefault(region.price_zone or DEFAULT_ZONE, []).append(region.id)
     for key in keys:
-        reader = Payload(PROVIDER_ID, raw.base_url + key)
         source_url = raw.base_url + key
+        reader = Payload(PROVIDER_ID, source_url)
+        if paths[key].endswith(ECO_PATH):
+            datacentres = set(zones.get(DEDICATED_ZONE, []))
+            body = raw.responses[key]
+            offers.extend(dedicated_offers(reader, body, datacentres, source_url, raw.fetched_at))
+            continue
         for flavor in _flavors(reader, raw.responses[key]).values():
             offers.extend(_offers(flavor, zones.get(flavor.zone, []), source_url, raw.fetched_at))
     return offers
