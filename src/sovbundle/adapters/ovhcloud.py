@@ -132,7 +132,8 @@ def _flavors(reader: Payload, body: Any) -> dict[tuple[str, str], _Flavor]:
         if match is None:
             continue  # other billing forms (savings plans, options) are not list prices
         zone = match["zone"] or DEFAULT_ZONE
-        unit, amount = _price(reader, addon, path, plan_code)
+        unit = PriceUnit.HOUR if match["plan"] == "consumption" else PriceUnit.MONTH
+        amount = _price(reader, addon, path, plan_code, unit)
         key = (match["flavor"], zone)
         if key not in flavors:
             specs = _specs(reader, addon, path)
@@ -158,9 +159,10 @@ def _check_currency(reader: Payload, catalog: dict[str, Any]) -> None:
 
 
 def _price(
-    reader: Payload, addon: dict[str, Any], path: str, plan_code: str
-) -> tuple[PriceUnit, Decimal]:
-    """The list price of an instance addon: its default-mode consumption row, per hour/month."""
+    reader: Payload, addon: dict[str, Any], path: str, plan_code: str, expected: PriceUnit
+) -> Decimal:
+    """The list price of an instance addon: its default-mode consumption row, per ``expected``
+    (an hourly plan priced per month, or the reverse, is a shape error, not a conversion)."""
     rows = []
     for j, item in enumerate(reader.array(addon, "pricings", path)):
         row_path = f"{path}.pricings[{j}]"
@@ -178,7 +180,6 @@ def _price(
     unit = _INTERVAL_UNITS.get(interval_unit)
     if unit is None:
         raise reader.error(f"unknown price unit {interval_unit!r}", f"{row_path}.intervalUnit")
-    expected = PriceUnit.HOUR if ".consumption" in plan_code else PriceUnit.MONTH
     if unit is not expected:
         raise reader.error(
             f"{plan_code} is priced per {interval_unit}, expected per {expected.value}",
@@ -189,7 +190,7 @@ def _price(
     if isinstance(formatted, str) and "€" not in formatted:
         raise reader.error(f"price not in EUR: {formatted!r}", f"{row_path}.formattedPrice")
     amount = reader.integer(row, "price", row_path) * _PRICE_SCALE / interval
-    return unit, plain(amount)
+    return plain(amount)
 
 
 def _specs(reader: Payload, addon: dict[str, Any], path: str) -> VmSpecs:

@@ -142,12 +142,12 @@ def _read_product(
     family = "elastic_metal" if "elastic_metal" in properties else family
     if family is None:
         return  # Apple silicon, databases, storage...: see the module docstring
-    status = _STATUSES.get(status_name := reader.string(product, "status", path), "unknown")
-    if status == "unknown":
+    status_name = reader.string(product, "status", path)
+    if status_name not in _STATUSES:
         raise reader.error(f"unknown product status {status_name!r}", f"{path}.status")
+    status = _STATUSES[status_name]
     if status is None:
         return
-    assert isinstance(status, OfferStatus)
     locality = reader.obj(product, "locality", path)
     if "zone" not in locality:
         raise reader.error("Instance / Elastic Metal product without a zone", f"{path}.locality")
