@@ -237,6 +237,12 @@ _DELETE = object()
         ("addons.0.pricings.0.price", -1, "addons[0].pricings[0].price", ">= 0"),
         ("addons.0.pricings.0.intervalUnit", "day", "addons[0].pricings[0].intervalUnit", "unit"),
         (
+            "addons.0.pricings.0.intervalUnit",
+            "month",
+            "addons[0].pricings[0].intervalUnit",
+            "per hour",
+        ),
+        (
             "addons.0.pricings.0.formattedPrice",
             "$2.75",
             "addons[0].pricings[0].formattedPrice",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -118,3 +120,13 @@ def test_scaleway_kubernetes_and_object_storage_in_every_paris_zone() -> None:
         assert {"vm", "kubernetes", "object_storage", "database"} <= kinds
     standard = offer("scaleway", "STANDARD", "fr-par-1", "object_storage")
     assert standard.price.amount == Decimal("0.0146")  # 0.00002 EUR/GB-hour x 730
+
+
+def test_importing_the_adapters_does_not_import_httpx() -> None:
+    code = (
+        "import sys, sovbundle.adapters.ovhcloud, sovbundle.adapters.scaleway; "
+        "sys.exit('httpx' in sys.modules)"
+    )
+    src = str(Path(__file__).parents[2] / "src")
+    done = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": src}, check=False)
+    assert done.returncode == 0
