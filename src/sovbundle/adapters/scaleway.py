@@ -160,7 +160,9 @@ def _read_product(
     name = reader.string(properties[family], "offer_id", f"{path}.properties.{family}")
     if family == "elastic_metal":
         # Elastic Metal offer ids are UUIDs shared by a server's SKUs; its name is readable.
-        name = reader.string(product, "product", path).removeprefix("Elastic Metal ").strip()
+        name = (
+            reader.string(product, "product", path).removeprefix("Elastic Metal ").strip() or name
+        )
     specs = _specs(reader, product, path, name, dedicated=family == "elastic_metal")
     if specs is None:
         return
