@@ -1,0 +1,268 @@
+"""Scaleway adapter: the public Product Catalog -> Instance and Elastic Metal offers per zone.
+
+``GET {base}/product-catalog/v2alpha1/public-catalog/products`` (no authentication), paged by
+``page`` / ``page_size`` until ``total_count`` products are read. Each product has a
+``retail_price {currency_code, units, nanos}`` for one ``unit_of_measure {unit, size}``:
+``amount = units + nanos / 1e9`` per ``size`` units; GPU Instances are priced per minute and
+become per-hour prices (x 60, exact in Decimal).
+
+Instances and Elastic Metal are sold per zone (``fr-par-1``), which is what sovbundle calls a
+region. Elastic Metal has hourly and monthly SKUs of one server, plus a one-time setup fee;
+they become one offer (hourly price, the monthly SKU as its monthly price). Apple silicon
+(macOS hosts) is not modelled, and the catalog's database, object storage and Kubernetes
+entries have no recorded body to learn their shape from: the curated facts price those.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from sovbundle.adapters._payload import Payload, plain
+from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
+from sovbundle.errors import CatalogError
+from sovbundle.models import Offer, OfferStatus, Price, PriceQuality, PriceUnit, Source, VmSpecs
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "PRODUCTS_PATH", "PROVIDER_ID", "fetch", "normalize"]
+
+PROVIDER_ID = "scaleway"
+DEFAULT_BASE_URL = "https://api.scaleway.com"
+PRODUCTS_PATH = "/product-catalog/v2alpha1/public-catalog/products"
+PRODUCT_TYPES = ("instance", "elastic_metal")
+"""The product types ``fetch`` asks for: those ``normalize`` turns into offers."""
+PAGE_SIZE = 100
+MAX_PAGES = 200
+"""A guard against a server that never reaches ``total_count`` (5452 products = 55 pages)."""
+
+_NANO = Decimal("1E-9")
+_MINUTES_PER_HOUR = 60
+
+_STATUSES: dict[str, OfferStatus | None] = {
+    "general_availability": OfferStatus.GA,
+    "public_beta": OfferStatus.BETA,
+    "preview": OfferStatus.BETA,
+    "end_of_new_features": OfferStatus.DEPRECATED,
+    "end_of_growth": OfferStatus.DEPRECATED,
+    "end_of_deployment": OfferStatus.DEPRECATED,
+    "end_of_support": OfferStatus.DEPRECATED,
+    "end_of_sale": OfferStatus.DEPRECATED,
+    # No longer sold: retired products even carry a price of 0 (VC1-S), so they are skipped.
+    "end_of_life": None,
+    "retired": None,
+}
+_ARCHES: dict[str, Literal["x86_64", "arm64"] | None] = {
+    "x64": "x86_64",
+    "arm64": "arm64",
+    "apple_silicon": None,  # macOS hosts: not a general-purpose VM
+    "riscv": None,
+}
+_GPU_NAME = re.compile(r"-(?P<count>\d+)-(?P<memory>\d+)G$")
+"""GPU memory is only in the offer name (``L4-1-24G``: 1 GPU of 24 GB); the catalog lacks it."""
+_GIB = Decimal(2**30)
+_GB = Decimal(10**9)
+
+
+async def fetch(client: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL) -> RawCatalog:
+    """Fetch every page of the Instance and Elastic Metal products, keyed by page."""
+    from datetime import UTC, datetime
+
+    fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    types = "&".join(f"product_types={t}" for t in PRODUCT_TYPES)
+    responses: dict[str, Any] = {}
+    seen = 0
+    for page in range(1, MAX_PAGES + 1):
+        key = f"{PRODUCTS_PATH}?{types}&page={page}&page_size={PAGE_SIZE}"
+        url = base_url.rstrip("/") + key
+        body, _ = await request_json(client, PROVIDER_ID, "GET", url)
+        reader = Payload(PROVIDER_ID, url)
+        page_body = reader.mapping(body, "")
+        count = len(reader.array(page_body, "products", ""))
+        total = reader.integer(page_body, "total_count", "")
+        responses[key] = body
+        seen += count
+        if seen >= total or count == 0:
+            return RawCatalog(PROVIDER_ID, fetched_at, responses, base_url)
+    raise CatalogError(
+        PROVIDER_ID,
+        f"more than {MAX_PAGES} pages without reaching total_count",
+        endpoint=base_url + PRODUCTS_PATH,
+    )
+
+
+@dataclass
+class _Server:
+    """One server type in one zone, gathered across its hourly / monthly / setup SKUs."""
+
+    sku: str
+    zone: str
+    specs: VmSpecs
+    status: OfferStatus
+    prices: dict[str, Decimal] = field(default_factory=dict)
+    """``hour``, ``month`` or ``setup`` -> EUR."""
+    skus: list[str] = field(default_factory=list)
+    endpoint: str = ""
+    per_minute: bool = False
+
+
+def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
+    """Offers of every products page in ``raw``; a product seen on two pages is read once."""
+    keys = sorted(k for k in raw.responses if k.split("?")[0].rstrip("/").endswith(PRODUCTS_PATH))
+    if not keys:
+        raise CatalogError(PROVIDER_ID, f"no {PRODUCTS_PATH} response in the raw catalog")
+    servers: dict[tuple[str, str], _Server] = {}
+    seen_skus: set[tuple[str, str]] = set()
+    for key in keys:
+        reader = Payload(PROVIDER_ID, raw.base_url + key)
+        body = reader.mapping(raw.responses[key], "")
+        for i, item in enumerate(reader.array(body, "products", "")):
+            _read_product(reader, reader.mapping(item, f"products[{i}]"), i, servers, seen_skus)
+    known = {region.id for region in facts.provider.regions}
+    return [
+        _offer(server, raw.fetched_at)
+        for _, server in sorted(servers.items())
+        if server.zone in known  # a zone the curated table lacks has no country: not placeable
+    ]
+
+
+def _read_product(
+    reader: Payload,
+    product: dict[str, Any],
+    index: int,
+    servers: dict[tuple[str, str], _Server],
+    seen_skus: set[tuple[str, str]],
+) -> None:
+    path = f"products[{index}]"
+    properties = reader.obj(product, "properties", path)
+    family = "instance" if "instance" in properties else None
+    family = "elastic_metal" if "elastic_metal" in properties else family
+    if family is None:
+        return  # Apple silicon, databases, storage...: see the module docstring
+    status_name = reader.string(product, "status", path)
+    if status_name not in _STATUSES:
+        raise reader.error(f"unknown product status {status_name!r}", f"{path}.status")
+    status = _STATUSES[status_name]
+    if status is None:
+        return
+    locality = reader.obj(product, "locality", path)
+    if "zone" not in locality:
+        raise reader.error("Instance / Elastic Metal product without a zone", f"{path}.locality")
+    zone = reader.string(locality, "zone", f"{path}.locality")
+    catalog_sku = reader.string(product, "sku", path)
+    if (catalog_sku, zone) in seen_skus:
+        return  # the same product recorded under two queries
+    seen_skus.add((catalog_sku, zone))
+    unit, amount, per_minute = _price(reader, product, path)
+    name = reader.string(properties[family], "offer_id", f"{path}.properties.{family}")
+    if family == "elastic_metal":
+        # Elastic Metal offer ids are UUIDs shared by a server's SKUs; its name is readable.
+        name = (
+            reader.string(product, "product", path).removeprefix("Elastic Metal ").strip() or name
+        )
+    specs = _specs(reader, product, path, name, dedicated=family == "elastic_metal")
+    if specs is None:
+        return
+    server = servers.setdefault(
+        (name, zone), _Server(name, zone, specs, status, endpoint=reader.endpoint)
+    )
+    if unit in server.prices and server.prices[unit] != amount:
+        raise reader.error(f"two different {unit} prices for {name} in {zone}", f"{path}.price")
+    server.prices[unit] = amount
+    server.skus.append(catalog_sku)
+    server.per_minute = server.per_minute or per_minute
+
+
+def _price(reader: Payload, product: dict[str, Any], path: str) -> tuple[str, Decimal, bool]:
+    """The retail price as (``hour`` | ``month`` | ``setup``, EUR per one, was per minute)."""
+    price_path = f"{path}.price.retail_price"
+    retail = reader.obj(reader.obj(product, "price", path), "retail_price", f"{path}.price")
+    currency = reader.string(retail, "currency_code", price_path)
+    if currency != "EUR":
+        raise reader.error(f"unsupported currency {currency!r}", f"{price_path}.currency_code")
+    nanos = reader.integer(retail, "nanos", price_path)
+    if nanos >= 10**9:
+        raise reader.error(f"nanos out of range: {nanos}", f"{price_path}.nanos")
+    amount = reader.integer(retail, "units", price_path) + nanos * _NANO
+    measure = reader.obj(product, "unit_of_measure", path)
+    unit = reader.string(measure, "unit", f"{path}.unit_of_measure")
+    size = reader.integer(measure, "size", f"{path}.unit_of_measure", minimum=1)
+    if unit == "minute":
+        return "hour", plain(amount * _MINUTES_PER_HOUR / size), True
+    if unit in ("hour", "month", "setup"):
+        return unit, plain(amount / size), False
+    raise reader.error(f"unknown price unit {unit!r}", f"{path}.unit_of_measure.unit")
+
+
+def _specs(
+    reader: Payload, product: dict[str, Any], path: str, name: str, *, dedicated: bool
+) -> VmSpecs | None:
+    hw_path = f"{path}.properties.hardware"
+    properties = reader.obj(product, "properties", path)
+    hardware = reader.obj(properties, "hardware", f"{path}.properties")
+    cpu = reader.obj(hardware, "cpu", hw_path)
+    arch_name = reader.string(cpu, "arch", f"{hw_path}.cpu")
+    if arch_name not in _ARCHES:
+        raise reader.error(f"unknown CPU architecture {arch_name!r}", f"{hw_path}.cpu.arch")
+    arch = _ARCHES[arch_name]
+    if arch is None:
+        return None
+    ram = reader.obj(hardware, "ram", hw_path)
+    disk_bytes = 0
+    if hardware.get("storage") is not None:
+        disk_bytes = reader.integer(hardware["storage"], "total", f"{hw_path}.storage")
+    gpus, gpu_model, gpu_memory = 0, None, None
+    if hardware.get("gpu") is not None:
+        gpu = reader.obj(hardware, "gpu", hw_path)
+        gpus = reader.integer(gpu, "count", f"{hw_path}.gpu")
+        gpu_model = reader.string(gpu, "type", f"{hw_path}.gpu") if gpus else None
+        match = _GPU_NAME.search(name)
+        if gpus and match and int(match["count"]) == gpus:
+            gpu_memory = Decimal(match["memory"])
+    return VmSpecs(
+        vcpus=reader.integer(cpu, "threads", f"{hw_path}.cpu", minimum=1),
+        memory_gb=plain(reader.integer(ram, "size", f"{hw_path}.ram", minimum=1) / _GIB),
+        # Block-storage Instances report 0 local bytes: their disk is bought separately.
+        disk_gb=plain(disk_bytes / _GB) if disk_bytes else None,
+        arch=arch,
+        gpus=gpus,
+        gpu_model=gpu_model,
+        gpu_memory_gb=gpu_memory,
+        dedicated=dedicated,
+    )
+
+
+def _offer(server: _Server, as_of: str) -> Offer:
+    hourly, monthly = server.prices.get("hour"), server.prices.get("month")
+    notes = [f"catalog SKUs {', '.join(sorted(server.skus))}"]
+    if server.per_minute:
+        notes.append("priced per minute in the catalog; per hour = x 60")
+    if hourly is not None:
+        price = Price(amount=hourly, unit=PriceUnit.HOUR)
+        monthly_amount = monthly
+    elif monthly is not None:
+        price, monthly_amount = Price(amount=monthly, unit=PriceUnit.MONTH), None
+    else:
+        price = Price(
+            amount=None,
+            unit=PriceUnit.MONTH,
+            quality=PriceQuality.UNKNOWN,
+            note="the catalog lists only a setup fee for this server",
+        )
+        monthly_amount = None
+    if "setup" in server.prices:
+        notes.append(f"one-time setup fee {server.prices['setup']} EUR not included")
+    return Offer(
+        provider=PROVIDER_ID,
+        kind="vm",
+        sku=server.sku,
+        region=server.zone,
+        specs=server.specs,
+        price=price,
+        monthly_amount=monthly_amount,
+        status=server.status,
+        source=Source(kind="api", url=server.endpoint, as_of=as_of, note="; ".join(notes)),
+    )
