@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -134,6 +135,14 @@ def test_atomic_write_leaves_the_old_file_when_interrupted(
         atomic_write_bytes(path, b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["file.json"]
+
+
+def test_atomic_write_gives_the_usual_file_mode(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    atomic_write_bytes(path, b"{}")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 @pytest.mark.parametrize(
