@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +39,7 @@ def test_every_offer_is_sourced_dated_priced_and_placed(provider: str) -> None:
     for region in regions.values():
         assert re.fullmatch(r"[A-Z]{2}", region.country) and region.source.as_of
     for offer in catalog.offers:
-        assert offer.provider == provider and offer.kind in KINDS == KINDS
+        assert offer.provider == provider and offer.kind in KINDS
         assert offer.kind == offer.specs.kind
         assert offer.source.url and re.match(r"\d{4}-\d{2}-\d{2}", offer.source.as_of)
         assert offer.region in regions
@@ -89,3 +92,14 @@ def test_outscale_snapshot_has_no_price_and_secnumcloud_only_in_cloudgouv() -> N
     for offer in catalog.offers:
         expected = ("secnumcloud",) if offer.region == "cloudgouv-eu-west-1" else ()
         assert offer.certifications == expected
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_adapter_import_does_not_load_httpx(provider: str) -> None:
+    code = (
+        f"import sys, sovbundle.adapters.{provider} as a; "
+        "assert a.PROVIDER_ID and a.DEFAULT_BASE_URL; "
+        "sys.exit('httpx' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0

@@ -161,7 +161,8 @@ class _Context:
 
 def _response(raw: RawCatalog, key: str) -> Any:
     if key not in raw.responses:
-        raise CatalogError(PROVIDER_ID, "no response recorded", endpoint=key)
+        base = (raw.base_url or DEFAULT_BASE_URL).rstrip("/")
+        raise CatalogError(PROVIDER_ID, "no response recorded", endpoint=base + key)
     return raw.responses[key]
 
 

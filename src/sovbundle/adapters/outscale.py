@@ -138,10 +138,17 @@ def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
 class _Catalog:
     """One Region's catalog entries, indexed by (Service, Type, Operation)."""
 
-    def __init__(self, read: Reader, entries: dict[tuple[str, str, str], tuple[int, Decimal]]):
+    def __init__(
+        self,
+        read: Reader,
+        entries: dict[tuple[str, str, str], tuple[int, Decimal]],
+        flags: dict[int, str | None],
+    ) -> None:
         self.read = read
         self.entries = entries
-        self.flags: dict[int, str | None] = {}
+        """(Service, Type, Operation) -> (entry index, unit price)."""
+        self.flags = flags
+        """Entry index -> its ``Flags``, checked only when the entry is used."""
 
     @classmethod
     def parse(cls, body: Any, region: str, read: Reader) -> _Catalog:
@@ -167,9 +174,7 @@ class _Catalog:
             # is kept so a plan never understates the cost.
             if key not in index or index[key][1] < price:
                 index[key] = (number, price)
-        parsed = cls(read, index)
-        parsed.flags = flags
-        return parsed
+        return cls(read, index, flags)
 
     def get(self, key: tuple[str, str, str]) -> tuple[Decimal, PriceUnit] | None:
         """A unit price and its time unit (hour, or month when flagged ``PER_MONTH``)."""
