@@ -284,3 +284,13 @@ def test_fetch_endless_pagination_is_a_catalog_error() -> None:
 def test_fetch_needs_a_region_placeholder_in_the_base_url() -> None:
     with pytest.raises(ProviderError, match="region"):
         run_fetch(Api(), "https://mirror.test/api/v1")
+
+
+def test_repeated_key_keeps_the_dearest_price_and_refuses_mixed_units() -> None:
+    payload = responses()
+    entries = payload[CATALOG]["Catalog"]["Entries"]
+    entries.append({**entries[0], "UnitPrice": 0.05, "SubregionName": "eu-west-2b"})
+    assert find(normalize(payload), "tinav5.c4r8p1").price.amount == Decimal("0.240")
+    entries.append({**entries[0], "Flags": "PER_MONTH"})
+    with pytest.raises(CatalogError, match="two time units"):
+        normalize(payload)

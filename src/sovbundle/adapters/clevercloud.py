@@ -220,7 +220,7 @@ def _price(book: PriceBook, price_id: str) -> Price:
 def _app_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[Offer]:
     endpoint = context.base + INSTANCES
     read = Reader(PROVIDER_ID, endpoint)
-    flavors: dict[str, tuple[str, AppSpecs, set[str]]] = {}
+    flavors: dict[str, tuple[str, AppSpecs, set[str], str]] = {}
     for index, raw_runtime in enumerate(read.array(_response(context.raw, INSTANCES), "")):
         field = f"[{index}]"
         runtime = read.obj(raw_runtime, field)
@@ -242,10 +242,14 @@ def _app_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[Off
             if not (usable and read.boolean(flavor, "available", flavor_field, True)):
                 continue
             # The same flavour appears under every runtime that sells it: one offer per flavour.
-            entry = flavors.setdefault(price_id.lower(), (price_id, specs, set()))
+            # Microservice flavours (pico, nano) run on a shared, lower-priority CPU.
+            what = f"specs: GET {INSTANCES}"
+            if read.boolean(flavor, "microservice", flavor_field, False):
+                what += "; shared CPU (microservice flavour)"
+            entry = flavors.setdefault(price_id.lower(), (price_id, specs, set(), what))
             entry[2].add(name)
     offers = []
-    for price_id, specs, runtimes in flavors.values():
+    for price_id, specs, runtimes, what in flavors.values():
         full = specs.model_copy(update={"runtimes": tuple(sorted(runtimes))})
         wanted = "for:applications-ml" if specs.gpus > 0 else "for:applications"
         for zone, tags in zones.items():
@@ -260,7 +264,7 @@ def _app_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[Off
                     specs=full,
                     price=_price(context.book(zone), price_id),
                     certifications=_hds(tags),
-                    source=context.source(zone, f"specs: GET {INSTANCES}; {_JOIN}"),
+                    source=context.source(zone, f"{what}; {_JOIN}"),
                 )
             )
     return offers

@@ -171,7 +171,9 @@ class _Catalog:
             price = read.decimal(entry, "UnitPrice", field)
             flags[number] = read.opt_string(entry, "Flags", field)
             # Subregions of one Region may repeat a key; if their prices differ, the dearest
-            # is kept so a plan never understates the cost.
+            # is kept so a plan never understates the cost (comparable only in one unit).
+            if key in index and flags[index[key][0]] != flags[number]:
+                raise read.error(f"{field}.Flags", f"{key[1]} is priced in two time units")
             if key not in index or index[key][1] < price:
                 index[key] = (number, price)
         return cls(read, index, flags)
