@@ -36,12 +36,16 @@ async def request_json(
     *,
     params: dict[str, str] | None = None,
     json_body: Any = None,
+    missing_ok: bool = False,
 ) -> tuple[Any, httpx.Response]:
     """One request to a public endpoint; its parsed JSON body and the response.
 
     Raises ProviderError (exit 5) on a transport failure or an HTTP error status, and
     CatalogError (exit 6) when the body is not JSON. Retries, timeouts and size limits belong to
     the client the caller injects (see ``sovbundle.refresh``), not to each adapter.
+
+    With ``missing_ok``, a 404 is an answer, not a failure: the body is ``None``. It is for
+    endpoints whose API documents 404 as "nothing here" (Clever Cloud's per-zone price system).
     """
     import httpx
 
@@ -51,6 +55,8 @@ async def request_json(
         )
     except httpx.HTTPError as exc:
         raise ProviderError(provider, f"request failed: {type(exc).__name__}: {exc}", url) from exc
+    if missing_ok and response.status_code == 404:
+        return None, response
     if response.status_code >= 400:
         raise ProviderError(
             provider, f"HTTP {response.status_code} {response.reason_phrase}", str(response.url)

@@ -1,0 +1,105 @@
+"""The packaged snapshot of clevercloud, outscale and rapidspace: sourced, dated, up to date."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sovbundle.catalog import load_catalog_file
+from sovbundle.facts import load_facts
+from sovbundle.models import CERTIFICATIONS, HOURS_PER_MONTH, KINDS, PriceQuality
+from sovbundle.snapshot import build_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVIDERS = ["clevercloud", "outscale", "rapidspace"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_facts_file_validates(provider: str) -> None:
+    facts = load_facts(ROOT / "providers" / f"{provider}.yaml")
+    assert facts.provider.id == provider
+    for cert in facts.provider.certifications:
+        assert cert.id in CERTIFICATIONS and cert.source.url and cert.source.as_of
+        assert cert.regions, "every certification here is scoped to named regions"
+        assert set(cert.regions) <= {r.id for r in facts.provider.regions}
+    assert facts.provider.egress is not None and facts.provider.gaps
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_every_offer_is_sourced_dated_priced_and_placed(provider: str) -> None:
+    catalog = load_catalog_file(ROOT / "providers" / "snapshot" / f"{provider}.json").data
+    regions = {region.id: region for region in catalog.provider.regions}
+    assert catalog.offers
+    for region in regions.values():
+        assert re.fullmatch(r"[A-Z]{2}", region.country) and region.source.as_of
+    for offer in catalog.offers:
+        assert offer.provider == provider and offer.kind in KINDS
+        assert offer.kind == offer.specs.kind
+        assert offer.source.url and re.match(r"\d{4}-\d{2}-\d{2}", offer.source.as_of)
+        assert offer.region in regions
+        if offer.price.quality is PriceQuality.UNKNOWN:
+            assert offer.price.amount is None and offer.price.note
+        else:
+            assert offer.price.amount is not None and offer.price.amount > 0
+        if offer.price.quality is PriceQuality.STALE:
+            assert offer.price.note
+        assert offer.price.currency == "EUR" and offer.price.vat == "excluded"
+
+
+def test_snapshot_files_are_what_the_build_writes(tmp_path: Path) -> None:
+    build_snapshot(ROOT / "providers" / "raw", ROOT / "providers", tmp_path, PROVIDERS)
+    for provider in PROVIDERS:
+        committed = ROOT / "providers" / "snapshot" / f"{provider}.json"
+        assert (tmp_path / f"{provider}.json").read_bytes() == committed.read_bytes(), (
+            f"run: PYTHONPATH=src python -m sovbundle.snapshot {' '.join(PROVIDERS)}"
+        )
+
+
+def test_clevercloud_prices_match_the_recorded_worked_examples() -> None:
+    catalog = load_catalog_file(ROOT / "providers" / "snapshot" / "clevercloud.json").data
+    offers = {(o.sku, o.region): o for o in catalog.offers}
+    hourly = {
+        "apps.XS": "0.0222222222222222",
+        "apps.M": "0.105555555555556",
+        "apps.nano": "0.0083333333313",
+        "postgresql.xs_sml": "0.0270833333333333",
+        "postgresql.m_sml": "0.122222222222222",
+        "mysql.xs_sml": "0.0326388888888889",
+        "redis.s": "0.0145833333333333",
+    }
+    for sku, amount in hourly.items():
+        assert offers[sku, "par"].price.amount == Decimal(amount), sku
+    assert offers["apps.ML_XS", "clevergrid"].price.amount == Decimal("0.4166538")
+    assert round(offers["apps.XS", "par"].monthly or 0, 2) == Decimal("16.22")
+    assert round(offers["postgresql.xs_sml", "par"].monthly or 0, 2) == Decimal("19.77")
+    cellar = offers["cellar", "par"]
+    assert cellar.price.amount == Decimal("2.13333333333333e-05") * HOURS_PER_MONTH
+    assert round(2000 * (cellar.monthly or 0), 2) == Decimal("31.15")
+    assert "hds" in offers["apps.XS", "rbxhds"].certifications
+    assert "hds" not in offers["apps.XS", "par"].certifications
+
+
+def test_outscale_snapshot_has_no_price_and_secnumcloud_only_in_cloudgouv() -> None:
+    catalog = load_catalog_file(ROOT / "providers" / "snapshot" / "outscale.json").data
+    assert {o.kind for o in catalog.offers} == {"vm"}
+    assert all(not o.placeable for o in catalog.offers)
+    for offer in catalog.offers:
+        expected = ("secnumcloud",) if offer.region == "cloudgouv-eu-west-1" else ()
+        assert offer.certifications == expected
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_adapter_import_does_not_load_httpx(provider: str) -> None:
+    code = (
+        f"import sys, sovbundle.adapters.{provider} as a; "
+        "assert a.PROVIDER_ID and a.DEFAULT_BASE_URL; "
+        "sys.exit('httpx' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
