@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,7 @@ from sovbundle.models import PROVIDER_IDS, Offer, Provider
 
 __all__ = [
     "CATALOG_FORMAT_VERSION",
+    "MAX_AGE",
     "Catalog",
     "LoadedCatalog",
     "OfferQuery",
@@ -33,10 +35,15 @@ __all__ = [
     "load_catalog_file",
     "load_catalogs",
     "packaged_data_dir",
+    "parse_timestamp",
     "snapshot_dir",
+    "staleness_warnings",
 ]
 
 CATALOG_FORMAT_VERSION = 1
+
+MAX_AGE = timedelta(days=30)
+"""Catalogs older than this are used with a warning."""
 
 
 class ProviderCatalog(BaseModel):
@@ -66,6 +73,21 @@ class LoadedCatalog:
     def provider(self) -> Provider:
         return self.data.provider
 
+    @property
+    def fetched_at(self) -> datetime:
+        """When the data was fetched, as an aware UTC datetime."""
+        return parse_timestamp(self.data.fetched_at)
+
+    def age(self, now: datetime) -> timedelta:
+        """How old the data is at ``now`` (never negative)."""
+        return max(now - self.fetched_at, timedelta(0))
+
+
+def parse_timestamp(value: str) -> datetime:
+    """An ISO date or datetime as an aware datetime; dates and naive times are taken as UTC."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
 
 def packaged_data_dir() -> Path:
     """The ``providers/`` data folder: inside the installed wheel, or at the source tree's top."""
@@ -77,8 +99,12 @@ def packaged_data_dir() -> Path:
 
 
 def snapshot_dir() -> Path:
-    """Folder of the packaged catalog snapshot, one ``<provider>.json`` per provider."""
-    return packaged_data_dir() / "snapshot"
+    """Folder of the packaged catalog snapshot, one ``<provider>.json`` per provider.
+
+    ``$SOVBUNDLE_SNAPSHOT_DIR`` replaces it (tests, and packagers who ship the data apart).
+    """
+    override = os.environ.get("SOVBUNDLE_SNAPSHOT_DIR")
+    return Path(override).expanduser() if override else packaged_data_dir() / "snapshot"
 
 
 def load_catalog_file(
@@ -150,6 +176,8 @@ class Catalog:
     """All providers' catalogs, as one queryable set of offers."""
 
     providers: dict[str, LoadedCatalog] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Problems met while choosing the data (an unusable cache, stale data), for the user."""
 
     def provider_ids(self) -> list[str]:
         return [pid for pid in PROVIDER_IDS if pid in self.providers] + sorted(
@@ -205,13 +233,64 @@ def _price_order(offer: Offer) -> tuple[int, Decimal, tuple[str, str, str, str]]
     return (0, monthly, offer.sort_key())
 
 
-def load_catalogs(providers: Iterable[str] | None = None) -> Catalog:
-    """The catalogs a plan uses now: the packaged snapshot of each (or each named) provider."""
+def load_catalogs(
+    providers: Iterable[str] | None = None,
+    *,
+    cache_dir: Path | None = None,
+    now: datetime | None = None,
+) -> Catalog:
+    """The catalogs a plan uses now: per provider, the newest valid data of cache and snapshot.
+
+    ``cache_dir`` is the folder of cached catalogs (default: the configured user cache). A cache
+    that cannot be trusted is skipped with a warning in ``Catalog.warnings``; a packaged snapshot
+    that cannot be read raises CatalogError. With ``now``, data older than ``MAX_AGE`` is warned
+    about too (the caller passes the clock: this module never reads it).
+    """
+    from sovbundle.cache import read_cached
+
+    if cache_dir is None:
+        from sovbundle.config import load_config
+
+        cache_dir = load_config().catalog_dir
     wanted = list(providers) if providers is not None else list(PROVIDER_IDS)
     folder = snapshot_dir()
-    loaded = [
-        load_catalog_file(folder / f"{pid}.json")
-        for pid in wanted
-        if (folder / f"{pid}.json").is_file()
-    ]
-    return Catalog.from_loaded(loaded)
+    catalog = Catalog()
+    for pid in wanted:
+        candidates: list[LoadedCatalog] = []
+        path = folder / f"{pid}.json"
+        if path.is_file():
+            candidates.append(load_catalog_file(path))
+        try:
+            cached = read_cached(cache_dir, pid)
+        except CatalogError as exc:
+            fallback = "the packaged snapshot" if candidates else "no data"
+            catalog.warnings.append(f"{exc.message}; ignored (using {fallback})")
+            cached = None
+        if cached is not None:
+            candidates.append(cached)
+        if not candidates:
+            catalog.warnings.append(
+                f"{pid}: no catalog data (no packaged snapshot, no cache); "
+                f"run `sovbundle catalog refresh {pid}`"
+            )
+            continue
+        # Newest wins; on a tie the cache, which the user refreshed on purpose.
+        chosen = max(candidates, key=lambda c: (c.fetched_at, c.origin == "cache"))
+        catalog.providers[pid] = chosen
+    if now is not None:
+        catalog.warnings.extend(staleness_warnings(catalog, now))
+    return catalog
+
+
+def staleness_warnings(catalog: Catalog, now: datetime, max_age: timedelta = MAX_AGE) -> list[str]:
+    """One warning per provider whose data is older than ``max_age`` at ``now``."""
+    found = []
+    for pid in catalog.provider_ids():
+        loaded = catalog.providers[pid]
+        age = loaded.age(now)
+        if age > max_age:
+            found.append(
+                f"{pid}: catalog data is {age.days} days old ({loaded.origin}, fetched "
+                f"{loaded.data.fetched_at}); run `sovbundle catalog refresh {pid}`"
+            )
+    return found
