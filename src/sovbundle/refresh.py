@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("sovbundle.refresh")
+# A library's logs are shown only when the CLI asks (``--debug``), never by logging's fallback.
+log.addHandler(logging.NullHandler())
 
 OfferKey = tuple[str, str, str]
 

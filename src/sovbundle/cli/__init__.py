@@ -49,6 +49,7 @@ def _root(
 
 
 # Command modules: importing one registers its commands on ``app`` (one line each, below).
+from sovbundle.cli import catalog_cmds  # noqa: E402,F401
 
 
 def _debug_requested(argv: list[str]) -> bool:
@@ -63,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         app(args=args, prog_name="sovbundle", standalone_mode=False)
     except SovbundleError as exc:
         if debug:
-            import traceback
-
-            traceback.print_exc()
+            _print_traceback()
         _print_error(exc.lines())
         return exc.exit_code
     except typer.Exit as exc:
@@ -75,9 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.TyperException as exc:  # bad options or arguments, as typer reports them
         if debug:
-            import traceback
-
-            traceback.print_exc()
+            _print_traceback()
         show = getattr(exc, "show", None)
         if callable(show):
             show()
@@ -94,9 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: one line, the traceback only on request
         if debug:
-            import traceback
-
-            traceback.print_exc()
+            _print_traceback()
             return 1
         _print_error(
             [
@@ -109,6 +104,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_error(lines: list[str]) -> None:
+    from sovbundle.config import redact  # a message may quote a configured URL
+
     for line in lines:
-        sys.stderr.write(f"{line}\n")
+        sys.stderr.write(f"{redact(line)}\n")
     sys.stderr.flush()
+
+
+def _print_traceback() -> None:
+    """The current exception's traceback, redacted: messages may quote configured URLs."""
+    import traceback
+
+    from sovbundle.config import redact
+
+    sys.stderr.write(redact(traceback.format_exc()))
