@@ -23,7 +23,15 @@ from sovbundle.catalog import (
 )
 from sovbundle.errors import CatalogError
 
-__all__ = ["CacheMeta", "HttpStatus", "catalog_path", "meta_path", "read_cached", "write_cached"]
+__all__ = [
+    "CacheMeta",
+    "HttpStatus",
+    "catalog_path",
+    "meta_path",
+    "read_cached",
+    "read_meta",
+    "write_cached",
+]
 
 
 class HttpStatus(BaseModel):
@@ -60,23 +68,34 @@ def meta_path(folder: Path, provider: str) -> Path:
     return folder / f"{provider}.meta.json"
 
 
-def read_cached(folder: Path, provider: str) -> LoadedCatalog | None:
-    """The cached catalog of ``provider``, ``None`` when there is none.
+def read_meta(folder: Path, provider: str) -> CacheMeta | None:
+    """The cache record of ``provider``; ``None`` when nothing is cached.
 
-    Raises CatalogError when a cache exists but cannot be trusted; the caller ignores it and
-    warns (the cache is a convenience, the packaged snapshot the fallback).
+    Raises CatalogError when a cache exists but its record is missing or unreadable.
     """
     path, meta_file = catalog_path(folder, provider), meta_path(folder, provider)
     if not path.exists() and not meta_file.exists():
         return None
     try:
-        meta = CacheMeta.model_validate_json(meta_file.read_bytes())
+        return CacheMeta.model_validate_json(meta_file.read_bytes())
     except OSError as exc:
         raise CatalogError(provider, f"cache record {meta_file} unreadable: {exc}") from exc
     except ValidationError as exc:
         raise CatalogError(
             provider, f"cache record {meta_file} is invalid or of another format version"
         ) from exc
+
+
+def read_cached(folder: Path, provider: str, meta: CacheMeta | None = None) -> LoadedCatalog | None:
+    """The cached catalog of ``provider``, verified against its record; ``None`` when none.
+
+    Raises CatalogError when a cache exists but cannot be trusted; the caller ignores it and
+    warns (the cache is a convenience, the packaged snapshot the fallback).
+    """
+    meta = meta or read_meta(folder, provider)
+    if meta is None:
+        return None
+    path = catalog_path(folder, provider)
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -27,8 +27,7 @@ from typing import Protocol
 
 import httpx
 
-from sovbundle import __version__
-from sovbundle.adapters import get_adapter
+from sovbundle import __version__, adapters
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
 from sovbundle.cache import HttpStatus, write_cached
 from sovbundle.catalog import LoadedCatalog, ProviderCatalog, load_catalogs
@@ -55,6 +54,9 @@ log = logging.getLogger("sovbundle.refresh")
 log.addHandler(logging.NullHandler())
 
 OfferKey = tuple[str, str, str]
+
+DEFAULT_POLICY = HttpPolicy()
+"""The limits a refresh uses unless told otherwise (tests shorten the waits)."""
 
 
 class RefreshStatus(StrEnum):
@@ -180,7 +182,7 @@ async def refresh_async(
 ) -> RefreshReport:
     """Refresh providers concurrently; never raises for a provider's failure (see the report)."""
     wanted = list(dict.fromkeys(providers)) if providers else list(PROVIDER_IDS)
-    policy = policy or HttpPolicy()
+    policy = policy or DEFAULT_POLICY
     start = time.monotonic()
     results = await asyncio.gather(
         *(_refresh_one(pid, config, policy, listener, transport_factory, clock) for pid in wanted)
@@ -203,7 +205,7 @@ async def _refresh_one(
     client: GuardedClient | None = None
     try:
         current = _current(pid, config)
-        adapter = get_adapter(pid)
+        adapter = adapters.get_adapter(pid)
         base_url = config.base_url(pid, adapter.DEFAULT_BASE_URL)
         facts = ProviderFacts(
             current.provider,
