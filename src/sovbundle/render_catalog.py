@@ -75,6 +75,11 @@ def _block(open_: str, items: list[str], close: str, indent: int, level: int) ->
     return f"{open_}\n{body}\n{' ' * indent * level}{close}"
 
 
+def _row(table: Table, *cells: str | Text) -> None:
+    """Add a row whose strings are data, not markup (a scope may well contain ``[brackets]``)."""
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
+
+
 def format_age(age: timedelta) -> str:
     """``5 min``, ``3 h``, ``12 d``: how old data is, at a glance."""
     seconds = int(age.total_seconds())
@@ -183,7 +188,8 @@ def offers_table(offers: Sequence[Offer], catalog: Catalog) -> Table:
         price, monthly = offer.price, offer.monthly
         unknown = price.amount is None or price.quality is PriceQuality.UNKNOWN
         quality = Text(price.quality.value, style="yellow" if unknown else "")
-        table.add_row(
+        _row(
+            table,
             offer.provider,
             offer.kind,
             offer.sku,
@@ -258,23 +264,24 @@ def _provider_block(p: Provider, loaded: LoadedCatalog, now: datetime) -> Render
     if p.jurisdiction_note:
         jurisdiction += f" ({p.jurisdiction_note})"
     counts = _offer_counts(loaded.data.offers)
-    head.add_row("legal entity", f"{p.legal_entity} (HQ {p.hq_country})")
-    head.add_row("jurisdiction", jurisdiction)
-    head.add_row("offers", ", ".join(f"{k} {n}" for k, n in counts.items() if n) or "none")
-    head.add_row(
+    _row(head, "legal entity", f"{p.legal_entity} (HQ {p.hq_country})")
+    _row(head, "jurisdiction", jurisdiction)
+    _row(head, "offers", ", ".join(f"{k} {n}" for k, n in counts.items() if n) or "none")
+    _row(
+        head,
         "catalog",
         f"{loaded.origin}, fetched {loaded.data.fetched_at} ({format_age(loaded.age(now))} ago)",
     )
     for cert in p.certifications:
         where = ", ".join(cert.regions) if cert.regions is not None else "company-wide"
-        head.add_row("certification", f"{cert.id}: {cert.scope} [{where}]")
+        _row(head, "certification", f"{cert.id}: {cert.scope} [{where}]")
     for gap in p.gaps:
-        head.add_row("gap", Text(gap, style="yellow"))
+        _row(head, "gap", Text(gap, style="yellow"))
     regions = Table(show_edge=False, pad_edge=False, box=None)
     for name in ("region", "country", "city", "operator"):
         regions.add_column(name, style="dim" if name == "operator" else "")
     for r in p.regions:
-        regions.add_row(r.id, r.country, r.city or "", r.operator)
+        _row(regions, r.id, r.country, r.city or "", r.operator)
     title = Text(f"{p.id} — {p.name}", style="bold cyan")
     return Group(title, head, regions, Text(""))
 
@@ -304,7 +311,8 @@ def status_table(catalog: Catalog, now: datetime, cache_dir: Path) -> Table:
     for row in status_json(catalog, now):
         loaded = catalog.providers[row["provider"]]
         age = format_age(loaded.age(now))
-        table.add_row(
+        _row(
+            table,
             row["provider"],
             row["source"],
             row["fetched_at"],
@@ -320,10 +328,11 @@ def refresh_table(report: RefreshReport) -> Table:
     table = Table(title=f"catalog refresh ({report.seconds:.1f}s)", title_justify="left")
     for name in ("provider", "status", "offers", "added", "removed", "price changes", "time"):
         table.add_column(name, justify="left" if name in ("provider", "status") else "right")
-    table.add_column("error / data in use")
+    table.add_column("error")
     styles = {"updated": "green", "static": "", "failed": "bold red"}
     for r in report.results:
-        table.add_row(
+        _row(
+            table,
             r.provider,
             Text(r.status.value, style=styles[r.status.value]),
             str(r.offers),
@@ -331,6 +340,6 @@ def refresh_table(report: RefreshReport) -> Table:
             str(len(r.diff.removed)),
             str(len(r.diff.price_changes)),
             f"{r.seconds:.1f}s",
-            r.error + (f" (keeping {r.in_use})" if r.in_use else "") if r.error else "",
+            r.error or "",
         )
     return table

@@ -61,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = _debug_requested(args)
     try:
-        app(args=args, prog_name="sovbundle", standalone_mode=False)
+        # Without standalone mode, a command's ``typer.Exit(code)`` comes back as the return
+        # value, not as an exception: it must be passed on, or every exit would be 0.
+        code = app(args=args, prog_name="sovbundle", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except SovbundleError as exc:
         if debug:
             _print_traceback()
@@ -100,7 +103,6 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
         return 1
-    return 0
 
 
 def _print_error(lines: list[str]) -> None:

@@ -1,7 +1,8 @@
 """Commands over catalogs: ``providers``, ``services``, ``catalog refresh``, ``catalog status``.
 
 Results go to stdout (a rich table, or JSON with ``--json``); progress, warnings and hints go to
-stderr. httpx and the refresh machinery are imported only when ``catalog refresh`` runs.
+stderr. Module-level imports stay light (``sovbundle --help`` loads this module): the catalog
+model, pydantic, httpx and the refresh machinery load inside the commands that use them.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from sovbundle.catalog import Catalog, OfferQuery, load_catalogs
 from sovbundle.cli import app
-from sovbundle.config import Config, load_config, redact
 from sovbundle.errors import UsageError
-from sovbundle.models import CERTIFICATIONS, KINDS, PROVIDER_IDS, Offer
 
 if TYPE_CHECKING:
+    from sovbundle.catalog import Catalog
+    from sovbundle.config import Config
+    from sovbundle.models import Offer
     from sovbundle.refresh import ProviderResult
 
 __all__ = ["catalog_app"]
@@ -65,6 +66,9 @@ def _check(what: str, value: str | None, allowed: Sequence[str]) -> None:
 
 
 def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
+    from sovbundle.catalog import load_catalogs
+    from sovbundle.config import redact
+
     catalog = load_catalogs(providers, cache_dir=config.catalog_dir, now=_now())
     err = _console(stderr=True)
     for warning in catalog.warnings:
@@ -75,6 +79,7 @@ def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
 @app.command("providers")
 def providers_cmd(json_out: JsonOption = False) -> None:
     """Providers: legal entity, HQ, jurisdiction, certifications, regions, offers, data age."""
+    from sovbundle.config import load_config
     from sovbundle.render_catalog import provider_json, providers_view, to_json
 
     catalog = _load(load_config())
@@ -88,16 +93,19 @@ def providers_cmd(json_out: JsonOption = False) -> None:
 @app.command("services")
 def services_cmd(
     provider: Annotated[
-        str | None, typer.Argument(help=f"Only this provider ({', '.join(PROVIDER_IDS)}).")
+        str | None, typer.Argument(help="Only this provider (ovhcloud, scaleway...).")
     ] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help=f"{', '.join(KINDS)}")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="vm, app, database, object_storage or kubernetes."),
+    ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Region id (GRA11...)")] = None,
     country: Annotated[
         str | None, typer.Option("--country", help="ISO country code of the region (FR)")
     ] = None,
     certification: Annotated[
         str | None,
-        typer.Option("--certification", help=f"{', '.join(CERTIFICATIONS)}"),
+        typer.Option("--certification", help="A certification id: secnumcloud, hds..."),
     ] = None,
     min_vcpus: Annotated[
         float | None, typer.Option("--min-vcpus", min=0, help="At least this many vCPUs.")
@@ -111,6 +119,9 @@ def services_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Available services, cheapest monthly price first."""
+    from sovbundle.catalog import OfferQuery
+    from sovbundle.config import load_config
+    from sovbundle.models import CERTIFICATIONS, KINDS, PROVIDER_IDS
     from sovbundle.render_catalog import offer_json, offers_table, to_json
 
     _check("provider", provider, PROVIDER_IDS)
@@ -159,6 +170,7 @@ def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
 @catalog_app.command("status")
 def status_cmd(json_out: JsonOption = False) -> None:
     """Per provider: the data a plan would use now (cache or snapshot), its age and sources."""
+    from sovbundle.config import load_config
     from sovbundle.render_catalog import status_json, status_table, to_json
 
     config = load_config()
@@ -174,10 +186,12 @@ def refresh_cmd(
     ctx: typer.Context,
     providers: Annotated[
         list[str] | None,
-        typer.Argument(help=f"Providers to refresh (default: all): {', '.join(PROVIDER_IDS)}."),
+        typer.Argument(help="Providers to refresh (default: all)."),
     ] = None,
 ) -> None:
     """Fetch live catalogs into the user cache; exit 5 when any provider failed."""
+    from sovbundle.config import load_config
+    from sovbundle.models import PROVIDER_IDS
     from sovbundle.refresh import refresh_catalogs
     from sovbundle.render_catalog import refresh_table
 
@@ -200,6 +214,8 @@ def refresh_cmd(
 
 class _RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        from sovbundle.config import redact
+
         return redact(super().format(record))
 
 
