@@ -30,7 +30,13 @@ import httpx
 from sovbundle import __version__, adapters
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
 from sovbundle.cache import HttpStatus, write_cached
-from sovbundle.catalog import LoadedCatalog, ProviderCatalog, load_catalogs
+from sovbundle.catalog import (
+    LoadedCatalog,
+    ProviderCatalog,
+    load_catalog_file,
+    load_catalogs,
+    snapshot_dir,
+)
 from sovbundle.config import Config, redact
 from sovbundle.errors import CatalogError, ProviderError, SovbundleError
 from sovbundle.models import PROVIDER_IDS, Offer, Source
@@ -207,10 +213,7 @@ async def _refresh_one(
         current = _current(pid, config)
         adapter = adapters.get_adapter(pid)
         base_url = config.base_url(pid, adapter.DEFAULT_BASE_URL)
-        facts = ProviderFacts(
-            current.provider,
-            tuple(o for o in current.data.offers if o.source.kind == "curated"),
-        )
+        facts = _facts(pid, current)
         transport = transport_factory() if transport_factory else None
         # The client enforces the budget between attempts; this bounds a request in flight.
         async with asyncio.timeout(policy.provider_budget):
@@ -244,6 +247,19 @@ def _current(pid: str, config: Config) -> LoadedCatalog:
     if pid not in loaded.providers:
         raise CatalogError(pid, "no curated facts to normalise against (no snapshot, no cache)")
     return loaded.providers[pid]
+
+
+def _facts(pid: str, current: LoadedCatalog) -> ProviderFacts:
+    """Curated facts to normalise against: the packaged snapshot's when there is one.
+
+    The snapshot ships with this sovbundle version, so facts corrected in a release (a new
+    region, a certification) reach the cache at the next refresh, even though a cache fetched
+    after the release date would otherwise always win over the snapshot.
+    """
+    path = snapshot_dir() / f"{pid}.json"
+    source = load_catalog_file(path) if current.origin != "snapshot" and path.is_file() else current
+    curated = tuple(o for o in source.data.offers if o.source.kind == "curated")
+    return ProviderFacts(source.provider, curated)
 
 
 def _build(

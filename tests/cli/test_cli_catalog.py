@@ -209,3 +209,31 @@ def test_refresh_never_shows_a_configured_secret(
     assert "s3cr3t" not in out + err + status + services
     for path in synthetic.catalogs.iterdir():
         assert "s3cr3t" not in path.read_text()
+
+
+def test_terminal_progress_renders(served: FaultServer) -> None:
+    """The live display used on a terminal goes through a whole refresh without error."""
+    import io
+
+    from rich.console import Console
+
+    from sovbundle.cli.catalog_cmds import _TerminalProgress
+    from sovbundle.config import load_config
+    from sovbundle.refresh import refresh_catalogs
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120)
+    with _TerminalProgress(console) as progress:
+        report = refresh_catalogs(load_config(), ["ovhcloud", "rapidspace"], listener=progress)
+    assert report.exit_code == 0
+    assert "ovhcloud: 2 offers (+0 -1 ~1 prices)" in buffer.getvalue()
+    assert "rapidspace: no API, static catalog kept" in buffer.getvalue()
+
+
+def test_cli_import_does_not_load_httpx() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, sovbundle.cli; assert 'httpx' not in sys.modules, 'httpx loaded'"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

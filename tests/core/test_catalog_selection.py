@@ -145,3 +145,14 @@ def test_cache_file_names(synthetic: Sandbox, tmp_path: Path) -> None:
     cache(synthetic, "outscale", "2026-11-20T00:00:00+00:00")
     names = sorted(p.name for p in synthetic.catalogs.iterdir())
     assert names == ["outscale.json", "outscale.meta.json"]
+
+
+def test_snapshot_not_in_canonical_form_is_still_dated(synthetic: Sandbox) -> None:
+    """A hand-written (compact) snapshot cannot be peeked at: it is read to learn its date."""
+    path = synthetic.snapshot / "ovhcloud.json"
+    path.write_text(json.dumps(json.loads(path.read_text()) | {"fetched_at": "2026-12-01"}))
+    cache(synthetic, "ovhcloud", "2026-11-20T00:00:00+00:00")
+    used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
+    assert used.origin == "snapshot"
+    cache(synthetic, "ovhcloud", "2026-12-02T00:00:00+00:00")
+    assert load_catalogs(["ovhcloud"]).providers["ovhcloud"].origin == "cache"

@@ -81,6 +81,24 @@ def test_500_then_success_is_retried_and_cached(env: FaultServer, synthetic: San
     assert meta["format_version"] == 1 and meta["sha256"] == used.sha256
 
 
+def test_refresh_takes_curated_facts_from_the_packaged_snapshot(
+    env: FaultServer, synthetic: Sandbox, good_cache: bytes
+) -> None:
+    """Facts corrected in a release reach the cache, even though the cache is newer."""
+    from support.catalogs import default_offers, make_offer, write_catalog
+
+    offers = [
+        *default_offers("ovhcloud"),
+        make_offer("ovhcloud", "new-curated", "r1", None, kind_of_source="curated"),
+    ]
+    write_catalog(synthetic.snapshot, "ovhcloud", offers)
+    assert load_catalogs(["ovhcloud"]).providers["ovhcloud"].origin == "cache"
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.diff.added == ("vm new-curated @ r1",)
+    used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
+    assert used.origin == "cache" and "new-curated" in {o.sku for o in used.data.offers}
+
+
 def test_429_retry_after_seconds_is_honoured(env: FaultServer) -> None:
     env.route(
         "/ovhcloud/products",
