@@ -13,12 +13,13 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from sovbundle.catalog import (
     LoadedCatalog,
     ProviderCatalog,
     atomic_write_bytes,
+    checked_timestamp,
     dump_catalog,
 )
 from sovbundle.errors import CatalogError
@@ -58,6 +59,11 @@ class CacheMeta(BaseModel):
     """The endpoints the offers were read from, credentials redacted."""
     http: tuple[HttpStatus, ...] = ()
     sovbundle_version: str
+
+    @field_validator("fetched_at")
+    @classmethod
+    def _iso_time(cls, value: str) -> str:
+        return checked_timestamp(value)
 
 
 def catalog_path(folder: Path, provider: str) -> Path:

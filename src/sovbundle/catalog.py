@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from sovbundle.errors import CatalogError
 from sovbundle.models import PROVIDER_IDS, Offer, Provider
@@ -32,6 +32,7 @@ __all__ = [
     "OfferQuery",
     "ProviderCatalog",
     "atomic_write_bytes",
+    "checked_timestamp",
     "load_catalog_file",
     "load_catalogs",
     "packaged_data_dir",
@@ -59,6 +60,11 @@ class ProviderCatalog(BaseModel):
     """The API endpoints the offers were read from."""
     offers: tuple[Offer, ...]
 
+    @field_validator("fetched_at")
+    @classmethod
+    def _iso_time(cls, value: str) -> str:
+        return checked_timestamp(value)
+
 
 @dataclass(frozen=True)
 class LoadedCatalog:
@@ -81,6 +87,12 @@ class LoadedCatalog:
     def age(self, now: datetime) -> timedelta:
         """How old the data is at ``now`` (never negative)."""
         return max(now - self.fetched_at, timedelta(0))
+
+
+def checked_timestamp(value: str) -> str:
+    """``value`` unchanged if it is an ISO date or datetime, else ValueError (for validators)."""
+    parse_timestamp(value)
+    return value
 
 
 def parse_timestamp(value: str) -> datetime:

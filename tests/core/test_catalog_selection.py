@@ -56,7 +56,15 @@ def test_newer_cache_wins_older_cache_loses(synthetic: Sandbox) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    ["truncate", "edit", "meta_missing", "meta_version", "meta_garbage", "catalog_missing"],
+    [
+        "truncate",
+        "edit",
+        "meta_missing",
+        "meta_version",
+        "meta_garbage",
+        "meta_bad_date",
+        "catalog_missing",
+    ],
 )
 def test_untrusted_cache_is_ignored_with_a_warning(synthetic: Sandbox, damage: str) -> None:
     cache(synthetic, "ovhcloud", "2026-11-20T00:00:00+00:00")
@@ -70,6 +78,9 @@ def test_untrusted_cache_is_ignored_with_a_warning(synthetic: Sandbox, damage: s
     elif damage == "meta_version":
         record = json.loads(meta.read_text())
         meta.write_text(json.dumps({**record, "format_version": 2}))
+    elif damage == "meta_bad_date":
+        record = json.loads(meta.read_text())
+        meta.write_text(json.dumps({**record, "fetched_at": "yesterday"}))
     elif damage == "meta_garbage":
         meta.write_bytes(b"\x00\x01{")
     else:
