@@ -23,7 +23,8 @@ from support.sandbox import Sandbox
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     """No user config, cache or overrides leak in; snapshot and cache live in ``tmp_path``."""
     for name in list(os.environ):
-        if name.startswith("SOVBUNDLE_"):
+        # A proxy from the developer's shell would capture the requests to 127.0.0.1.
+        if name.startswith("SOVBUNDLE_") or name.lower().endswith("_proxy"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))

@@ -44,7 +44,8 @@ def _console(*, stderr: bool = False) -> Console:
     console = Console(stderr=stderr, highlight=False, soft_wrap=False)
     if not console.is_terminal:
         # Piped: no 80-column squeeze of wide tables (rich's default without a terminal).
-        console.width = int(os.environ.get("COLUMNS", "200"))
+        columns = os.environ.get("COLUMNS", "")
+        console.width = int(columns) if columns.isdigit() else 200
     return console
 
 
