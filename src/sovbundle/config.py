@@ -57,7 +57,9 @@ _NAME_VALUE = re.compile(
     r"(?P<value>(?:bearer\s+|basic\s+)?[^\s&#\"',;)\]}]+)",
     re.IGNORECASE,
 )
-_BEARER = re.compile(r"\b(?P<scheme>bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
+# A bearer token quoted out of its header (``Basic`` is caught with its header only: the word
+# is too common in prose).
+_BEARER = re.compile(r"\b(?P<scheme>bearer)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
 
 # Secret fragments seen in configured URLs, masked wherever they reappear (an httpx message,
 # a percent-decoded URL): the patterns above cannot recognise a secret out of its context.

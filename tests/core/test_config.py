@@ -22,6 +22,8 @@ from sovbundle.errors import UsageError
         ("client_secret=xyz789", "xyz789"),
         ('{"X-Auth-Token": "deadbeef42"}', "deadbeef42"),
         ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload", "eyJhbGciOiJIUzI1NiJ9"),
+        ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+        ("sent bearer abcdefgh12345678 to the mirror", "abcdefgh12345678"),
         ("sig=abcdef&other=1", "abcdef"),
     ],
 )
@@ -30,8 +32,15 @@ def test_redact_masks_credentials(text: str, secret: str) -> None:
     assert "***" in redact(text)
 
 
-def test_redact_keeps_ordinary_text() -> None:
-    text = "GET https://eu.api.ovh.com/1.0/order/catalog/public/cloud?ovhSubsidiary=FR: HTTP 500"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET https://eu.api.ovh.com/1.0/order/catalog/public/cloud?ovhSubsidiary=FR: HTTP 500",
+        "basic authentication is not needed; Retry-After: 30",
+        "ovhcloud: offer b3-8 names unknown region 'GRA99'",
+    ],
+)
+def test_redact_keeps_ordinary_text(text: str) -> None:
     assert redact(text) == text
 
 
