@@ -158,7 +158,7 @@ def services_cmd(
 
 
 def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
-    unknown = sorted({o.provider for o in offers if o.monthly is None and o.price.amount is None})
+    unknown = sorted({o.provider for o in offers if o.price.amount is None})
     for pid in unknown:
         count = sum(1 for o in offers if o.provider == pid and o.price.amount is None)
         err.print(
