@@ -14,29 +14,37 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from sovbundle.errors import CatalogError
 from sovbundle.models import PROVIDER_IDS, Offer, Provider
 
 __all__ = [
     "CATALOG_FORMAT_VERSION",
+    "MAX_AGE",
     "Catalog",
     "LoadedCatalog",
     "OfferQuery",
     "ProviderCatalog",
     "atomic_write_bytes",
+    "checked_timestamp",
     "load_catalog_file",
     "load_catalogs",
     "packaged_data_dir",
+    "parse_timestamp",
     "snapshot_dir",
+    "staleness_warnings",
 ]
 
 CATALOG_FORMAT_VERSION = 1
+
+MAX_AGE = timedelta(days=30)
+"""Catalogs older than this are used with a warning."""
 
 
 class ProviderCatalog(BaseModel):
@@ -52,6 +60,11 @@ class ProviderCatalog(BaseModel):
     """The API endpoints the offers were read from."""
     offers: tuple[Offer, ...]
 
+    @field_validator("fetched_at")
+    @classmethod
+    def _iso_time(cls, value: str) -> str:
+        return checked_timestamp(value)
+
 
 @dataclass(frozen=True)
 class LoadedCatalog:
@@ -66,6 +79,27 @@ class LoadedCatalog:
     def provider(self) -> Provider:
         return self.data.provider
 
+    @property
+    def fetched_at(self) -> datetime:
+        """When the data was fetched, as an aware UTC datetime."""
+        return parse_timestamp(self.data.fetched_at)
+
+    def age(self, now: datetime) -> timedelta:
+        """How old the data is at ``now`` (never negative)."""
+        return max(now - self.fetched_at, timedelta(0))
+
+
+def checked_timestamp(value: str) -> str:
+    """``value`` unchanged if it is an ISO date or datetime, else ValueError (for validators)."""
+    parse_timestamp(value)
+    return value
+
+
+def parse_timestamp(value: str) -> datetime:
+    """An ISO date or datetime as an aware datetime; dates and naive times are taken as UTC."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
 
 def packaged_data_dir() -> Path:
     """The ``providers/`` data folder: inside the installed wheel, or at the source tree's top."""
@@ -77,8 +111,12 @@ def packaged_data_dir() -> Path:
 
 
 def snapshot_dir() -> Path:
-    """Folder of the packaged catalog snapshot, one ``<provider>.json`` per provider."""
-    return packaged_data_dir() / "snapshot"
+    """Folder of the packaged catalog snapshot, one ``<provider>.json`` per provider.
+
+    ``$SOVBUNDLE_SNAPSHOT_DIR`` replaces it (tests, and packagers who ship the data apart).
+    """
+    override = os.environ.get("SOVBUNDLE_SNAPSHOT_DIR")
+    return Path(override).expanduser() if override else packaged_data_dir() / "snapshot"
 
 
 def load_catalog_file(
@@ -154,6 +192,8 @@ class Catalog:
     """All providers' catalogs, as one queryable set of offers."""
 
     providers: dict[str, LoadedCatalog] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Problems met while choosing the data (an unusable cache, stale data), for the user."""
 
     def provider_ids(self) -> list[str]:
         return [pid for pid in PROVIDER_IDS if pid in self.providers] + sorted(
@@ -209,13 +249,109 @@ def _price_order(offer: Offer) -> tuple[int, Decimal, tuple[str, str, str, str]]
     return (0, monthly, offer.sort_key())
 
 
-def load_catalogs(providers: Iterable[str] | None = None) -> Catalog:
-    """The catalogs a plan uses now: the packaged snapshot of each (or each named) provider."""
+def load_catalogs(
+    providers: Iterable[str] | None = None,
+    *,
+    cache_dir: Path | None = None,
+    now: datetime | None = None,
+) -> Catalog:
+    """The catalogs a plan uses now: per provider, the newest valid data of cache and snapshot.
+
+    ``cache_dir`` is the folder of cached catalogs (default: the configured user cache). A cache
+    that cannot be trusted is skipped with a warning in ``Catalog.warnings``; a packaged snapshot
+    that cannot be read raises CatalogError. With ``now``, data older than ``MAX_AGE`` is warned
+    about too (the caller passes the clock: this module never reads it).
+    """
+    if cache_dir is None:
+        from sovbundle.config import load_config
+
+        cache_dir = load_config().catalog_dir
     wanted = list(providers) if providers is not None else list(PROVIDER_IDS)
     folder = snapshot_dir()
-    loaded = [
-        load_catalog_file(folder / f"{pid}.json")
-        for pid in wanted
-        if (folder / f"{pid}.json").is_file()
-    ]
-    return Catalog.from_loaded(loaded)
+    catalog = Catalog()
+    for pid in wanted:
+        chosen = _newest(pid, folder / f"{pid}.json", cache_dir, catalog.warnings)
+        if chosen is None:
+            catalog.warnings.append(
+                f"{pid}: no catalog data (no packaged snapshot, no cache); "
+                f"run `sovbundle catalog refresh {pid}`"
+            )
+        else:
+            catalog.providers[pid] = chosen
+    if now is not None:
+        catalog.warnings.extend(staleness_warnings(catalog, now))
+    return catalog
+
+
+def _newest(pid: str, snapshot: Path, cache_dir: Path, warnings: list[str]) -> LoadedCatalog | None:
+    """The newer of cache and snapshot (the cache on a tie: the user refreshed on purpose).
+
+    Only the winner is parsed and validated: the dates come from the cache record and from a
+    peek at the snapshot's canonical header, which keeps a plan's start-up fast.
+    """
+    from sovbundle.cache import read_cached, read_meta
+
+    has_snapshot = snapshot.is_file()
+    try:
+        meta = read_meta(cache_dir, pid)
+    except CatalogError as exc:
+        warnings.append(_ignored(exc, has_snapshot))
+        meta = None
+    if meta is not None:
+        peeked = _peek_fetched_at(snapshot) if has_snapshot else None
+        loaded_snapshot = None
+        if has_snapshot and peeked is None:  # not in canonical form: read it to know its date
+            loaded_snapshot = load_catalog_file(snapshot)
+            peeked = loaded_snapshot.data.fetched_at
+        if peeked is None or parse_timestamp(meta.fetched_at) >= parse_timestamp(peeked):
+            try:
+                return read_cached(cache_dir, pid, meta)
+            except CatalogError as exc:
+                warnings.append(_ignored(exc, has_snapshot))
+        if loaded_snapshot is not None:
+            return loaded_snapshot
+    return load_catalog_file(snapshot) if has_snapshot else None
+
+
+def _ignored(exc: CatalogError, has_snapshot: bool) -> str:
+    fallback = "the packaged snapshot" if has_snapshot else "no data"
+    return f"{exc.message}; ignored (using {fallback})"
+
+
+_FETCHED_AT = b'\n "fetched_at": "'
+
+
+def _peek_fetched_at(path: Path) -> str | None:
+    """``fetched_at`` of a catalog file in canonical form (``dump_catalog``), without parsing.
+
+    In that form it is the only key indented by exactly one space; ``None`` otherwise.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    start = raw.find(_FETCHED_AT)
+    if start < 0:
+        return None
+    start += len(_FETCHED_AT)
+    end = raw.find(b'"', start)
+    try:
+        value = raw[start:end].decode()
+        parse_timestamp(value)
+    except ValueError:
+        return None
+    return value
+
+
+def staleness_warnings(catalog: Catalog, now: datetime, max_age: timedelta = MAX_AGE) -> list[str]:
+    """One warning per provider whose data is older than ``max_age`` at ``now``."""
+    found = []
+    for pid in catalog.provider_ids():
+        loaded = catalog.providers[pid]
+        age = loaded.age(now)
+        if age > max_age:
+            found.append(
+                f"{pid}: catalog data is {age.days} days old ({loaded.origin}, fetched "
+                f"{loaded.data.fetched_at}); run `sovbundle catalog refresh {pid}`"
+            )
+    return found

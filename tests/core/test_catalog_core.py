@@ -109,9 +109,15 @@ def test_dump_is_canonical_whatever_the_offer_order(tmp_path: Path) -> None:
     offers = [offer(f"tina-{i}", "eu-west-2", f"0.0{i}") for i in range(1, 8)]
     shuffled = offers[:]
     random.Random(7).shuffle(shuffled)
-    first = dump_catalog(ProviderCatalog(provider=provider(), fetched_at="x", offers=tuple(offers)))
+    first = dump_catalog(
+        ProviderCatalog(
+            provider=provider(), fetched_at="2026-08-14T00:00:00Z", offers=tuple(offers)
+        )
+    )
     second = dump_catalog(
-        ProviderCatalog(provider=provider(), fetched_at="x", offers=tuple(shuffled))
+        ProviderCatalog(
+            provider=provider(), fetched_at="2026-08-14T00:00:00Z", offers=tuple(shuffled)
+        )
     )
     assert first == second
     path = tmp_path / "outscale.json"
@@ -161,7 +167,11 @@ def test_a_broken_catalog_file_is_a_catalog_error(tmp_path: Path, content: bytes
 
 def test_truncated_real_catalog_is_detected(tmp_path: Path) -> None:
     raw = dump_catalog(
-        ProviderCatalog(provider=provider(), fetched_at="x", offers=(offer("a", "eu-west-2", "1"),))
+        ProviderCatalog(
+            provider=provider(),
+            fetched_at="2026-08-14T00:00:00Z",
+            offers=(offer("a", "eu-west-2", "1"),),
+        )
     )
     path = tmp_path / "outscale.json"
     path.write_bytes(raw[: len(raw) // 2])
@@ -207,7 +217,7 @@ def test_assemble_prefers_api_offers_and_applies_certifications() -> None:
 
 def test_assemble_refuses_an_offer_in_an_unknown_region() -> None:
     with pytest.raises(CatalogError, match="unknown region"):
-        assemble(ProviderFacts(provider()), [offer("x", "mars-1", "1")], "t", [])
+        assemble(ProviderFacts(provider()), [offer("x", "mars-1", "1")], "2026-08-14T00:00:00Z", [])
 
 
 def test_facts_file_errors_name_the_field(tmp_path: Path) -> None:

@@ -49,6 +49,7 @@ def _root(
 
 
 # Command modules: importing one registers its commands on ``app`` (one line each, below).
+from sovbundle.cli import catalog_cmds  # noqa: E402,F401
 
 
 def _debug_requested(argv: list[str]) -> bool:
@@ -60,12 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = _debug_requested(args)
     try:
-        app(args=args, prog_name="sovbundle", standalone_mode=False)
+        # Without standalone mode, a command's ``typer.Exit(code)`` comes back as the return
+        # value, not as an exception: it must be passed on, or every exit would be 0.
+        code = app(args=args, prog_name="sovbundle", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except SovbundleError as exc:
         if debug:
-            import traceback
-
-            traceback.print_exc()
+            _print_traceback()
         _print_error(exc.lines())
         return exc.exit_code
     except typer.Exit as exc:
@@ -75,9 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.TyperException as exc:  # bad options or arguments, as typer reports them
         if debug:
-            import traceback
-
-            traceback.print_exc()
+            _print_traceback()
         show = getattr(exc, "show", None)
         if callable(show):
             show()
@@ -94,9 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: one line, the traceback only on request
         if debug:
-            import traceback
-
-            traceback.print_exc()
+            _print_traceback()
             return 1
         _print_error(
             [
@@ -105,10 +103,20 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
         return 1
-    return 0
 
 
 def _print_error(lines: list[str]) -> None:
+    from sovbundle.config import redact  # a message may quote a configured URL
+
     for line in lines:
-        sys.stderr.write(f"{line}\n")
+        sys.stderr.write(f"{redact(line)}\n")
     sys.stderr.flush()
+
+
+def _print_traceback() -> None:
+    """The current exception's traceback, redacted: messages may quote configured URLs."""
+    import traceback
+
+    from sovbundle.config import redact
+
+    sys.stderr.write(redact(traceback.format_exc()))

@@ -1,0 +1,296 @@
+"""Commands over catalogs: ``providers``, ``services``, ``catalog refresh``, ``catalog status``.
+
+Results go to stdout (a rich table, or JSON with ``--json``); progress, warnings and hints go to
+stderr. Module-level imports stay light (``sovbundle --help`` loads this module): the catalog
+model, pydantic, httpx and the refresh machinery load inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from sovbundle.cli import app
+from sovbundle.errors import UsageError
+
+if TYPE_CHECKING:
+    from sovbundle.catalog import Catalog
+    from sovbundle.config import Config
+    from sovbundle.models import Offer
+    from sovbundle.refresh import ProviderResult
+
+__all__ = ["catalog_app"]
+
+catalog_app = typer.Typer(
+    help="Fetch live catalogs into the user cache, or show which data a plan would use.",
+    no_args_is_help=True,
+)
+app.add_typer(catalog_app, name="catalog")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console on stdout or stderr; colour follows the terminal and NO_COLOR (rich reads it)."""
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        # Piped: no 80-column squeeze of wide tables (rich's default without a terminal).
+        columns = os.environ.get("COLUMNS", "")
+        console.width = int(columns) if columns.isdigit() else 200
+    return console
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _closest(value: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(allowed), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check(what: str, value: str | None, allowed: Sequence[str]) -> None:
+    if value is not None and value not in allowed:
+        raise UsageError(
+            f"unknown {what} {value!r}{_closest(value, allowed)}; "
+            f"valid values: {', '.join(allowed)}"
+        )
+
+
+def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
+    from sovbundle.catalog import load_catalogs
+    from sovbundle.config import redact
+
+    catalog = load_catalogs(providers, cache_dir=config.catalog_dir, now=_now())
+    err = _console(stderr=True)
+    for warning in catalog.warnings:
+        err.print(f"warning: {redact(warning)}", markup=False)
+    return catalog
+
+
+@app.command("providers")
+def providers_cmd(json_out: JsonOption = False) -> None:
+    """Providers: legal entity, HQ, jurisdiction, certifications, regions, offers, data age."""
+    from sovbundle.config import load_config
+    from sovbundle.render_catalog import provider_json, providers_view, to_json
+
+    catalog = _load(load_config())
+    if json_out:
+        data = [provider_json(catalog.providers[pid]) for pid in catalog.provider_ids()]
+        sys.stdout.write(to_json(data))
+        return
+    _console().print(providers_view(catalog, _now()))
+
+
+@app.command("services")
+def services_cmd(
+    provider: Annotated[
+        str | None, typer.Argument(help="Only this provider (ovhcloud, scaleway...).")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="vm, app, database, object_storage or kubernetes."),
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Region id (GRA11...)")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO country code of the region (FR)")
+    ] = None,
+    certification: Annotated[
+        str | None,
+        typer.Option("--certification", help="A certification id: secnumcloud, hds..."),
+    ] = None,
+    min_vcpus: Annotated[
+        float | None, typer.Option("--min-vcpus", min=0, help="At least this many vCPUs.")
+    ] = None,
+    min_memory_gb: Annotated[
+        float | None, typer.Option("--min-memory-gb", min=0, help="At least this much memory.")
+    ] = None,
+    gpu: Annotated[
+        bool | None, typer.Option("--gpu/--no-gpu", help="Only offers with (without) GPUs.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Available services, cheapest monthly price first."""
+    from sovbundle.catalog import OfferQuery
+    from sovbundle.config import load_config
+    from sovbundle.models import CERTIFICATIONS, KINDS, PROVIDER_IDS
+    from sovbundle.render_catalog import offer_json, offers_table, to_json
+
+    _check("provider", provider, PROVIDER_IDS)
+    _check("kind", kind, KINDS)
+    _check("certification", certification, list(CERTIFICATIONS))
+    if country is not None and not (len(country) == 2 and country.isalpha()):
+        raise UsageError(f"--country takes an ISO 3166-1 alpha-2 code such as FR, not {country!r}")
+    catalog = _load(load_config(), [provider] if provider else None)
+    if region is not None:
+        regions = (catalog.provider(pid).regions for pid in catalog.provider_ids())
+        known = sorted({r.id for group in regions for r in group})
+        _check("region", region, known)
+    query = OfferQuery(
+        provider=provider,
+        kind=kind,
+        region=region,
+        country=country.upper() if country else None,
+        certification=certification,
+        min_vcpus=Decimal(str(min_vcpus)) if min_vcpus is not None else None,
+        min_memory_gb=Decimal(str(min_memory_gb)) if min_memory_gb is not None else None,
+        gpu=gpu,
+    )
+    offers = catalog.query(query)
+    if json_out:
+        sys.stdout.write(to_json([offer_json(offer, catalog) for offer in offers]))
+        return
+    err = _console(stderr=True)
+    if not offers:
+        err.print("no offer matches these filters", markup=False)
+        return
+    _console().print(offers_table(offers, catalog))
+    _unknown_price_hint(offers, err)
+
+
+def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
+    unknown = sorted({o.provider for o in offers if o.price.amount is None})
+    for pid in unknown:
+        count = sum(1 for o in offers if o.provider == pid and o.price.amount is None)
+        err.print(
+            f"note: {count} {pid} offer(s) have no known price offline; "
+            f"`sovbundle catalog refresh {pid}` fetches live prices where the provider has an API",
+            markup=False,
+        )
+
+
+@catalog_app.command("status")
+def status_cmd(json_out: JsonOption = False) -> None:
+    """Per provider: the data a plan would use now (cache or snapshot), its age and sources."""
+    from sovbundle.config import load_config
+    from sovbundle.render_catalog import status_json, status_table, to_json
+
+    config = load_config()
+    catalog = _load(config)
+    if json_out:
+        sys.stdout.write(to_json(status_json(catalog, _now())))
+        return
+    _console().print(status_table(catalog, _now(), config.catalog_dir))
+
+
+@catalog_app.command("refresh")
+def refresh_cmd(
+    ctx: typer.Context,
+    providers: Annotated[
+        list[str] | None,
+        typer.Argument(help="Providers to refresh (default: all)."),
+    ] = None,
+) -> None:
+    """Fetch live catalogs into the user cache; exit 5 when any provider failed."""
+    from sovbundle.config import load_config
+    from sovbundle.models import PROVIDER_IDS
+    from sovbundle.refresh import refresh_catalogs
+    from sovbundle.render_catalog import refresh_table
+
+    for pid in providers or []:
+        _check("provider", pid, PROVIDER_IDS)
+    config = load_config()
+    root = ctx.find_root().params
+    if root.get("debug") or os.environ.get("SOVBUNDLE_DEBUG", "") not in ("", "0"):
+        _debug_logging()
+    err = _console(stderr=True)
+    listener = _TerminalProgress(err) if err.is_terminal else _PlainProgress(err)
+    with listener:
+        report = refresh_catalogs(config, providers or None, listener=listener)
+    _console().print(refresh_table(report))
+    for result in report.failed:
+        kept = f"; keeping {result.in_use}" if result.in_use else ""
+        err.print(f"error: {result.provider}: {result.error}{kept}", markup=False)
+    raise typer.Exit(report.exit_code)
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        from sovbundle.config import redact
+
+        return redact(super().format(record))
+
+
+def _debug_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("debug: %(name)s: %(message)s"))
+    logger = logging.getLogger("sovbundle")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+class _PlainProgress:
+    """One line per provider on stderr, for logs and pipes."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def __enter__(self) -> _PlainProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def started(self, provider: str) -> None:
+        self.console.print(f"{provider}: fetching", markup=False)
+
+    def finished(self, result: ProviderResult) -> None:
+        self.console.print(f"{result.provider}: {_outcome(result)}", markup=False)
+
+
+class _TerminalProgress(_PlainProgress):
+    """A live rich progress display on a terminal, one line per provider."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import (
+            Progress,
+            SpinnerColumn,
+            TaskID,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        super().__init__(console)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}", markup=False),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _TerminalProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def started(self, provider: str) -> None:
+        self.tasks[provider] = self.progress.add_task(f"{provider}: fetching", total=1)
+
+    def finished(self, result: ProviderResult) -> None:
+        task = self.tasks[result.provider]
+        description = f"{result.provider}: {_outcome(result)}"
+        self.progress.update(task, description=description, completed=1)
+
+
+def _outcome(result: ProviderResult) -> str:
+    if result.error:
+        return f"failed ({result.error})"
+    if result.status.value == "static":
+        return "no API, static catalog kept"
+    d = result.diff
+    return (
+        f"{result.offers} offers (+{len(d.added)} -{len(d.removed)} "
+        f"~{len(d.price_changes)} prices) in {result.seconds:.1f}s"
+    )

@@ -1,0 +1,239 @@
+"""``sovbundle providers``, ``services``, ``catalog refresh`` and ``catalog status``, end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sovbundle.cli import main
+from sovbundle.config import base_url_env
+from sovbundle.models import PROVIDER_IDS
+from support.catalogs import products
+from support.http_server import FaultServer, Reply
+from support.sandbox import Sandbox
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_providers_json(synthetic: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "providers", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [p["id"] for p in data] == list(PROVIDER_IDS)
+    first = data[0]
+    assert {
+        "id",
+        "name",
+        "legal_entity",
+        "hq_country",
+        "eu_jurisdiction",
+        "certifications",
+        "regions",
+        "offers",
+        "catalog",
+    } <= set(first)
+    region = {"id": "r1", "country": "FR", "city": "Paris", "operator": "ovhcloud"}
+    assert first["regions"][0] == region
+    assert first["offers"] == {
+        "vm": 3,
+        "app": 0,
+        "database": 0,
+        "object_storage": 0,
+        "kubernetes": 0,
+    }
+    assert first["catalog"]["source"] == "snapshot"
+    assert first["catalog"]["fetched_at"] == "2026-10-01T00:00:00+00:00"
+    assert first["certifications"][0]["scope"] == "IaaS in r1"
+
+
+def test_providers_table(synthetic: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "providers")
+    assert code == 0, err
+    assert "ovhcloud — Ovhcloud" in out
+    assert "Ovhcloud SAS (HQ FR)" in out
+    assert "hds: IaaS in r1 [r1]" in out
+    assert "Frankfurt" in out and "no object storage data" in out
+    assert "\x1b[" not in out  # piped: no colour
+    assert "days old" in err  # the synthetic data is older than 30 days
+
+
+def test_services_cheapest_first_json(
+    synthetic: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "services", "ovhcloud", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [o["sku"] for o in data] == ["small", "big", "special"]
+    small = data[0]
+    assert small["price"] == {
+        "amount": 0.01,
+        "currency": "EUR",
+        "unit": "hour",
+        "quality": "current",
+        "note": None,
+    }
+    assert small["monthly"] == 7.30
+    assert '"monthly": 7.30' in out and '"amount": 0.010000' in out
+    assert small["country"] == "FR" and small["certifications"] == []
+    assert small["specs"]["vcpus"] == 2 and small["specs"]["memory_gb"] == 4
+    assert {"provider", "kind", "region", "status", "source", "as_of"} <= set(small)
+    unknown = data[-1]
+    assert unknown["price"]["amount"] is None and unknown["monthly"] is None
+    assert unknown["price"]["quality"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("args", "skus"),
+    [
+        (["--region", "r2"], {"big"}),
+        (["--country", "de"], {"big"}),
+        (["--min-vcpus", "4"], {"big"}),
+        (["--min-memory-gb", "16"], {"big"}),
+        (["--gpu"], {"big"}),
+        (["--no-gpu"], {"small", "special"}),
+        (["--kind", "database"], set()),
+    ],
+)
+def test_services_filters(
+    synthetic: Sandbox, capsys: pytest.CaptureFixture[str], args: list[str], skus: set[str]
+) -> None:
+    code, out, _ = run(capsys, "services", "scaleway", *args, "--json")
+    assert code == 0
+    assert {o["sku"] for o in json.loads(out)} == skus
+
+
+def test_services_across_providers_table(
+    synthetic: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "services", "--no-gpu")
+    assert code == 0
+    assert out.count("small") == len(PROVIDER_IDS)
+    assert "7.30 €" in out and "0.01 €/hour" in out and "unknown" in out
+    assert "`sovbundle catalog refresh ovhcloud`" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["services", "ovhclod"], "unknown provider 'ovhclod' (did you mean 'ovhcloud'?)"),
+        (["services", "--kind", "vms"], "unknown kind 'vms' (did you mean 'vm'?)"),
+        (["services", "--certification", "secnum"], "did you mean 'secnumcloud'?"),
+        (["services", "--region", "r3"], "unknown region 'r3'"),
+        (["services", "--country", "France"], "ISO 3166-1 alpha-2"),
+        (["catalog", "refresh", "scalewai"], "did you mean 'scaleway'?"),
+    ],
+)
+def test_unknown_values_are_usage_errors(
+    synthetic: Sandbox, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert message in err
+    assert out == "" and "Traceback" not in err
+
+
+def test_catalog_status(synthetic: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "catalog", "status", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["provider"] for r in rows] == list(PROVIDER_IDS)
+    assert rows[0]["source"] == "snapshot" and rows[0]["offers"] == 3
+    code, out, _ = run(capsys, "catalog", "status")
+    assert code == 0
+    assert str(synthetic.catalogs) in out and "snapshot" in out
+
+
+@pytest.fixture
+def served(
+    synthetic: Sandbox,
+    fake_adapters: object,
+    fast_http: None,
+    http_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> FaultServer:
+    for pid in ("ovhcloud", "scaleway", "clevercloud", "outscale"):
+        monkeypatch.setenv(base_url_env(pid), http_server.url(f"/{pid}"))
+        body = products(("small", "r1", "0.02"))
+        http_server.route(f"/{pid}/products", Reply(200, json_body=body))
+    return http_server
+
+
+def test_catalog_refresh_all_ok(served: FaultServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "catalog", "refresh")
+    assert code == 0, err
+    assert "updated" in out and "static" in out
+    assert "rapidspace: no API, static catalog kept" in err  # plain progress lines when piped
+    code, out, _ = run(capsys, "catalog", "status", "--json")
+    sources = {r["provider"]: r["source"] for r in json.loads(out)}
+    assert sources == {pid: "cache" for pid in PROVIDER_IDS if pid != "rapidspace"} | {
+        "rapidspace": "snapshot"
+    }
+    code, out, _ = run(capsys, "services", "ovhcloud", "--json")
+    assert [o["sku"] for o in json.loads(out)] == ["small", "special"]
+
+
+def test_catalog_refresh_failure_exits_5(
+    served: FaultServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served.route("/outscale/products", Reply(503))
+    code, out, err = run(capsys, "catalog", "refresh", "ovhcloud", "outscale")
+    assert code == 5
+    assert "failed" in out
+    assert "error: outscale: HTTP 503" in err and "keeping snapshot" in err
+    assert served.hits("/outscale/products") == 4  # the default policy: 4 attempts
+
+
+def test_refresh_never_shows_a_configured_secret(
+    served: FaultServer,
+    synthetic: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret_url = f"http://user:s3cr3t@127.0.0.1:{served.port}/ovhcloud?token=s3cr3t"
+    monkeypatch.setenv(base_url_env("ovhcloud"), secret_url)
+    served.route("/ovhcloud/products", Reply(500), Reply(200, json_body=products()))
+    code, out, err = run(capsys, "--debug", "catalog", "refresh", "ovhcloud")
+    assert code == 5  # an empty product list is refused
+    assert "debug: sovbundle.refresh" in err  # the debug log is on...
+    assert "s3cr3t" not in out + err  # ...and redacted
+    served.route("/ovhcloud/products", Reply(200, json_body=products(("a", "r1", "1"))))
+    code, out, err = run(capsys, "--debug", "catalog", "refresh", "ovhcloud")
+    assert code == 0
+    code, status, _ = run(capsys, "catalog", "status", "--json")
+    code, services, _ = run(capsys, "services", "ovhcloud", "--json")
+    assert "s3cr3t" not in out + err + status + services
+    for path in synthetic.catalogs.iterdir():
+        assert "s3cr3t" not in path.read_text()
+
+
+def test_terminal_progress_renders(served: FaultServer) -> None:
+    """The live display used on a terminal goes through a whole refresh without error."""
+    import io
+
+    from rich.console import Console
+
+    from sovbundle.cli.catalog_cmds import _TerminalProgress
+    from sovbundle.config import load_config
+    from sovbundle.refresh import refresh_catalogs
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120)
+    with _TerminalProgress(console) as progress:
+        report = refresh_catalogs(load_config(), ["ovhcloud", "rapidspace"], listener=progress)
+    assert report.exit_code == 0
+    assert "ovhcloud: 2 offers (+0 -1 ~1 prices)" in buffer.getvalue()
+    assert "rapidspace: no API, static catalog kept" in buffer.getvalue()
+
+
+def test_cli_import_does_not_load_httpx() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, sovbundle.cli; assert 'httpx' not in sys.modules, 'httpx loaded'"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
