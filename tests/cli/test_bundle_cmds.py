@@ -52,7 +52,7 @@ def test_validate_invalid_prints_every_issue_on_stderr(
         f"{path}:4:29: components.web.runtime: unknown runtime 'pyton' (did you mean 'python'?); "
         "allowed: python, node, java, php, go, ruby, rust, dotnet, docker, static, scala, "
         "elixir, haskell",
-        f"{path}:7:18: links[0].to: unknown component 'dbb' (did you mean 'db'?); "
+        f"{path}:7:21: links[0].to: unknown component 'dbb' (did you mean 'db'?); "
         "components are: db, web",
         "2 errors in bundle",
     ]
