@@ -6,7 +6,8 @@ What the loader accepts, and why it refuses the rest (each refusal is one locate
   one byte more, so ``/dev/zero`` or a growing file cannot hold it up);
 * UTF-8 text, with or without a BOM; UTF-16/UTF-32, NUL bytes and invalid UTF-8 are refused;
 * one YAML document, read by ``sovbundle.yamlpos``: no duplicate keys, only the standard tags,
-  nesting at most ``MAX_DEPTH`` levels, aliases expanding to at most ``MAX_ALIAS_NODES`` values;
+  nesting at most ``MAX_DEPTH`` levels, at most ``MAX_NODES`` values, aliases expanding to at
+  most ``MAX_ALIAS_NODES`` values (each limit bounds time and memory, whatever the input);
 * a document ``BundleSpec`` validates, every pydantic error rewritten by ``spec_messages``.
 
 Nothing is ever written.
@@ -29,10 +30,12 @@ from sovbundle.spec_messages import Problem, did_you_mean, explain
 from sovbundle.yamlpos import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
+    MAX_NODES,
     Mark,
     Node,
     YamlSyntaxError,
     parse_yaml,
+    shorten,
 )
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "MAX_BUNDLE_BYTES",
     "MAX_DEPTH",
     "MAX_ISSUES",
+    "MAX_NODES",
     "LoadedBundle",
     "load_bundle",
     "parse_bundle",
@@ -154,21 +158,25 @@ def parse_bundle(raw: bytes, name: str = "<bundle>") -> BundleSpec:
         for issue in parsed.issues
     ]
     issues += [_issue(name, root, problem) for problem in _link_problems(root.value)]
+    unexplained = 0
     try:
         spec = BundleSpec.model_validate(root.value)
     except ValidationError as exc:
-        problems = explain(exc.errors(include_url=False), root.value)
+        # Rewriting is the slow part: only as many errors as can be shown (document order).
+        errors = exc.errors(include_url=False)
+        unexplained = max(0, len(errors) - MAX_ISSUES)
+        problems = explain(errors[:MAX_ISSUES], root.value)
         issues += [_issue(name, root, problem) for problem in problems]
     else:
         if not issues:
             return spec
-    raise BundleError(_capped(sorted(set(issues)), name))
+    raise BundleError(_capped(sorted(set(issues)), unexplained, name))
 
 
-def _capped(issues: list[SpecIssue], name: str) -> list[SpecIssue]:
-    if len(issues) <= MAX_ISSUES:
+def _capped(issues: list[SpecIssue], unexplained: int, name: str) -> list[SpecIssue]:
+    hidden = max(0, len(issues) - MAX_ISSUES) + unexplained
+    if not hidden:
         return issues
-    hidden = len(issues) - MAX_ISSUES
     return [
         SpecIssue(name, 0, 0, f"showing the first {MAX_ISSUES} issues; {hidden} more hidden"),
         *issues[:MAX_ISSUES],
@@ -188,11 +196,18 @@ def _link_problems(data: Any) -> list[Problem]:
         Problem(
             ("links", index, end),
             "value",
-            f"links[{index}].{end}: unknown component {name!r}{did_you_mean(name, names)}; "
-            f"components are: {', '.join(names) or 'none'}",
+            f"links[{index}].{end}: unknown component {shorten(name)!r}"
+            f"{did_you_mean(name, names)}; components are: {_listing(names)}",
         )
         for index, end, name in unknown_link_ends(names, mappings)
     ]
+
+
+def _listing(names: list[str], limit: int = 20) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(shorten(name) for name in names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
 
 
 def _issue(name: str, root: Node, problem: Problem) -> SpecIssue:

@@ -25,7 +25,7 @@ from sovbundle.spec import (
     Link,
     Policy,
 )
-from sovbundle.yamlpos import REFUSED
+from sovbundle.yamlpos import REFUSED, shorten
 
 __all__ = ["Path", "Problem", "did_you_mean", "explain", "label"]
 
@@ -70,6 +70,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     options = list(choices)
     lowered = {choice.lower(): choice for choice in options}
     low = word.lower()
+    if len(low) > 64:  # difflib is quadratic; nothing that long is a typo of a short id
+        return ""
     near = difflib.get_close_matches(low, list(lowered), n=1, cutoff=0.6)
     if not near and len(low) >= 3:
         # Abbreviations such as 'ovh' or 'postgres' are prefixes of the real id.
@@ -93,7 +95,7 @@ def label(path: Path) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else part
+            text += f".{shorten(part)}" if text else shorten(part)
     return text or "the bundle"
 
 
@@ -101,7 +103,7 @@ def _owner(path: Path) -> str:
     if not path:
         return "the bundle"
     if len(path) == 2 and path[0] == "components":
-        return f"component {path[1]!r}"
+        return f"component {shorten(str(path[1]))!r}"
     return label(path)
 
 
@@ -149,16 +151,14 @@ def _got(value: Any) -> str:
     if isinstance(value, bool):
         return f"got {str(value).lower()}"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"got the string {shown!r}"
+        return f"got the string {shorten(value)!r}"
     if isinstance(value, dict):
         return "got a mapping"
     if isinstance(value, list):
         return "got a list"
     if isinstance(value, float):
         return f"got {value}"
-    text = str(value)
-    return f"got {text if len(text) <= 40 else text[:37] + '...'}"
+    return f"got {shorten(str(value))}"
 
 
 def _field(path: Path) -> str:
@@ -201,7 +201,7 @@ def _explain_one(error: ErrorDetails, path: Path, is_key: bool, data: Any) -> Pr
     where = label(path)
     if is_key:
         name = str(path[-1]) if path else ""
-        return Problem(path, "key", f"component name {name!r} {_COMPONENT_NAME_HINT}")
+        return Problem(path, "key", f"component name {shorten(name)!r} {_COMPONENT_NAME_HINT}")
     if kind == "extra_forbidden":
         return Problem(path, "key", _unknown_key(path, data))
     if kind == "missing":
@@ -212,7 +212,7 @@ def _explain_one(error: ErrorDetails, path: Path, is_key: bool, data: Any) -> Pr
         return Problem(
             (*path, "kind"),
             "value",
-            f"{where}.kind: unknown kind {tag!r}{did_you_mean(tag, allowed)}; "
+            f"{where}.kind: unknown kind {shorten(tag)!r}{did_you_mean(tag, allowed)}; "
             f"allowed: {', '.join(allowed)}",
         )
     if kind == "union_tag_not_found":
@@ -278,12 +278,12 @@ def _unknown_key(path: Path, data: Any) -> str:
     if not owner_path:
         for section, section_model in (("constraints", Constraints), ("policy", Policy)):
             if key in _keys(section_model):
-                elsewhere = f"; {key!r} belongs under {section!r}"
+                elsewhere = f"; {shorten(key)!r} belongs under {section!r}"
     elif len(owner_path) == 2 and owner_path[0] == "components" and model is not None:
         kinds = [k for k, m in COMPONENT_MODELS.items() if key in _keys(m)]
         if kinds:
-            elsewhere = f"; {key!r} is a key of {' and '.join(kinds)} components"
-    message = f"unknown key {key!r} in {owner}"
+            elsewhere = f"; {shorten(key)!r} is a key of {' and '.join(kinds)} components"
+    message = f"unknown key {shorten(key)!r} in {owner}"
     message += elsewhere or did_you_mean(key, allowed)
     if allowed:
         message += f"; allowed: {', '.join(allowed)}"
@@ -316,7 +316,7 @@ def _literal(path: Path, value: Any, expected: str) -> str:
     noun = _NOUNS.get(field, "value")
     if isinstance(value, str):
         return (
-            f"{where}: unknown {noun} {value!r}{did_you_mean(value, allowed)}; "
+            f"{where}: unknown {noun} {shorten(value)!r}{did_you_mean(value, allowed)}; "
             f"allowed: {', '.join(allowed)}"
         )
     return f"{where}: must be one of {', '.join(allowed)} ({_got(value)})"

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import yaml
 
 __all__ = [
     "MAX_ALIAS_NODES",
     "MAX_DEPTH",
+    "MAX_NODES",
     "REFUSED",
     "Mark",
     "Node",
@@ -38,12 +39,15 @@ __all__ = [
     "YamlIssue",
     "YamlSyntaxError",
     "parse_yaml",
+    "shorten",
 ]
 
 MAX_DEPTH: Final = 32
 """Deepest nesting of mappings and lists accepted; a bundle needs about five levels."""
 MAX_ALIAS_NODES: Final = 10_000
 """Most nodes that aliases (``*name``) may expand to in one document, in total."""
+MAX_NODES: Final = 100_000
+"""Most values (scalars, mappings, lists, keys included) in one document; bounds the work."""
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS: Final = frozenset(f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null"))
@@ -78,8 +82,7 @@ class _Refused:
 REFUSED: Final = _Refused()
 
 
-@dataclass(frozen=True, order=True)
-class Mark:
+class Mark(NamedTuple):
     """A 1-based line and column (in characters) in the text."""
 
     line: int
@@ -89,7 +92,7 @@ class Mark:
         return f"{self.line}:{self.column}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One YAML value with its position, and those of its keys and children."""
 
@@ -143,6 +146,11 @@ class _Frame:
 
 
 _MERGE: Final = "<<"
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``text``, cut to ``limit`` characters with "..." so that messages stay one short line."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _mark(event_mark: Any) -> Mark:
@@ -236,7 +244,7 @@ class _Builder:
                 value = float(value)
             if type(value) is not expected:
                 self.issues.append(
-                    YamlIssue(mark, f"{text!r} is not a valid {_show_tag(tag)} value")
+                    YamlIssue(mark, f"{shorten(text)!r} is not a valid {_show_tag(tag)} value")
                 )
                 return Node(mark, REFUSED, text=text)
             return Node(mark, value, text=text)
@@ -347,7 +355,7 @@ class _Builder:
         if key in parent.value:
             first = parent.key_marks[key]
             self.issues.append(
-                YamlIssue(key_mark, f"duplicate key {key!r} (first defined at {first})")
+                YamlIssue(key_mark, f"duplicate key {shorten(key)!r} (first defined at {first})")
             )
             return
         parent.value[key] = node.value
@@ -357,13 +365,17 @@ class _Builder:
 
 def _tag_message(tag: str | None) -> str:
     return (
-        f"tag {_show_tag(tag or '')!r} is not allowed: a bundle holds plain YAML values "
+        f"tag {shorten(_show_tag(tag or ''))!r} is not allowed: a bundle holds plain YAML values "
         "(only !!str, !!int, !!float, !!bool, !!null, !!map, !!seq)"
     )
 
 
 def parse_yaml(
-    text: str, *, max_depth: int = MAX_DEPTH, max_alias_nodes: int = MAX_ALIAS_NODES
+    text: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_alias_nodes: int = MAX_ALIAS_NODES,
+    max_nodes: int = MAX_NODES,
 ) -> ParsedYaml:
     """Read one YAML document from ``text``; raise YamlSyntaxError when it cannot be read."""
     bad = _NON_PRINTABLE.search(text)
@@ -380,8 +392,15 @@ def parse_yaml(
     documents = 0
     try:
         parser = _parser(text)
+        events = 0
         while True:
             event = parser.get_event()
+            events += 1
+            if events > max_nodes:
+                raise YamlSyntaxError(
+                    _mark(event.start_mark),
+                    f"more than {max_nodes} values in the document; a bundle is far smaller",
+                )
             if isinstance(event, yaml.StreamEndEvent):
                 break
             if isinstance(event, yaml.DocumentStartEvent):
