@@ -110,10 +110,9 @@ def _read(path: Path) -> bytes:
 
 
 def _too_big(size: int) -> str:
-    return (
-        f"file too large ({size} bytes; a bundle may have at most {MAX_BUNDLE_BYTES} bytes, "
-        f"{MAX_BUNDLE_BYTES // 1024} KiB)"
-    )
+    limit = MAX_BUNDLE_BYTES
+    human = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit // 2**10} KiB"
+    return f"file too large ({size} bytes; a bundle may have at most {human})"
 
 
 def _decode(raw: bytes, name: str) -> str:

@@ -1,4 +1,4 @@
-"""``sovbundle validate`` and ``sovbundle schema``: exit codes, stdout vs stderr, examples, schema."""
+"""``sovbundle validate`` and ``sovbundle schema``: exit codes, output streams, examples, schema."""
 
 from __future__ import annotations
 
@@ -86,9 +86,7 @@ def test_validate_without_argument_is_a_usage_error(capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.parametrize("bundle", BUNDLES, ids=[path.name for path in BUNDLES])
-def test_every_example_bundle_validates(
-    bundle: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_every_example_bundle_validates(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(bundle)]) == 0, capsys.readouterr().err
     assert capsys.readouterr().out.startswith("ok: ")
 
@@ -125,9 +123,7 @@ def test_schema_prints_json_on_stdout(capsys: pytest.CaptureFixture[str]) -> Non
     assert "from" in link and "from_" not in link
 
 
-def test_schema_output_file_is_written(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_schema_output_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "out" / "bundle.schema.json"
     assert main(["schema", "-o", str(target)]) == 0
     out, err = capsys.readouterr()

@@ -111,7 +111,7 @@ def test_spec_is_usable_from_python_with_lists() -> None:
 
 
 def test_python_users_get_unknown_link_errors_too() -> None:
-    with pytest.raises(ValueError, match="links\\[0\\].to names unknown component 'zz'"):
+    with pytest.raises(ValueError, match=r"links\[0\]\.to names unknown component 'zz'"):
         BundleSpec.model_validate(
             {
                 "version": 1,
@@ -397,10 +397,7 @@ def test_issues_are_capped(tmp_path: Path) -> None:
 
 
 def test_alias_positions_point_at_the_anchor(tmp_path: Path) -> None:
-    text = (
-        "version: 1\nname: x\n"
-        "components:\n  a: &bad {kind: vm, count: -1}\n  b: *bad\n"
-    )
+    text = "version: 1\nname: x\ncomponents:\n  a: &bad {kind: vm, count: -1}\n  b: *bad\n"
     issues = issues_of(tmp_path, text)
     assert [(i.line, i.column) for i in issues] == [(4, 29), (4, 29)]
     assert {i.message.split(":")[0] for i in issues} == {
