@@ -33,7 +33,7 @@ from sovbundle.yamlpos import (
     MAX_NODES,
     Mark,
     Node,
-    YamlSyntaxError,
+    YamlReadError,
     parse_yaml,
     shorten,
 )
@@ -147,7 +147,7 @@ def parse_bundle(raw: bytes, name: str = "<bundle>") -> BundleSpec:
     text = _decode(raw, name)
     try:
         parsed = parse_yaml(text)
-    except YamlSyntaxError as exc:
+    except YamlReadError as exc:
         raise _fail(name, exc.message, exc.mark) from exc
     root = parsed.root
     if root is None:

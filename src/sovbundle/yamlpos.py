@@ -7,7 +7,7 @@ itself, with an explicit stack, so that it can:
 * remember where each key and value starts (``Node``), to point errors at ``FILE:LINE:COL``;
 * refuse duplicate keys (at the second occurrence), unsafe or unknown tags, and non-scalar keys,
   as located ``YamlIssue``s, while still reading the rest of the file to report every problem;
-* stop early, with one located ``YamlSyntaxError``, on syntax errors, nesting deeper than
+* stop early, with one located ``YamlReadError``, on syntax errors, nesting deeper than
   ``MAX_DEPTH``, alias expansion beyond ``MAX_ALIAS_NODES`` nodes (the "billion laughs"),
   recursive or unknown aliases, and a second document in the stream.
 
@@ -37,7 +37,7 @@ __all__ = [
     "Node",
     "ParsedYaml",
     "YamlIssue",
-    "YamlSyntaxError",
+    "YamlReadError",
     "parse_yaml",
     "shorten",
 ]
@@ -115,8 +115,8 @@ class YamlIssue:
     message: str
 
 
-class YamlSyntaxError(Exception):
-    """The text cannot be read as YAML at all, or breaks a safety limit; reading stopped."""
+class YamlReadError(Exception):
+    """The text is not YAML, or breaks a safety limit: reading stopped at ``mark``."""
 
     def __init__(self, mark: Mark | None, message: str) -> None:
         super().__init__(message)
@@ -166,20 +166,20 @@ def _parser(text: str) -> Any:
     return (loader_class or yaml.BaseLoader)(text)
 
 
-def _syntax_error(exc: yaml.YAMLError, lines: list[str]) -> YamlSyntaxError:
+def _syntax_error(exc: yaml.YAMLError, lines: list[str]) -> YamlReadError:
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = _mark(exc.problem_mark)
         line = lines[mark.line - 1] if 0 < mark.line <= len(lines) else ""
         problem = exc.problem or "invalid YAML"
         if "tab" in problem or line[mark.column - 1 : mark.column] == "\t":
-            return YamlSyntaxError(
+            return YamlReadError(
                 mark, "YAML syntax error: tab character; YAML indents with spaces, not tabs"
             )
         context = ""
         if exc.context and exc.context_mark is not None:
             context = f" ({exc.context} started at {_mark(exc.context_mark)})"
-        return YamlSyntaxError(mark, f"YAML syntax error: {problem}{context}")
-    return YamlSyntaxError(None, f"YAML syntax error: {exc}")
+        return YamlReadError(mark, f"YAML syntax error: {problem}{context}")
+    return YamlReadError(None, f"YAML syntax error: {exc}")
 
 
 def _resolve_plain(text: str) -> Any:
@@ -229,7 +229,7 @@ class _Builder:
         tag = event.tag
         plain = bool(event.implicit[0]) and tag in (None, "")
         if plain and len(text) > _MAX_NUMBER_CHARS and _is_number(text):
-            self.issues.append(YamlIssue(mark, f"number too large ({len(text)} characters)"))
+            self.issues.append(YamlIssue(mark, f"number too long ({len(text)} characters)"))
             return Node(mark, REFUSED, text=text)
         if plain:
             return Node(mark, _resolve_plain(text), text=text)
@@ -256,7 +256,7 @@ class _Builder:
     def start(self, event: yaml.CollectionStartEvent, value: dict[str, Any] | list[Any]) -> None:
         mark = _mark(event.start_mark)
         if len(self.stack) >= self.max_depth:
-            raise YamlSyntaxError(
+            raise YamlReadError(
                 mark, f"nesting deeper than {self.max_depth} levels of mappings and lists"
             )
         expected = _MAP_TAG if isinstance(value, dict) else _SEQ_TAG
@@ -269,8 +269,6 @@ class _Builder:
     def end(self) -> None:
         frame = self.stack.pop()
         node = frame.node
-        if frame.key_seen:  # a key with no value cannot happen; parsers pair them
-            raise YamlSyntaxError(node.mark, "YAML syntax error: a key has no value")
         if isinstance(node.value, dict):
             self._apply_merges(frame)
         if frame.refused:
@@ -290,14 +288,15 @@ class _Builder:
     def alias(self, event: yaml.AliasEvent) -> Node:
         mark = _mark(event.start_mark)
         name = str(event.anchor)
+        shown = shorten(name)
         if any(frame.anchor == name for frame in self.stack):
-            raise YamlSyntaxError(mark, f"recursive alias '*{name}' refers to its own content")
+            raise YamlReadError(mark, f"recursive alias '*{shown}' refers to its own content")
         node = self.anchors.get(name)
         if node is None:
-            raise YamlSyntaxError(mark, f"unknown alias '*{name}': no anchor '&{name}' before it")
+            raise YamlReadError(mark, f"unknown alias '*{shown}': no anchor '&{shown}' before it")
         self.expanded += node.size
         if self.expanded > self.max_alias_nodes:
-            raise YamlSyntaxError(
+            raise YamlReadError(
                 mark,
                 f"aliases expand to more than {self.max_alias_nodes} values "
                 "(refused to protect against alias bombs)",
@@ -377,12 +376,12 @@ def parse_yaml(
     max_alias_nodes: int = MAX_ALIAS_NODES,
     max_nodes: int = MAX_NODES,
 ) -> ParsedYaml:
-    """Read one YAML document from ``text``; raise YamlSyntaxError when it cannot be read."""
+    """Read one YAML document from ``text``; raise YamlReadError when it cannot be read."""
     bad = _NON_PRINTABLE.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - text.rfind("\n", 0, bad.start())
-        raise YamlSyntaxError(
+        raise YamlReadError(
             Mark(line, column),
             f"control character U+{ord(bad.group()):04X} is not allowed in YAML text",
         )
@@ -397,7 +396,7 @@ def parse_yaml(
             event = parser.get_event()
             events += 1
             if events > max_nodes:
-                raise YamlSyntaxError(
+                raise YamlReadError(
                     _mark(event.start_mark),
                     f"more than {max_nodes} values in the document; a bundle is far smaller",
                 )
@@ -406,7 +405,7 @@ def parse_yaml(
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise YamlSyntaxError(
+                    raise YamlReadError(
                         _mark(event.start_mark),
                         "a second YAML document ('---'): a bundle file holds exactly one",
                     )
