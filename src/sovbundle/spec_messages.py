@@ -262,8 +262,8 @@ def _explain_one(error: ErrorDetails, path: Path, is_key: bool, data: Any) -> Pr
         example = " such as [FR, DE]" if _field(path) == "countries" else ""
         return Problem(path, "value", f"{where}: must be a list{example} ({_got(value)})")
     field = ctx.get("field")
-    if isinstance(field, str):  # our own model validators name the key at fault
-        return Problem((*path, field), "key", f"{where}: {error['msg']}")
+    if isinstance(field, str):  # our own model validators name the value at fault
+        return Problem((*path, field), "value", f"{where}: {error['msg']}")
     return Problem(path, "value", f"{where}: {error['msg']}")
 
 

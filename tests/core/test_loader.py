@@ -288,19 +288,19 @@ INVALID: list[tuple[str, str, str, tuple[int, int]]] = [
         "colocate and apart together",
         VALID.replace("apart: provider", "apart: provider, colocate: region"),
         "links[2]: a link cannot both colocate and keep apart its components",
-        (26, 27),
+        (26, 34),
     ),
     (
         "link from a component to itself",
         VALID.replace("{from: db, to: files, apart", "{from: db, to: db, apart"),
         "links[2]: a link must join two components, not 'db' to itself",
-        (26, 16),
+        (26, 20),
     ),
     (
         "gpus 0 with a GPU model",
         VALID.replace("{kind: vm, gpus: 1,", "{kind: vm, gpus: 0,"),
         "components.infer: gpus is 0 but gpu_model or gpu_memory_gb asks for a GPU",
-        (21, 21),
+        (21, 27),
     ),
     (
         "share above one",
