@@ -147,7 +147,7 @@ def _num(value: Any) -> str:
 def _got(value: Any) -> str:
     """What the user wrote, in words and short."""
     if value is None:
-        return "got null (an empty value)"
+        return "got null, an empty value"
     if isinstance(value, bool):
         return f"got {str(value).lower()}"
     if isinstance(value, str):
@@ -157,7 +157,7 @@ def _got(value: Any) -> str:
     if isinstance(value, list):
         return "got a list"
     if isinstance(value, float):
-        return f"got {value}"
+        return f"got {_num(value)}"
     return f"got {shorten(str(value))}"
 
 
@@ -233,7 +233,10 @@ def _explain_one(error: ErrorDetails, path: Path, is_key: bool, data: Any) -> Pr
         hint = _unquote(value, r"true|false")
         return Problem(path, "value", f"{where}: must be true or false ({_got(value)}){hint}")
     if kind == "string_type":
-        hint = f"; quote it if you mean the text '{_num(value)}'" if value is not None else ""
+        hint = ""
+        if isinstance(value, int | float):  # bool included: `name: true` → "true"
+            text = str(value).lower() if isinstance(value, bool) else _num(value)
+            hint = f"; quote it if you mean the text '{text}'"
         return Problem(path, "value", f"{where}: must be a string ({_got(value)}){hint}")
     if kind == "finite_number":
         return Problem(path, "value", f"{where}: must be a finite number ({_got(value)})")
@@ -297,7 +300,8 @@ def _missing(path: Path, data: Any) -> Problem:
     hint = ""
     if model is not None and issubclass(model, ComponentConstraints):
         kind = _get(data, (*owner_path, "kind"))
-        hint = f" (a {kind} component needs it)"
+        article = "an" if str(kind)[:1] in "aeiou" else "a"
+        hint = f" ({article} {kind} component needs it)"
     choices = {"engine": "engines", "runtime": "runtimes"}
     if key in choices and model is not None:
         annotation = model.model_fields[key].annotation
