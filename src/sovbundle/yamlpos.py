@@ -7,9 +7,10 @@ itself, with an explicit stack, so that it can:
 * remember where each key and value starts (``Node``), to point errors at ``FILE:LINE:COL``;
 * refuse duplicate keys (at the second occurrence), unsafe or unknown tags, and non-scalar keys,
   as located ``YamlIssue``s, while still reading the rest of the file to report every problem;
-* stop early, with one located ``YamlReadError``, on syntax errors, nesting deeper than
-  ``MAX_DEPTH``, alias expansion beyond ``MAX_ALIAS_NODES`` nodes (the "billion laughs"),
-  recursive or unknown aliases, and a second document in the stream.
+* stop early, with one located ``YamlReadError``, on syntax errors, control characters,
+  nesting deeper than ``MAX_DEPTH``, more than ``MAX_NODES`` events, alias expansion beyond
+  ``MAX_ALIAS_NODES`` nodes (the "billion laughs"), recursive or unknown aliases, and a second
+  document in the stream. Each limit keeps time and memory bounded whatever the input.
 
 Scalars are resolved with the YAML 1.2 core schema rather than PyYAML's YAML 1.1 one: only
 ``true``/``false`` are booleans (``no``, ``on``, ``NO`` stay strings, so ``countries: [NO]`` is
