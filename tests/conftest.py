@@ -1,7 +1,6 @@
 """Shared fixtures: an isolated environment, a synthetic snapshot, fake adapters, an HTTP server.
 
-``tests/`` is on ``sys.path`` (pytest puts a rootless conftest's folder there), so test modules
-import helpers as ``from support.catalogs import ...``.
+Test modules import helpers as ``from tests.support.catalogs import ...``.
 """
 
 from __future__ import annotations
@@ -14,9 +13,9 @@ import pytest
 
 from sovbundle.adapters.base import Adapter
 from sovbundle.models import PROVIDER_IDS
-from support.catalogs import FakeAdapter, StaticAdapter, default_offers, write_catalog
-from support.http_server import FaultServer
-from support.sandbox import Sandbox
+from tests.support.catalogs import FakeAdapter, StaticAdapter, default_offers, write_catalog
+from tests.support.http_server import FaultServer
+from tests.support.sandbox import Sandbox
 
 # Stable, colourless rich output in every test, whatever terminal runs them.
 os.environ["NO_COLOR"] = "1"

@@ -9,9 +9,9 @@ import pytest
 from sovbundle.cli import main
 from sovbundle.config import base_url_env
 from sovbundle.models import PROVIDER_IDS
-from support.catalogs import products
-from support.http_server import FaultServer, Reply
-from support.sandbox import Sandbox
+from tests.support.catalogs import products
+from tests.support.http_server import FaultServer, Reply
+from tests.support.sandbox import Sandbox
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

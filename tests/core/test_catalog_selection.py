@@ -14,8 +14,8 @@ from sovbundle.cache import HttpStatus, meta_path, read_cached, write_cached
 from sovbundle.catalog import ProviderCatalog, load_catalogs, staleness_warnings
 from sovbundle.errors import CatalogError
 from sovbundle.models import PROVIDER_IDS
-from support.catalogs import default_offers, make_offer, make_provider, write_catalog
-from support.sandbox import Sandbox
+from tests.support.catalogs import default_offers, make_offer, make_provider, write_catalog
+from tests.support.sandbox import Sandbox
 
 
 def cache(box: Sandbox, pid: str, fetched_at: str, extra_sku: str = "cached") -> None:

@@ -1,6 +1,6 @@
 """Refresh against a real local HTTP server: retries, limits, faults, fallback, cache safety.
 
-Providers use fake adapters (``support.catalogs.FakeAdapter``) pointed at the server through
+Providers use fake adapters (``tests.support.catalogs.FakeAdapter``) pointed at the server through
 ``SOVBUNDLE_<PROVIDER>_BASE_URL``; each provider ``pid`` is served under ``/<pid>/products``.
 """
 
@@ -22,9 +22,9 @@ from sovbundle.catalog import load_catalogs
 from sovbundle.config import base_url_env, load_config
 from sovbundle.refresh import RefreshReport, RefreshStatus, refresh_async
 from sovbundle.transport import HttpPolicy, retry_after_seconds
-from support.catalogs import products
-from support.http_server import FaultServer, Reply
-from support.sandbox import Sandbox
+from tests.support.catalogs import products
+from tests.support.http_server import FaultServer, Reply
+from tests.support.sandbox import Sandbox
 
 FAST = HttpPolicy(
     connect_timeout=1.0,
@@ -85,7 +85,7 @@ def test_refresh_takes_curated_facts_from_the_packaged_snapshot(
     env: FaultServer, synthetic: Sandbox, good_cache: bytes
 ) -> None:
     """Facts corrected in a release reach the cache, even though the cache is newer."""
-    from support.catalogs import default_offers, make_offer, write_catalog
+    from tests.support.catalogs import default_offers, make_offer, write_catalog
 
     offers = [
         *default_offers("ovhcloud"),
@@ -351,7 +351,7 @@ def test_retries_are_logged_redacted(
 
 KILLER = """
 import os, signal, sys
-from support.catalogs import default_offers, make_offer, make_provider
+from tests.support.catalogs import default_offers, make_offer, make_provider
 from sovbundle.cache import HttpStatus, write_cached
 from sovbundle.catalog import ProviderCatalog
 from pathlib import Path

@@ -1,0 +1,68 @@
+"""``sovbundle validate`` and ``sovbundle schema``: check a bundle spec, print its JSON Schema.
+
+The loader and pydantic are imported inside the commands so that ``sovbundle --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sovbundle.cli import app
+from sovbundle.errors import UsageError
+
+__all__ = ["schema", "schema_bytes", "validate"]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@app.command()
+def validate(
+    bundle: Annotated[
+        Path, typer.Argument(help="The bundle spec file (YAML).", show_default=False)
+    ],
+) -> None:
+    """Check a bundle spec; print every error with file:line:column (exit 3 when invalid)."""
+    from sovbundle.loader import load_bundle
+
+    loaded = load_bundle(bundle)
+    spec = loaded.spec
+    typer.echo(
+        f"ok: {_plural(len(spec.components), 'component')}, {_plural(len(spec.links), 'link')}"
+    )
+
+
+def schema_bytes() -> bytes:
+    """The bundle JSON Schema exactly as ``sovbundle schema`` prints it (and as committed)."""
+    import json
+
+    from sovbundle.spec import json_schema
+
+    return (json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the schema to this file (atomically) instead of stdout."
+        ),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of bundle spec files, for editors and CI."""
+    payload = schema_bytes()
+    if output is None:
+        typer.echo(payload.decode(), nl=False)
+        return
+    from sovbundle.catalog import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(output, payload)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    typer.echo(f"wrote {output}", err=True)

@@ -1,0 +1,428 @@
+"""A safe YAML reader that keeps the line and column of every key and value.
+
+PyYAML's loaders throw positions away once the data is built, and its composer recurses once
+per nesting level. This module reads the parser's *event stream* instead and builds the data
+itself, with an explicit stack, so that it can:
+
+* remember where each key and value starts (``Node``), to point errors at ``FILE:LINE:COL``;
+* refuse duplicate keys (at the second occurrence), unsafe or unknown tags, and non-scalar keys,
+  as located ``YamlIssue``s, while still reading the rest of the file to report every problem;
+* stop early, with one located ``YamlReadError``, on syntax errors, control characters,
+  nesting deeper than ``MAX_DEPTH``, more than ``MAX_NODES`` events, alias expansion beyond
+  ``MAX_ALIAS_NODES`` nodes (the "billion laughs"), recursive or unknown aliases, and a second
+  document in the stream. Each limit keeps time and memory bounded whatever the input.
+
+Scalars are resolved with the YAML 1.2 core schema rather than PyYAML's YAML 1.1 one: only
+``true``/``false`` are booleans (``no``, ``on``, ``NO`` stay strings, so ``countries: [NO]`` is
+Norway), there are no sexagesimal numbers, ``1e3`` is a float, and dates stay strings. Mapping
+keys are always the text written in the file. ``<<`` merge keys are supported.
+
+libyaml (``yaml.CBaseLoader``) parses when PyYAML was built with it, else the pure-Python parser;
+both report the same positions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final, NamedTuple
+
+import yaml
+
+__all__ = [
+    "MAX_ALIAS_NODES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "REFUSED",
+    "Mark",
+    "Node",
+    "ParsedYaml",
+    "YamlIssue",
+    "YamlReadError",
+    "parse_yaml",
+    "shorten",
+]
+
+MAX_DEPTH: Final = 32
+"""Deepest nesting of mappings and lists accepted; a bundle needs about five levels."""
+MAX_ALIAS_NODES: Final = 10_000
+"""Most nodes that aliases (``*name``) may expand to in one document, in total."""
+MAX_NODES: Final = 100_000
+"""Most values (scalars, mappings, lists, keys included) in one document; bounds the work."""
+
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS: Final = frozenset(f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null"))
+_MAP_TAG: Final = f"{_CORE}map"
+_SEQ_TAG: Final = f"{_CORE}seq"
+_MAX_NUMBER_CHARS: Final = 64
+"""Longer numerals are refused before conversion (Python caps int() at 4300 digits anyway)."""
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
+_NULL = re.compile(r"~|null|Null|NULL|")
+_TRUE = re.compile(r"true|True|TRUE")
+_FALSE = re.compile(r"false|False|FALSE")
+_INT10 = re.compile(r"[-+]?[0-9]+")
+_INT8 = re.compile(r"0o[0-7]+")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
+_NAN = re.compile(r"\.(nan|NaN|NAN)")
+# Characters YAML forbids in a stream (https://yaml.org/spec/1.2.2/#51-character-set).
+_NON_PRINTABLE = re.compile(
+    r"[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+class _Refused:
+    """Placeholder for a value already reported as a YamlIssue (validation skips it)."""
+
+    def __repr__(self) -> str:
+        return "<refused>"
+
+
+REFUSED: Final = _Refused()
+
+
+class Mark(NamedTuple):
+    """A 1-based line and column (in characters) in the text."""
+
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}"
+
+
+@dataclass(slots=True)
+class Node:
+    """One YAML value with its position, and those of its keys and children."""
+
+    mark: Mark
+    value: Any
+    """Plain data: dict, list, str, int, float, bool, None, or ``REFUSED``."""
+    text: str | None = None
+    """For scalars: the text as written (a key's name)."""
+    key_marks: dict[str, Mark] = field(default_factory=dict)
+    children: dict[str | int, Node] = field(default_factory=dict)
+    size: int = 1
+    """Number of nodes in this subtree once aliases are expanded."""
+
+
+@dataclass(frozen=True, order=True)
+class YamlIssue:
+    """A located problem in the YAML itself (not in what the values mean)."""
+
+    mark: Mark
+    message: str
+
+
+class YamlReadError(Exception):
+    """The text is not YAML, or breaks a safety limit: reading stopped at ``mark``."""
+
+    def __init__(self, mark: Mark | None, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+@dataclass
+class ParsedYaml:
+    """The document's root node (``None`` when the stream holds no document) and its issues."""
+
+    root: Node | None
+    issues: list[YamlIssue]
+
+
+@dataclass
+class _Frame:
+    """A mapping or list being built."""
+
+    node: Node
+    anchor: str | None
+    pending_key: tuple[str, Mark] | None = None
+    key_seen: bool = False
+    """A key has been read and its value is awaited (``pending_key`` None: a refused key)."""
+    merges: list[Node] = field(default_factory=list)
+    refused: bool = False
+
+
+_MERGE: Final = "<<"
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``text``, cut to ``limit`` characters with "..." so that messages stay one short line."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _mark(event_mark: Any) -> Mark:
+    return Mark(int(event_mark.line) + 1, int(event_mark.column) + 1)
+
+
+def _show_tag(tag: str) -> str:
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+
+
+def _parser(text: str) -> Any:
+    loader_class = getattr(yaml, "CBaseLoader", None) if yaml.__with_libyaml__ else None
+    return (loader_class or yaml.BaseLoader)(text)
+
+
+def _syntax_error(exc: yaml.YAMLError, lines: list[str]) -> YamlReadError:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = _mark(exc.problem_mark)
+        line = lines[mark.line - 1] if 0 < mark.line <= len(lines) else ""
+        problem = exc.problem or "invalid YAML"
+        if "tab" in problem or line[mark.column - 1 : mark.column] == "\t":
+            return YamlReadError(
+                mark, "YAML syntax error: tab character; YAML indents with spaces, not tabs"
+            )
+        context = ""
+        if exc.context and exc.context_mark is not None:
+            context = f" ({exc.context} started at {_mark(exc.context_mark)})"
+        return YamlReadError(mark, f"YAML syntax error: {problem}{context}")
+    return YamlReadError(None, f"YAML syntax error: {exc}")
+
+
+def _resolve_plain(text: str) -> Any:
+    """The value of an untagged plain scalar under the YAML 1.2 core schema."""
+    if _NULL.fullmatch(text):
+        return None
+    if _TRUE.fullmatch(text):
+        return True
+    if _FALSE.fullmatch(text):
+        return False
+    if _INT10.fullmatch(text):
+        return int(text, 10)
+    if _INT8.fullmatch(text):
+        return int(text[2:], 8)
+    if _INT16.fullmatch(text):
+        return int(text[2:], 16)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if _INF.fullmatch(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.fullmatch(text):
+        return float("nan")
+    return text
+
+
+def _is_number(text: str) -> bool:
+    return any(p.fullmatch(text) for p in (_INT10, _INT8, _INT16, _FLOAT))
+
+
+class _Builder:
+    """Turns the event stream into ``Node``s; one instance per parse."""
+
+    def __init__(self, max_depth: int, max_alias_nodes: int) -> None:
+        self.max_depth = max_depth
+        self.max_alias_nodes = max_alias_nodes
+        self.issues: list[YamlIssue] = []
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, Node] = {}
+        self.expanded = 0
+        self.root: Node | None = None
+
+    # -- scalars -------------------------------------------------------------------------
+
+    def scalar(self, event: yaml.ScalarEvent) -> Node:
+        mark = _mark(event.start_mark)
+        text: str = event.value
+        tag = event.tag
+        plain = bool(event.implicit[0]) and tag in (None, "")
+        if plain and len(text) > _MAX_NUMBER_CHARS and _is_number(text):
+            self.issues.append(YamlIssue(mark, f"number too long ({len(text)} characters)"))
+            return Node(mark, REFUSED, text=text)
+        if plain:
+            return Node(mark, _resolve_plain(text), text=text)
+        if tag in (None, "", "!", f"{_CORE}str"):
+            return Node(mark, text, text=text)
+        if tag in _SCALAR_TAGS:
+            value = _resolve_plain(text) if len(text) <= _MAX_NUMBER_CHARS else text
+            expected = {"int": int, "float": float, "bool": bool, "null": type(None)}[
+                tag[len(_CORE) :]
+            ]
+            if expected is float and type(value) is int:
+                value = float(value)
+            if type(value) is not expected:
+                self.issues.append(
+                    YamlIssue(mark, f"{shorten(text)!r} is not a valid {_show_tag(tag)} value")
+                )
+                return Node(mark, REFUSED, text=text)
+            return Node(mark, value, text=text)
+        self.issues.append(YamlIssue(mark, _tag_message(tag)))
+        return Node(mark, REFUSED, text=text)
+
+    # -- collections ---------------------------------------------------------------------
+
+    def start(self, event: yaml.CollectionStartEvent, value: dict[str, Any] | list[Any]) -> None:
+        mark = _mark(event.start_mark)
+        if len(self.stack) >= self.max_depth:
+            raise YamlReadError(
+                mark, f"nesting deeper than {self.max_depth} levels of mappings and lists"
+            )
+        expected = _MAP_TAG if isinstance(value, dict) else _SEQ_TAG
+        refused = event.tag not in (None, "", "!", expected)
+        if refused:
+            self.issues.append(YamlIssue(mark, _tag_message(event.tag)))
+        # A refused collection is still read through, to report the issues inside it.
+        self.stack.append(_Frame(Node(mark, value), event.anchor, refused=refused))
+
+    def end(self) -> None:
+        frame = self.stack.pop()
+        node = frame.node
+        if isinstance(node.value, dict):
+            self._apply_merges(frame)
+        if frame.refused:
+            node = Node(node.mark, REFUSED, size=node.size)
+        self._finish(node, frame.anchor)
+
+    def _apply_merges(self, frame: _Frame) -> None:
+        # Explicit keys win over merged ones, and earlier merge sources over later ones.
+        data = frame.node.value
+        for source in frame.merges:
+            for key, child in source.children.items():
+                if isinstance(key, str) and key not in data:
+                    data[key] = child.value
+                    frame.node.children[key] = child
+                    frame.node.key_marks[key] = source.key_marks[key]
+
+    def alias(self, event: yaml.AliasEvent) -> Node:
+        mark = _mark(event.start_mark)
+        name = str(event.anchor)
+        shown = shorten(name)
+        if any(frame.anchor == name for frame in self.stack):
+            raise YamlReadError(mark, f"recursive alias '*{shown}' refers to its own content")
+        node = self.anchors.get(name)
+        if node is None:
+            raise YamlReadError(mark, f"unknown alias '*{shown}': no anchor '&{shown}' before it")
+        self.expanded += node.size
+        if self.expanded > self.max_alias_nodes:
+            raise YamlReadError(
+                mark,
+                f"aliases expand to more than {self.max_alias_nodes} values "
+                "(refused to protect against alias bombs)",
+            )
+        return node
+
+    def _finish(self, node: Node, anchor: str | None) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = node
+        self.attach(node)
+
+    def attach(self, node: Node) -> None:
+        """Add a finished node to the collection being built (or make it the root)."""
+        if not self.stack:
+            self.root = node
+            return
+        frame = self.stack[-1]
+        parent = frame.node
+        parent.size += node.size
+        if isinstance(parent.value, list):
+            index = len(parent.value)
+            parent.value.append(node.value)
+            parent.children[index] = node
+            return
+        if not frame.key_seen:
+            frame.key_seen = True
+            if node.text is None or node.value is REFUSED:
+                self.issues.append(
+                    YamlIssue(node.mark, "a key must be a plain name, not a mapping or a list")
+                )
+                frame.pending_key = None
+            else:
+                frame.pending_key = (node.text, node.mark)
+            return
+        frame.key_seen = False
+        if frame.pending_key is None:
+            return
+        key, key_mark = frame.pending_key
+        frame.pending_key = None
+        self._add_entry(frame, key, key_mark, node)
+
+    def _add_entry(self, frame: _Frame, key: str, key_mark: Mark, node: Node) -> None:
+        parent = frame.node
+        if key == _MERGE:
+            sources = [node] if isinstance(node.value, dict) else list(node.children.values())
+            if isinstance(node.value, dict | list) and all(
+                isinstance(s.value, dict) for s in sources
+            ):
+                frame.merges.extend(sources)
+            else:
+                self.issues.append(
+                    YamlIssue(node.mark, "'<<' merges a mapping or a list of mappings")
+                )
+            return
+        if key in parent.value:
+            first = parent.key_marks[key]
+            self.issues.append(
+                YamlIssue(key_mark, f"duplicate key {shorten(key)!r} (first defined at {first})")
+            )
+            return
+        parent.value[key] = node.value
+        parent.children[key] = node
+        parent.key_marks[key] = key_mark
+
+
+def _tag_message(tag: str | None) -> str:
+    return (
+        f"tag {shorten(_show_tag(tag or ''))!r} is not allowed: a bundle holds plain YAML values "
+        "(only !!str, !!int, !!float, !!bool, !!null, !!map, !!seq)"
+    )
+
+
+def parse_yaml(
+    text: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_alias_nodes: int = MAX_ALIAS_NODES,
+    max_nodes: int = MAX_NODES,
+) -> ParsedYaml:
+    """Read one YAML document from ``text``; raise YamlReadError when it cannot be read."""
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        raise YamlReadError(
+            Mark(line, column),
+            f"control character U+{ord(bad.group()):04X} is not allowed in YAML text",
+        )
+    builder = _Builder(max_depth, max_alias_nodes)
+    lines = text.splitlines()
+    parser: Any = None
+    documents = 0
+    try:
+        parser = _parser(text)
+        events = 0
+        while True:
+            event = parser.get_event()
+            events += 1
+            if events > max_nodes:
+                raise YamlReadError(
+                    _mark(event.start_mark),
+                    f"more than {max_nodes} values in the document; a bundle is far smaller",
+                )
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise YamlReadError(
+                        _mark(event.start_mark),
+                        "a second YAML document ('---'): a bundle file holds exactly one",
+                    )
+            elif isinstance(event, yaml.ScalarEvent):
+                builder._finish(builder.scalar(event), event.anchor)
+            elif isinstance(event, yaml.AliasEvent):
+                builder.attach(builder.alias(event))
+            elif isinstance(event, yaml.MappingStartEvent):
+                builder.start(event, {})
+            elif isinstance(event, yaml.SequenceStartEvent):
+                builder.start(event, [])
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                builder.end()
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, lines) from exc
+    finally:
+        if parser is not None:
+            parser.dispose()
+    return ParsedYaml(builder.root, sorted(builder.issues))

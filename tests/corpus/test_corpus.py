@@ -1,0 +1,151 @@
+"""Bad bundle inputs: each gives exit 3 and one clear, located message, fast, writing nothing.
+
+The committed inputs and what must be said about them are in ``cases.yaml``; inputs that cannot be
+committed (several MB, a directory, a missing or unreadable path, a FIFO, a device) are built here.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sovbundle.cli import main
+
+HERE = Path(__file__).resolve().parent
+INPUTS = HERE / "inputs"
+CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text("utf-8"))["cases"]
+PARSERS = ["libyaml", "pure"] if yaml.__with_libyaml__ else ["pure"]
+
+
+@contextmanager
+def parser(kind: str) -> Iterator[None]:
+    """Read YAML with libyaml or with PyYAML's pure-Python parser."""
+    with pytest.MonkeyPatch.context() as patch:
+        if kind == "pure":
+            patch.setattr(yaml, "__with_libyaml__", False)
+        yield
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+def check(
+    path: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    exit_code: int,
+    message: str,
+    at: str | None,
+) -> None:
+    """Run ``sovbundle validate PATH``; assert one located message, fast, nothing written."""
+    folder = path.parent if path.parent.exists() else INPUTS
+    before = snapshot(folder)
+    started = time.perf_counter()
+    code = main(["validate", str(path)])
+    elapsed = time.perf_counter() - started
+    out, err = capsys.readouterr()
+    assert code == exit_code, err
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 2, err
+    prefix = f"{path}:{at}: " if at else f"{path}: "
+    assert lines[0].startswith(prefix), err
+    assert message in lines[0], err
+    assert lines[1] == "1 error in bundle"
+    assert elapsed < 1.0, f"took {elapsed:.2f}s"
+    assert snapshot(folder) == before
+
+
+def test_the_corpus_is_large_and_every_input_has_a_case() -> None:
+    files = {path.name for path in INPUTS.iterdir()}
+    cased = [case["file"] for case in CASES]
+    assert len(cased) == len(set(cased))
+    assert files == set(cased)
+    assert len(files) >= 40
+
+
+@pytest.mark.parametrize("kind", PARSERS)
+@pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])
+def test_bad_input(case: dict[str, Any], kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with parser(kind):
+        check(
+            INPUTS / case["file"],
+            capsys,
+            exit_code=case["exit"],
+            message=case["message"],
+            at=case["at"],
+        )
+
+
+def test_several_megabytes_are_refused_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.write(b"version: 1\nname: huge\ndescription: ")
+        handle.write(b"x" * (5 * 1024 * 1024))
+    message = "file too large (5242915 bytes; a bundle may have at most 1 MiB)"
+    check(path, capsys, exit_code=3, message=message, at=None)
+
+
+def test_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "bundle.yaml"
+    folder.mkdir()
+    check(folder, capsys, exit_code=3, message="is a directory, not a bundle file", at=None)
+
+
+def test_a_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    check(tmp_path / "nope.yaml", capsys, exit_code=3, message="no such file", at=None)
+
+
+def test_a_path_under_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("")
+    check(tmp_path / "file" / "b.yaml", capsys, exit_code=3, message="cannot read:", at=None)
+
+
+def test_an_unreadable_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text("version: 1\n")
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            # Root reads anything: make open() fail the way it fails for everyone else.
+            real_open = Path.open
+
+            def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+                if self == path:
+                    raise PermissionError(13, "Permission denied", str(self))
+                return real_open(self, *args, **kwargs)
+
+            monkeypatch.setattr(Path, "open", refuse)
+        check(path, capsys, exit_code=3, message="cannot read: permission denied", at=None)
+    finally:
+        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_is_not_opened(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    check(fifo, capsys, exit_code=3, message="is not a regular file", at=None)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_an_endless_device(capsys: pytest.CaptureFixture[str]) -> None:
+    check(Path("/dev/zero"), capsys, exit_code=3, message="is not a regular file", at=None)
