@@ -125,9 +125,7 @@ def parse_price_book(body: Any, zone: str, provider: str, endpoint: str) -> Pric
     zone_id = reader.string(root, "zone_id", "")
     if zone_id.lower() != zone.lower():
         raise reader.error(f"price system of zone {zone_id!r}, expected {zone!r}", "zone_id")
-    currency = reader.string(root, "currency", "")
-    if currency != "EUR":
-        raise reader.error(f"unsupported currency {currency!r} (EUR expected)", "currency")
+    reader.require_eur(root, "currency", "")
     runtime: dict[str, tuple[int, dict[str, Any]]] = {}
     for index, raw in enumerate(reader.array(root, "runtime", "")):
         entry = reader.mapping(raw, f"runtime[{index}]")

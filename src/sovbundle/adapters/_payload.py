@@ -131,6 +131,13 @@ class Payload:
         """A required key of ``obj`` holding a non-negative finite number (see ``number``)."""
         return self.number(self.get(obj, key, path), _join(path, key), allow_string=allow_string)
 
+    def require_eur(self, obj: Any, key: str, path: str) -> None:
+        """Check that a required key of ``obj`` holds the currency code ``EUR``: prices are
+        compared in euros only, and a body in another currency is refused, not converted."""
+        currency = self.string(obj, key, path)
+        if currency != "EUR":
+            raise self.error(f"unsupported currency {currency!r} (EUR expected)", _join(path, key))
+
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
