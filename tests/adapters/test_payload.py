@@ -83,3 +83,11 @@ def test_plain_drops_trailing_zeros_and_exponents() -> None:
     assert str(plain(Decimal("0.05120000"))) == "0.0512"
     assert str(plain(Decimal("5E+3"))) == "5000"
     assert str(plain(Decimal("7.00"))) == "7"
+
+
+def test_require_eur_refuses_other_currencies_naming_the_field() -> None:
+    READER.require_eur({"currency": "EUR"}, "currency", "")
+    error = error_of(lambda: READER.require_eur({"code": "USD"}, "code", "locale"))
+    assert error.field == "locale.code"
+    assert "unsupported currency 'USD' (EUR expected)" in error.message
+    assert error_of(lambda: READER.require_eur({}, "code", "locale")).field == "locale.code"
