@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sovbundle.adapters._payload import Reader
+from sovbundle.adapters._payload import Payload
 from sovbundle.models import HOURS_PER_MONTH
 
 __all__ = [
@@ -53,7 +53,7 @@ class PriceBook:
     """The price system of one zone, indexed for lookups."""
 
     zone: str
-    reader: Reader
+    reader: Payload
     runtime: dict[str, tuple[int, dict[str, Any]]]
     """Lower-cased ``slug_id`` -> (index, entry): Clever Cloud's own join is case-insensitive."""
     countable: dict[str, tuple[int, dict[str, Any]]]
@@ -68,7 +68,7 @@ class PriceBook:
         field = f"runtime[{index}]"
         unit = self.reader.string(entry, "time_unit", field)
         if unit not in _HOURS:
-            raise self.reader.error(f"{field}.time_unit", f"unknown price time unit {unit!r}")
+            raise self.reader.error(f"unknown price time unit {unit!r}", f"{field}.time_unit")
         return self.reader.decimal(entry, "price", field) / _HOURS[unit]
 
     def tiers(self, service: str, *, per_month: bool) -> list[CountableTier] | None:
@@ -77,74 +77,70 @@ class PriceBook:
         if found is None:
             return None
         index, entry = found
-        read, field = self.reader, f"countable[{index}]"
-        if read.string(entry, "data_unit", field) != "B":
-            raise read.error(f"{field}.data_unit", f"unknown data unit for {service}")
-        quantity = read.obj(
-            read.key(entry, "data_quantity_for_price", field), f"{field}.data_quantity_for_price"
-        )
-        bytes_per_price = read.decimal(quantity, "quantity", f"{field}.data_quantity_for_price")
+        reader, field = self.reader, f"countable[{index}]"
+        if reader.string(entry, "data_unit", field) != "B":
+            raise reader.error(f"unknown data unit for {service}", f"{field}.data_unit")
+        quantity = reader.obj(entry, "data_quantity_for_price", field)
+        bytes_per_price = reader.decimal(quantity, "quantity", f"{field}.data_quantity_for_price")
         if bytes_per_price == 0:
-            raise read.error(f"{field}.data_quantity_for_price.quantity", "must be positive")
+            raise reader.error("must be positive", f"{field}.data_quantity_for_price.quantity")
         interval = entry.get("time_interval_for_price")
         if per_month:
             # A stored quantity is billed per interval: only per-hour stays unambiguous (x 730).
-            interval = read.obj(interval, f"{field}.time_interval_for_price")
-            name = read.string(interval, "interval", f"{field}.time_interval_for_price")
+            interval = reader.mapping(interval, f"{field}.time_interval_for_price")
+            name = reader.string(interval, "interval", f"{field}.time_interval_for_price")
             if name != "PT1H":
-                raise read.error(f"{field}.time_interval_for_price.interval", f"unknown {name!r}")
+                raise reader.error(f"unknown {name!r}", f"{field}.time_interval_for_price.interval")
             scale = GB / bytes_per_price * HOURS_PER_MONTH
         else:
             if interval is not None:
-                raise read.error(f"{field}.time_interval_for_price", "expected null (per GB)")
+                raise reader.error("expected null (per GB)", f"{field}.time_interval_for_price")
             scale = GB / bytes_per_price
-        plans = read.array(read.key(entry, "price_plans", field), f"{field}.price_plans")
+        plans = reader.array(entry, "price_plans", field)
         tiers: list[CountableTier] = []
         for number, raw_plan in enumerate(plans):
             plan_field = f"{field}.price_plans[{number}]"
-            plan = read.obj(raw_plan, plan_field)
-            bound = read.key(plan, "max_quantity", plan_field)
-            max_bytes = read.to_decimal(bound, f"{plan_field}.max_quantity") if bound else None
+            plan = reader.mapping(raw_plan, plan_field)
+            bound = reader.get(plan, "max_quantity", plan_field)
+            max_bytes = reader.number(bound, f"{plan_field}.max_quantity") if bound else None
             if bound is not None and max_bytes is None:
-                raise read.error(f"{plan_field}.max_quantity", "a tier bound must be positive")
+                raise reader.error("a tier bound must be positive", f"{plan_field}.max_quantity")
             # Tiers are bounded by cumulative quantities: each bound above the previous one.
             if tiers and (
                 tiers[-1].max_gb is None
                 or (max_bytes is not None and max_bytes <= tiers[-1].max_gb * GB)
             ):
-                raise read.error(f"{plan_field}.max_quantity", "tiers are not in ascending order")
-            price = read.decimal(plan, "price", plan_field) * scale
+                raise reader.error("tiers are not in ascending order", f"{plan_field}.max_quantity")
+            price = reader.decimal(plan, "price", plan_field) * scale
             tiers.append(CountableTier(None if max_bytes is None else max_bytes / GB, price))
         if not tiers or tiers[-1].max_gb is not None:
-            raise read.error(f"{field}.price_plans", "the last tier must be unbounded")
+            raise reader.error("the last tier must be unbounded", f"{field}.price_plans")
         return tiers
 
 
 def parse_price_book(body: Any, zone: str, provider: str, endpoint: str) -> PriceBook:
     """Index one zone's price-system body; raise CatalogError when its shape is wrong."""
-    read = Reader(provider, endpoint)
-    root = read.obj(body, "")
-    zone_id = read.string(root, "zone_id", "")
+    reader = Payload(provider, endpoint)
+    root = reader.mapping(body, "")
+    zone_id = reader.string(root, "zone_id", "")
     if zone_id.lower() != zone.lower():
-        raise read.error("zone_id", f"price system of zone {zone_id!r}, expected {zone!r}")
-    currency = read.string(root, "currency", "")
-    if currency != "EUR":
-        raise read.error("currency", f"unsupported currency {currency!r} (EUR expected)")
+        raise reader.error(f"price system of zone {zone_id!r}, expected {zone!r}", "zone_id")
+    reader.require_eur(root, "currency", "")
     runtime: dict[str, tuple[int, dict[str, Any]]] = {}
-    for index, raw in enumerate(read.array(read.key(root, "runtime", ""), "runtime")):
-        entry = read.obj(raw, f"runtime[{index}]")
-        slug = read.string(entry, "slug_id", f"runtime[{index}]").lower()
+    for index, raw in enumerate(reader.array(root, "runtime", "")):
+        entry = reader.mapping(raw, f"runtime[{index}]")
+        slug = reader.string(entry, "slug_id", f"runtime[{index}]").lower()
         if slug in runtime and runtime[slug][1].get("price") != entry.get("price"):
-            raise read.error(f"runtime[{index}].slug_id", f"two different prices for {slug!r}")
+            raise reader.error(f"two different prices for {slug!r}", f"runtime[{index}].slug_id")
         runtime.setdefault(slug, (index, entry))
     countable: dict[str, tuple[int, dict[str, Any]]] = {}
-    for index, raw in enumerate(read.array(read.key(root, "countable", ""), "countable")):
-        entry = read.obj(raw, f"countable[{index}]")
-        service = read.string(entry, "service", f"countable[{index}]")
+    for index, raw in enumerate(reader.array(root, "countable", "")):
+        entry = reader.mapping(raw, f"countable[{index}]")
+        service = reader.string(entry, "service", f"countable[{index}]")
         if service in countable:
-            raise read.error(f"countable[{index}].service", f"duplicate service {service!r}")
+            raise reader.error(f"duplicate service {service!r}", f"countable[{index}].service")
         countable[service] = (index, entry)
-    return PriceBook(zone, read, runtime, countable)
+    return PriceBook(zone, reader, runtime, countable)
 
 
 def tier_for(tiers: list[CountableTier], size_gb: Decimal) -> CountableTier:

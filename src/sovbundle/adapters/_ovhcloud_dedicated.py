@@ -17,10 +17,12 @@ from typing import Any, Literal
 from sovbundle.adapters._payload import Payload, plain
 from sovbundle.models import Offer, Price, PriceUnit, Source, VmSpecs
 
-__all__ = ["ECO_PATH", "dedicated_offers"]
+__all__ = ["ECO_PATH", "PRICE_SCALE", "dedicated_offers"]
 
 ECO_PATH = "/order/catalog/public/eco"
-_PRICE_SCALE = Decimal("1E-8")
+PRICE_SCALE = Decimal("1E-8")
+"""Order-catalog prices (cloud and eco) are integers in 1e-8 of the currency (the schema says
+"micro-cents", but ``formattedPrice`` shows 1e-8 in every recorded body)."""
 _ARCH_BY_BRAND: dict[str, Literal["x86_64", "arm64"]] = {
     "intel": "x86_64",
     "amd": "x86_64",
@@ -33,10 +35,7 @@ def dedicated_offers(
 ) -> list[Offer]:
     """Offers of every server plan of an ``eco`` catalog body, per known datacentre."""
     catalog = reader.mapping(body, "")
-    locale = reader.obj(catalog, "locale", "")
-    currency = reader.string(locale, "currencyCode", "locale")
-    if currency != "EUR":
-        raise reader.error(f"unsupported currency {currency!r}", "locale.currencyCode")
+    reader.require_eur(reader.obj(catalog, "locale", ""), "currencyCode", "locale")
     products = _index(reader, catalog, "products", "name")
     addons = _index(reader, catalog, "addons", "planCode")
     offers: list[Offer] = []
@@ -129,13 +128,13 @@ def _renew(reader: Payload, plan: dict[str, Any], path: str) -> Decimal | None:
         if unit != "month":
             raise reader.error(f"unknown price unit {unit!r}", f"{row_path}.intervalUnit")
         if reader.integer(row, "interval", row_path, minimum=1) == 1:
-            return plain(reader.integer(row, "price", row_path) * _PRICE_SCALE)
+            return plain(reader.integer(row, "price", row_path) * PRICE_SCALE)
     return None
 
 
 def _installation(reader: Payload, plan: dict[str, Any], path: str) -> Decimal:
     rows = _rows(reader, plan, path, "installation")
-    total = sum((reader.integer(row, "price", p) * _PRICE_SCALE for p, row in rows), Decimal(0))
+    total = sum((reader.integer(row, "price", p) * PRICE_SCALE for p, row in rows), Decimal(0))
     return plain(total)
 
 

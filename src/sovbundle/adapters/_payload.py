@@ -4,17 +4,25 @@ A provider payload is ``Any``: every access goes through a ``Payload`` reader, w
 type and raises ``CatalogError`` naming the provider, the endpoint and the JSON path of the
 field (``addons[3].pricings[0].price``), so a malformed body never surfaces as a ``KeyError`` or
 ``TypeError`` and never yields a silently wrong price.
+
+Two kinds of method:
+
+* keyed reads ``(obj, key, path)``: the ``key`` of the object found at ``path`` (``""`` for the
+  body itself); ``obj`` is checked to be an object, and errors name ``path.key``;
+* value reads ``(value, path)``: a value already in hand (an array item, a body, a value with
+  a caller-chosen default), named ``path`` in errors.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sovbundle.errors import CatalogError
 
-__all__ = ["Payload", "Reader", "plain"]
+__all__ = ["Payload", "plain"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,8 @@ class Payload:
         """A CatalogError about this endpoint (and field, when given)."""
         return CatalogError(self.provider, message, endpoint=self.endpoint, field=path)
 
+    # Value reads -------------------------------------------------------------------------
+
     def mapping(self, value: Any, path: str) -> dict[str, Any]:
         """``value`` as a JSON object."""
         if not isinstance(value, dict):
@@ -39,6 +49,29 @@ class Payload:
         if not isinstance(value, list):
             raise self.error(f"expected an array, got {_kind(value)}", path)
         return value
+
+    def text(self, value: Any, path: str) -> str:
+        """``value`` as a non-empty string."""
+        if not isinstance(value, str) or not value:
+            raise self.error(f"expected a non-empty string, got {_kind(value)}", path)
+        return value
+
+    def number(self, value: Any, path: str, *, allow_string: bool = False) -> Decimal:
+        """``value`` as a non-negative finite number, read exactly; a decimal string (``"1.5"``)
+        only when ``allow_string`` (a bool is never a number)."""
+        allowed: tuple[type, ...] = (int, float, str) if allow_string else (int, float)
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            raise self.error(f"expected a number, got {_kind(value)}", path)
+        try:
+            # str() of a float is its shortest round-trip form: 0.0512, not 0.0512000000000001.
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise self.error(f"expected a number, got {value!r}", path) from None
+        if not number.is_finite() or number < 0:
+            raise self.error(f"expected a finite number >= 0, got {value!r}", path)
+        return number
+
+    # Keyed reads -------------------------------------------------------------------------
 
     def get(self, obj: Any, key: str, path: str) -> Any:
         """A required key of ``obj`` (``path`` is the object's own path)."""
@@ -57,9 +90,31 @@ class Payload:
 
     def string(self, obj: Any, key: str, path: str) -> str:
         """A required key of ``obj`` holding a non-empty string."""
-        value = self.get(obj, key, path)
-        if not isinstance(value, str) or not value:
-            raise self.error(f"expected a non-empty string, got {_kind(value)}", _join(path, key))
+        return self.text(self.get(obj, key, path), _join(path, key))
+
+    def strings(
+        self, obj: Any, key: str, path: str, *, default: Sequence[str] | None = None
+    ) -> list[str]:
+        """A key of ``obj`` holding an array of non-empty strings; ``default`` when it is
+        absent (required when no default is given)."""
+        if default is not None and key not in self.mapping(obj, path):
+            return list(default)
+        field = _join(path, key)
+        items = self.sequence(self.get(obj, key, path), field)
+        return [self.text(item, f"{field}[{i}]") for i, item in enumerate(items)]
+
+    def optional_string(self, obj: Any, key: str, path: str) -> str | None:
+        """A key of ``obj`` holding a string (possibly empty), or None when absent or null."""
+        value = self.mapping(obj, path).get(key)
+        if value is not None and not isinstance(value, str):
+            raise self.error(f"expected a string, got {_kind(value)}", _join(path, key))
+        return value
+
+    def boolean(self, obj: Any, key: str, path: str, *, default: bool) -> bool:
+        """A key of ``obj`` holding a boolean, ``default`` when absent (null is refused)."""
+        value = self.mapping(obj, path).get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(f"expected a boolean, got {_kind(value)}", _join(path, key))
         return value
 
     def integer(self, obj: Any, key: str, path: str, *, minimum: int = 0) -> int:
@@ -72,92 +127,16 @@ class Payload:
             raise self.error(f"expected an integer >= {minimum}, got {value}", _join(path, key))
         return value
 
-    def decimal(self, obj: Any, key: str, path: str) -> Decimal:
-        """A required key of ``obj`` holding a non-negative JSON number, read exactly."""
-        value = self.get(obj, key, path)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(f"expected a number, got {_kind(value)}", _join(path, key))
-        # str() of a float is its shortest round-trip form: 0.0512, not 0.05120000000000000106.
-        number = Decimal(str(value))
-        if not number.is_finite() or number < 0:
-            raise self.error(f"expected a finite number >= 0, got {value}", _join(path, key))
-        return number
+    def decimal(self, obj: Any, key: str, path: str, *, allow_string: bool = False) -> Decimal:
+        """A required key of ``obj`` holding a non-negative finite number (see ``number``)."""
+        return self.number(self.get(obj, key, path), _join(path, key), allow_string=allow_string)
 
-
-@dataclass(frozen=True)
-class Reader:
-    """Reads one endpoint's payload of one provider; errors name both."""
-
-    provider: str
-    endpoint: str
-
-    def error(self, field: str, message: str) -> CatalogError:
-        return CatalogError(self.provider, message, endpoint=self.endpoint, field=field)
-
-    def obj(self, value: Any, field: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.error(field, f"expected an object, got {_kind(value)}")
-        return value
-
-    def array(self, value: Any, field: str) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.error(field, f"expected an array, got {_kind(value)}")
-        return value
-
-    def key(self, parent: dict[str, Any], name: str, field: str) -> Any:
-        if name not in parent:
-            raise self.error(f"{field}.{name}" if field else name, "missing")
-        return parent[name]
-
-    def string(self, parent: dict[str, Any], name: str, field: str) -> str:
-        return self.text(self.key(parent, name, field), f"{field}.{name}")
-
-    def text(self, value: Any, field: str) -> str:
-        if not isinstance(value, str) or not value:
-            raise self.error(field, f"expected a non-empty string, got {_kind(value)}")
-        return value
-
-    def strings(self, value: Any, field: str) -> list[str]:
-        return [self.text(item, f"{field}[{i}]") for i, item in enumerate(self.array(value, field))]
-
-    def opt_string(self, parent: dict[str, Any], name: str, field: str) -> str | None:
-        value = parent.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise self.error(f"{field}.{name}", f"expected a string, got {_kind(value)}")
-        return value
-
-    def boolean(self, parent: dict[str, Any], name: str, field: str, default: bool) -> bool:
-        value = parent.get(name, default)
-        if not isinstance(value, bool):
-            raise self.error(f"{field}.{name}", f"expected a boolean, got {_kind(value)}")
-        return value
-
-    def integer(self, parent: dict[str, Any], name: str, field: str) -> int:
-        value = self.key(parent, name, field)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.error(
-                f"{field}.{name}", f"expected a non-negative integer, got {_kind(value)}"
-            )
-        return value
-
-    def decimal(self, parent: dict[str, Any], name: str, field: str) -> Decimal:
-        """A non-negative finite JSON number, exactly as written."""
-        return self.to_decimal(self.key(parent, name, field), f"{field}.{name}")
-
-    def to_decimal(self, value: Any, field: str, *, allow_string: bool = False) -> Decimal:
-        """A non-negative finite number; a decimal string only when ``allow_string``."""
-        allowed: tuple[type, ...] = (int, float, str) if allow_string else (int, float)
-        if isinstance(value, bool) or not isinstance(value, allowed):
-            raise self.error(field, f"expected a number, got {_kind(value)}")
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise self.error(field, f"expected a number, got {value!r}") from None
-        if not number.is_finite() or number < 0:
-            raise self.error(field, f"expected a non-negative finite number, got {value!r}")
-        return number
+    def require_eur(self, obj: Any, key: str, path: str) -> None:
+        """Check that a required key of ``obj`` holds the currency code ``EUR``: prices are
+        compared in euros only, and a body in another currency is refused, not converted."""
+        currency = self.string(obj, key, path)
+        if currency != "EUR":
+            raise self.error(f"unsupported currency {currency!r} (EUR expected)", _join(path, key))
 
 
 def _join(path: str, key: str) -> str:

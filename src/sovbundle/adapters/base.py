@@ -23,7 +23,7 @@ from sovbundle.models import Offer, Provider
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Adapter", "ProviderFacts", "RawCatalog", "request_json"]
+__all__ = ["Adapter", "ProviderFacts", "RawCatalog", "request_json", "response_keys"]
 
 USER_AGENT = "sovbundle (+https://github.com/sovbundle/sovbundle)"
 
@@ -79,6 +79,11 @@ class RawCatalog:
     responses: dict[str, Any] = field(default_factory=dict)
     """Endpoint key (the path and query relative to the base URL) -> parsed JSON body."""
     base_url: str = ""
+
+
+def response_keys(raw: RawCatalog, path: str) -> list[str]:
+    """The keys of ``raw.responses`` for the endpoint ``path``, whatever their query, sorted."""
+    return sorted(key for key in raw.responses if key.split("?")[0].rstrip("/").endswith(path))
 
 
 @dataclass(frozen=True)

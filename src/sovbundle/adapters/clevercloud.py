@@ -33,7 +33,7 @@ from sovbundle.adapters._clevercloud_prices import (
     price_system_key,
     tier_for,
 )
-from sovbundle.adapters._payload import Reader
+from sovbundle.adapters._payload import Payload
 from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
 from sovbundle.errors import CatalogError
 from sovbundle.models import (
@@ -168,14 +168,14 @@ def _response(raw: RawCatalog, key: str) -> Any:
 
 def _zone_tags(body: Any, endpoint: str) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """Public zones with their tags, and the names of private zones."""
-    read = Reader(PROVIDER_ID, endpoint)
+    reader = Payload(PROVIDER_ID, endpoint)
     public: dict[str, frozenset[str]] = {}
     private: set[str] = set()
-    for index, raw_zone in enumerate(read.array(body, "")):
+    for index, raw_zone in enumerate(reader.sequence(body, "")):
         field = f"[{index}]"
-        zone = read.obj(raw_zone, field)
-        name = read.string(zone, "name", field)
-        tags = frozenset(read.strings(zone.get("tags", []), f"{field}.tags"))
+        zone = reader.mapping(raw_zone, field)
+        name = reader.string(zone, "name", field)
+        tags = frozenset(reader.strings(zone, "tags", field, default=[]))
         if "scope:private" in tags:
             private.add(name)
         else:
@@ -219,32 +219,32 @@ def _price(book: PriceBook, price_id: str) -> Price:
 
 def _app_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[Offer]:
     endpoint = context.base + INSTANCES
-    read = Reader(PROVIDER_ID, endpoint)
+    reader = Payload(PROVIDER_ID, endpoint)
     flavors: dict[str, tuple[str, AppSpecs, set[str], str]] = {}
-    for index, raw_runtime in enumerate(read.array(_response(context.raw, INSTANCES), "")):
+    for index, raw_runtime in enumerate(reader.sequence(_response(context.raw, INSTANCES), "")):
         field = f"[{index}]"
-        runtime = read.obj(raw_runtime, field)
-        name = read.string(runtime, "type", field).lower()
-        usable = read.boolean(runtime, "enabled", field, True)
-        usable = usable and not read.boolean(runtime, "comingSoon", field, False)
-        raw_flavors = read.array(read.key(runtime, "flavors", field), f"{field}.flavors")
+        runtime = reader.mapping(raw_runtime, field)
+        name = reader.string(runtime, "type", field).lower()
+        usable = reader.boolean(runtime, "enabled", field, default=True)
+        usable = usable and not reader.boolean(runtime, "comingSoon", field, default=False)
+        raw_flavors = reader.array(runtime, "flavors", field)
         for number, raw_flavor in enumerate(raw_flavors):
             flavor_field = f"{field}.flavors[{number}]"
-            flavor = read.obj(raw_flavor, flavor_field)
-            price_id = read.string(flavor, "price_id", flavor_field)
-            gpus = read.integer(flavor, "gpus", flavor_field) if "gpus" in flavor else 0
+            flavor = reader.mapping(raw_flavor, flavor_field)
+            price_id = reader.string(flavor, "price_id", flavor_field)
+            gpus = reader.integer(flavor, "gpus", flavor_field) if "gpus" in flavor else 0
             specs = AppSpecs(
-                vcpus=Decimal(read.integer(flavor, "cpus", flavor_field)),
-                memory_gb=Decimal(read.integer(flavor, "mem", flavor_field)) / _MIB_PER_GIB,
+                vcpus=Decimal(reader.integer(flavor, "cpus", flavor_field)),
+                memory_gb=Decimal(reader.integer(flavor, "mem", flavor_field)) / _MIB_PER_GIB,
                 runtimes=(),
                 gpus=gpus,
             )
-            if not (usable and read.boolean(flavor, "available", flavor_field, True)):
+            if not (usable and reader.boolean(flavor, "available", flavor_field, default=True)):
                 continue
             # The same flavour appears under every runtime that sells it: one offer per flavour.
             # Microservice flavours (pico, nano) run on a shared, lower-priority CPU.
             what = f"specs: GET {INSTANCES}"
-            if read.boolean(flavor, "microservice", flavor_field, False):
+            if reader.boolean(flavor, "microservice", flavor_field, default=False):
                 what += "; shared CPU (microservice flavour)"
             entry = flavors.setdefault(price_id.lower(), (price_id, specs, set(), what))
             entry[2].add(name)
@@ -276,31 +276,33 @@ def _hds(tags: frozenset[str]) -> tuple[str, ...]:
 
 def _addon_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[Offer]:
     endpoint = context.base + ADDON_PROVIDERS
-    read = Reader(PROVIDER_ID, endpoint)
+    reader = Payload(PROVIDER_ID, endpoint)
     offers: list[Offer] = []
-    for index, raw_provider in enumerate(read.array(_response(context.raw, ADDON_PROVIDERS), "")):
+    for index, raw_provider in enumerate(
+        reader.sequence(_response(context.raw, ADDON_PROVIDERS), "")
+    ):
         field = f"[{index}]"
-        addon = read.obj(raw_provider, field)
-        addon_id = read.string(addon, "id", field)
+        addon = reader.mapping(raw_provider, field)
+        addon_id = reader.string(addon, "id", field)
         if addon_id not in ENGINES and addon_id != CELLAR:
             continue  # config, FS buckets, Jenkins...: not a kind sovbundle plans
-        status_name = read.string(addon, "status", field)
+        status_name = reader.string(addon, "status", field)
         if status_name not in STATUSES:
-            raise read.error(f"{field}.status", f"unknown add-on status {status_name!r}")
-        regions = read.strings(addon.get("regions", []), f"{field}.regions")
+            raise reader.error(f"unknown add-on status {status_name!r}", f"{field}.status")
+        regions = reader.strings(addon, "regions", field, default=[])
         cellar_zones: set[str] = set()
-        raw_plans = read.array(read.key(addon, "plans", field), f"{field}.plans")
+        raw_plans = reader.array(addon, "plans", field)
         for number, raw_plan in enumerate(raw_plans):
             plan_field = f"{field}.plans[{number}]"
-            plan = read.obj(raw_plan, plan_field)
-            plan_zones = read.strings(plan.get("zones", regions), f"{plan_field}.zones")
+            plan = reader.mapping(raw_plan, plan_field)
+            plan_zones = reader.strings(plan, "zones", plan_field, default=regions)
             # A plan with no zones is hidden (clever-components src/lib/product.js).
             live = [zone for zone in plan_zones if zone in zones]
             if addon_id == CELLAR:
                 cellar_zones.update(live)
                 continue
-            price_id = read.string(plan, "price_id", plan_field)
-            specs = _database_specs(read, plan, plan_field, ENGINES[addon_id])
+            price_id = reader.string(plan, "price_id", plan_field)
+            specs = _database_specs(reader, plan, plan_field, ENGINES[addon_id])
             for zone in sorted(live):
                 offers.append(
                     Offer(
@@ -319,18 +321,19 @@ def _addon_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[O
     return offers
 
 
-def _database_specs(read: Reader, plan: dict[str, Any], field: str, engine: str) -> DatabaseSpecs:
+def _database_specs(
+    reader: Payload, plan: dict[str, Any], field: str, engine: str
+) -> DatabaseSpecs:
     """Specs from ``features[].computable_value`` keyed by ``name_code`` (bytes, counts)."""
     values: dict[str, Decimal] = {}
-    features = read.array(plan.get("features", []), f"{field}.features")
+    features = reader.sequence(plan.get("features", []), f"{field}.features")
     for number, raw_feature in enumerate(features):
         feature_field = f"{field}.features[{number}]"
-        feature = read.obj(raw_feature, feature_field)
-        code = read.opt_string(feature, "name_code", feature_field)
+        feature = reader.mapping(raw_feature, feature_field)
+        code = reader.optional_string(feature, "name_code", feature_field)
         if code in {"cpu", "memory", "disk-size", "max-db-size"}:
-            raw_value = read.key(feature, "computable_value", feature_field)
-            values[code] = read.to_decimal(
-                raw_value, f"{feature_field}.computable_value", allow_string=True
+            values[code] = reader.decimal(
+                feature, "computable_value", feature_field, allow_string=True
             )
     cpu = values.get("cpu")
     memory = values.get("memory")

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sovbundle.adapters._payload import Reader
+from sovbundle.adapters._payload import Payload
 from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
 from sovbundle.errors import CatalogError, ProviderError
 from sovbundle.models import Offer, Price, PriceQuality, PriceUnit, Source, VmSpecs
@@ -93,18 +93,18 @@ async def fetch(client: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL) -> 
 
 async def _vm_types(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
     """Every page of ReadVmTypes, merged into one ``{"VmTypes": [...]}`` body."""
-    read = Reader(PROVIDER_ID, url)
+    reader = Payload(PROVIDER_ID, url)
     types: list[Any] = []
     request: dict[str, Any] = {"ResultsPerPage": 1000}
     for _ in range(_MAX_PAGES):
         body, _response = await request_json(client, PROVIDER_ID, "POST", url, json_body=request)
-        page = read.obj(body, "")
-        types.extend(read.array(page.get("VmTypes", []), "VmTypes"))
+        page = reader.mapping(body, "")
+        types.extend(reader.sequence(page.get("VmTypes", []), "VmTypes"))
         token = page.get("NextPageToken")
         if not token:
             return {"VmTypes": types}
-        request = {"ResultsPerPage": 1000, "NextPageToken": read.text(token, "NextPageToken")}
-    raise read.error("NextPageToken", f"pagination did not end after {_MAX_PAGES} pages")
+        request = {"ResultsPerPage": 1000, "NextPageToken": reader.text(token, "NextPageToken")}
+    raise reader.error(f"pagination did not end after {_MAX_PAGES} pages", "NextPageToken")
 
 
 def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
@@ -125,13 +125,13 @@ def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
         if CATALOG not in bodies:
             continue  # not fetched: the curated offers (unknown price) stay
         root = region_url(base, region.id)
-        prices = _Catalog.parse(bodies[CATALOG], region.id, Reader(PROVIDER_ID, root + CATALOG))
+        prices = _Catalog.parse(bodies[CATALOG], region.id, Payload(PROVIDER_ID, root + CATALOG))
         source = Source(kind="api", url=root + CATALOG, as_of=raw.fetched_at)
         euro = region.country in EURO_AREA
         offers.extend(_tina_offers(prices, region.id, shapes, source, euro))
         if VM_TYPES in bodies:
-            read = Reader(PROVIDER_ID, root + VM_TYPES)
-            offers.extend(_named_offers(prices, region.id, bodies[VM_TYPES], read, source, euro))
+            reader = Payload(PROVIDER_ID, root + VM_TYPES)
+            offers.extend(_named_offers(prices, region.id, bodies[VM_TYPES], reader, source, euro))
     return offers
 
 
@@ -140,43 +140,45 @@ class _Catalog:
 
     def __init__(
         self,
-        read: Reader,
+        reader: Payload,
         entries: dict[tuple[str, str, str], tuple[int, Decimal]],
         flags: dict[int, str | None],
     ) -> None:
-        self.read = read
+        self.reader = reader
         self.entries = entries
         """(Service, Type, Operation) -> (entry index, unit price)."""
         self.flags = flags
         """Entry index -> its ``Flags``, checked only when the entry is used."""
 
     @classmethod
-    def parse(cls, body: Any, region: str, read: Reader) -> _Catalog:
-        root = read.obj(body, "")
-        catalog = read.obj(read.key(root, "Catalog", ""), "Catalog")
-        raw_entries = read.array(read.key(catalog, "Entries", "Catalog"), "Catalog.Entries")
+    def parse(cls, body: Any, region: str, reader: Payload) -> _Catalog:
+        root = reader.mapping(body, "")
+        catalog = reader.obj(root, "Catalog", "")
+        raw_entries = reader.array(catalog, "Entries", "Catalog")
         index: dict[tuple[str, str, str], tuple[int, Decimal]] = {}
         flags: dict[int, str | None] = {}
         for number, raw_entry in enumerate(raw_entries):
             field = f"Catalog.Entries[{number}]"
-            entry = read.obj(raw_entry, field)
-            subregion = read.opt_string(entry, "SubregionName", field)
+            entry = reader.mapping(raw_entry, field)
+            subregion = reader.optional_string(entry, "SubregionName", field)
             if subregion is not None and not subregion.startswith(region):
-                raise read.error(f"{field}.SubregionName", f"entry of {subregion!r}, not {region}")
+                raise reader.error(
+                    f"entry of {subregion!r}, not {region}", f"{field}.SubregionName"
+                )
             key = (
-                read.string(entry, "Service", field),
-                read.string(entry, "Type", field),
-                read.string(entry, "Operation", field),
+                reader.string(entry, "Service", field),
+                reader.string(entry, "Type", field),
+                reader.string(entry, "Operation", field),
             )
-            price = read.decimal(entry, "UnitPrice", field)
-            flags[number] = read.opt_string(entry, "Flags", field)
+            price = reader.decimal(entry, "UnitPrice", field)
+            flags[number] = reader.optional_string(entry, "Flags", field)
             # Subregions of one Region may repeat a key; if their prices differ, the dearest
             # is kept so a plan never understates the cost (comparable only in one unit).
             if key in index and flags[index[key][0]] != flags[number]:
-                raise read.error(f"{field}.Flags", f"{key[1]} is priced in two time units")
+                raise reader.error(f"{key[1]} is priced in two time units", f"{field}.Flags")
             if key not in index or index[key][1] < price:
                 index[key] = (number, price)
-        return cls(read, index, flags)
+        return cls(reader, index, flags)
 
     def get(self, key: tuple[str, str, str]) -> tuple[Decimal, PriceUnit] | None:
         """A unit price and its time unit (hour, or month when flagged ``PER_MONTH``)."""
@@ -186,7 +188,7 @@ class _Catalog:
         number, price = found
         flag = self.flags.get(number)
         if flag not in (None, "", "PER_MONTH"):
-            raise self.read.error(f"Catalog.Entries[{number}].Flags", f"unknown flag {flag!r}")
+            raise self.reader.error(f"unknown flag {flag!r}", f"Catalog.Entries[{number}].Flags")
         return price, PriceUnit.MONTH if flag == "PER_MONTH" else PriceUnit.HOUR
 
     def generations(self) -> list[tuple[int, int]]:
@@ -237,7 +239,7 @@ def _tina_offers(
             continue
         units = {core[1], ram[1], *([licence[1]] if licence else [])}
         if len(units) > 1:
-            raise prices.read.error("Catalog.Entries", f"v{gen}-p{perf}: mixed hour/month prices")
+            raise prices.reader.error(f"v{gen}-p{perf}: mixed hour/month prices", "Catalog.Entries")
         for cores, gib in shapes:
             amount = cores * core[0] + gib * ram[0] + (licence[0] if licence else 0)
             how = (
@@ -262,15 +264,15 @@ def _tina_offers(
 
 
 def _named_offers(
-    prices: _Catalog, region: str, body: Any, read: Reader, source: Source, euro: bool
+    prices: _Catalog, region: str, body: Any, reader: Payload, source: Source, euro: bool
 ) -> list[Offer]:
     """Predefined VM types (ReadVmTypes) priced by their ``BoxUsage:{name}`` entry."""
     offers = []
-    types = read.array(read.key(read.obj(body, ""), "VmTypes", ""), "VmTypes")
+    types = reader.array(body, "VmTypes", "")
     for number, raw_type in enumerate(types):
         field = f"VmTypes[{number}]"
-        vm_type = read.obj(raw_type, field)
-        name = read.string(vm_type, "VmTypeName", field)
+        vm_type = reader.mapping(raw_type, field)
+        name = reader.string(vm_type, "VmTypeName", field)
         box = prices.get((FCU, f"BoxUsage:{name}", ON_DEMAND))
         # tina types are priced by composition; GPU types' GPU attributes are not documented
         # well enough to describe them: neither is listed from here.
@@ -279,8 +281,8 @@ def _named_offers(
         volume_count = vm_type.get("VolumeCount", 0)
         disk = None
         if volume_count and "VolumeSize" in vm_type:
-            count = read.to_decimal(volume_count, f"{field}.VolumeCount")
-            disk = count * read.decimal(vm_type, "VolumeSize", field)
+            count = reader.number(volume_count, f"{field}.VolumeCount")
+            disk = count * reader.decimal(vm_type, "VolumeSize", field)
         offers.append(
             Offer(
                 provider=PROVIDER_ID,
@@ -288,8 +290,8 @@ def _named_offers(
                 sku=name,
                 region=region,
                 specs=VmSpecs(
-                    vcpus=read.integer(vm_type, "VcoreCount", field),
-                    memory_gb=read.decimal(vm_type, "MemorySize", field),
+                    vcpus=reader.integer(vm_type, "VcoreCount", field),
+                    memory_gb=reader.decimal(vm_type, "MemorySize", field),
                     disk_gb=disk or None,
                 ),
                 price=Price(amount=box[0], unit=box[1]) if euro else _unknown(_NOT_EUR),

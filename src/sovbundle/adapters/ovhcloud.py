@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sovbundle.adapters._ovhcloud_dedicated import ECO_PATH, dedicated_offers
+from sovbundle.adapters._ovhcloud_dedicated import ECO_PATH, PRICE_SCALE, dedicated_offers
 from sovbundle.adapters._payload import Payload, plain
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
+from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json, response_keys
 from sovbundle.errors import CatalogError
 from sovbundle.models import (
     Offer,
@@ -58,10 +58,6 @@ DEDICATED_ZONE = "dedicated"
 
 DEFAULT_ZONE = "default"
 """The price zone of plan codes without a zone suffix (``b3-8.consumption``)."""
-
-_PRICE_SCALE = Decimal("1E-8")
-"""Catalog prices are integers in 1e-8 of the currency (the schema says "micro-cents", but
-``formattedPrice`` shows 1e-8 in every recorded body)."""
 
 _INSTANCE_PRODUCT = "publiccloud-instance"
 _PLAN_CODE = re.compile(
@@ -98,17 +94,16 @@ def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
     """Offers of every catalog body in ``raw``: instances per flavor, zone and region, and
     dedicated servers per datacentre."""
     offers: list[Offer] = []
-    paths = {key: key.split("?")[0].rstrip("/") for key in raw.responses}
-    keys = sorted(k for k, p in paths.items() if p.endswith((CATALOG_PATH, ECO_PATH)))
-    if not any(paths[k].endswith(CATALOG_PATH) for k in keys):
+    cloud, eco = response_keys(raw, CATALOG_PATH), response_keys(raw, ECO_PATH)
+    if not cloud:
         raise CatalogError(PROVIDER_ID, f"no {CATALOG_PATH} response in the raw catalog")
     zones: dict[str, list[str]] = {}
     for region in facts.provider.regions:
         zones.setdefault(region.price_zone or DEFAULT_ZONE, []).append(region.id)
-    for key in keys:
+    for key in sorted([*cloud, *eco]):
         source_url = raw.base_url + key
         reader = Payload(PROVIDER_ID, source_url)
-        if paths[key].endswith(ECO_PATH):
+        if key in eco:
             datacentres = set(zones.get(DEDICATED_ZONE, []))
             body = raw.responses[key]
             offers.extend(dedicated_offers(reader, body, datacentres, source_url, raw.fetched_at))
@@ -152,10 +147,7 @@ def _flavors(reader: Payload, body: Any) -> dict[tuple[str, str], _Flavor]:
 def _check_currency(reader: Payload, catalog: dict[str, Any]) -> None:
     # Some recorded bodies lack ``locale``; then every formattedPrice must still read in euros.
     if "locale" in catalog:
-        locale = reader.obj(catalog, "locale", "")
-        currency = reader.string(locale, "currencyCode", "locale")
-        if currency != "EUR":
-            raise reader.error(f"unsupported currency {currency!r}", "locale.currencyCode")
+        reader.require_eur(reader.obj(catalog, "locale", ""), "currencyCode", "locale")
 
 
 def _price(
@@ -189,7 +181,7 @@ def _price(
     formatted = row.get("formattedPrice")
     if isinstance(formatted, str) and "€" not in formatted:
         raise reader.error(f"price not in EUR: {formatted!r}", f"{row_path}.formattedPrice")
-    amount = reader.integer(row, "price", row_path) * _PRICE_SCALE / interval
+    amount = reader.integer(row, "price", row_path) * PRICE_SCALE / interval
     return plain(amount)
 
 

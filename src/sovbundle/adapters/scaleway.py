@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from sovbundle.adapters._payload import Payload, plain
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
+from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json, response_keys
 from sovbundle.errors import CatalogError
 from sovbundle.models import Offer, OfferStatus, Price, PriceQuality, PriceUnit, Source, VmSpecs
 
@@ -111,7 +111,7 @@ class _Server:
 
 def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
     """Offers of every products page in ``raw``; a product seen on two pages is read once."""
-    keys = sorted(k for k in raw.responses if k.split("?")[0].rstrip("/").endswith(PRODUCTS_PATH))
+    keys = response_keys(raw, PRODUCTS_PATH)
     if not keys:
         raise CatalogError(PROVIDER_ID, f"no {PRODUCTS_PATH} response in the raw catalog")
     servers: dict[tuple[str, str], _Server] = {}
@@ -180,9 +180,7 @@ def _price(reader: Payload, product: dict[str, Any], path: str) -> tuple[str, De
     """The retail price as (``hour`` | ``month`` | ``setup``, EUR per one, was per minute)."""
     price_path = f"{path}.price.retail_price"
     retail = reader.obj(reader.obj(product, "price", path), "retail_price", f"{path}.price")
-    currency = reader.string(retail, "currency_code", price_path)
-    if currency != "EUR":
-        raise reader.error(f"unsupported currency {currency!r}", f"{price_path}.currency_code")
+    reader.require_eur(retail, "currency_code", price_path)
     nanos = reader.integer(retail, "nanos", price_path)
     if nanos >= 10**9:
         raise reader.error(f"nanos out of range: {nanos}", f"{price_path}.nanos")
