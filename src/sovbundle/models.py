@@ -229,7 +229,9 @@ class ObjectStorageSpecs(_Frozen):
     """An object storage class; ``Offer.price`` is per GB-month stored."""
 
     kind: Literal["object_storage"] = "object_storage"
-    storage_class: str = "standard"
+    storage_class: Literal["standard", "high_performance", "infrequent", "archive"] = "standard"
+    """Canonical class: provider names map onto it (OVHcloud ``infrequent_access`` and Scaleway
+    ``onezone_ia`` are ``infrequent``; Scaleway ``glacier`` is ``archive``)."""
     egress_price_per_gb: Decimal | None = None
     """EUR per GB downloaded beyond ``free_egress_gb_month``; ``None`` when unknown."""
     free_egress_gb_month: Decimal = Decimal(0)

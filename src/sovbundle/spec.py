@@ -223,8 +223,8 @@ class ObjectStorageComponent(ComponentConstraints):
     """GB stored (GB-month)."""
     egress_gb_month: TrafficGb = 0
     """GB downloaded to the internet per month."""
-    storage_class: Literal["standard", "infrequent", "archive"] = "standard"
-    """Storage class: standard, infrequent (cold) or archive."""
+    storage_class: Literal["standard", "high_performance", "infrequent", "archive"] = "standard"
+    """Storage class: standard, high_performance, infrequent (cold) or archive."""
 
 
 class KubernetesComponent(ComponentConstraints):
