@@ -6,8 +6,8 @@ PYTHON ?= python3
 check: lint types test
 
 lint:
-	$(PYTHON) -m ruff check src tests bench
-	$(PYTHON) -m ruff format --check src tests bench
+	$(PYTHON) -m ruff check src tests $(wildcard bench)
+	$(PYTHON) -m ruff format --check src tests $(wildcard bench)
 
 types:
 	$(PYTHON) -m mypy
