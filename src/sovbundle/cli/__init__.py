@@ -49,6 +49,7 @@ def _root(
 
 
 # Command modules: importing one registers its commands on ``app`` (one line each, below).
+from sovbundle.cli import plan_cmds  # noqa: E402,F401
 
 
 def _debug_requested(argv: list[str]) -> bool:

@@ -1,0 +1,408 @@
+"""Candidate placements of each bundle component: hard filters, exact costs, rejection reasons.
+
+Pure: reads a ``BundleSpec`` component and a ``Catalog``, returns data. Every offer of the
+component's kind either becomes (part of) a ``Candidate`` or gets a ``Rejection`` with the first
+filter it fails, in a fixed filter order (specs, providers, jurisdiction, countries,
+certifications, price), so ``--explain`` and the infeasibility diagnosis can show the funnel.
+
+Money: every priced line (``Part``) is rounded to cents half-even, and a candidate's monthly
+cost is the sum of its rounded lines, so the optimiser minimises exactly the total the plan
+prints (totals are sums of rounded lines, SPEC §6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from sovbundle.catalog import Catalog
+from sovbundle.models import (
+    AppSpecs,
+    DatabaseSpecs,
+    KubernetesSpecs,
+    ObjectStorageSpecs,
+    Offer,
+    PriceQuality,
+    VmSpecs,
+)
+from sovbundle.spec import (
+    AppComponent,
+    BundleSpec,
+    Component,
+    DatabaseComponent,
+    KubernetesComponent,
+    ObjectStorageComponent,
+    VmComponent,
+)
+
+__all__ = [
+    "STAGES",
+    "Candidate",
+    "ComponentCandidates",
+    "Part",
+    "Rejection",
+    "Rules",
+    "build_candidates",
+    "cents",
+    "dec",
+    "money",
+    "rules_for",
+]
+
+CENT = Decimal("0.01")
+
+STAGES: tuple[str, ...] = (
+    "specs",
+    "providers",
+    "eu_jurisdiction",
+    "countries",
+    "certifications",
+    "price",
+)
+"""Filter stages in the order they are applied; a rejection names the first one that fails."""
+
+
+def money(amount: Decimal) -> Decimal:
+    """An amount in EUR rounded to cents, half-even."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def cents(amount: Decimal) -> int:
+    """An amount in EUR as integer cents (rounded half-even)."""
+    return int(money(amount) * 100)
+
+
+def dec(value: float | int) -> Decimal:
+    """A spec number as Decimal, through its shortest repr (``0.1`` stays ``0.1``, ``80.0`` is 80)."""
+    exact = Decimal(str(value))
+    integral = exact.to_integral_value()
+    return integral if exact == integral else exact.normalize()
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The constraints that apply to one component once bundle defaults are merged."""
+
+    countries: frozenset[str] | None
+    providers: frozenset[str] | None
+    exclude_providers: frozenset[str]
+    certifications: frozenset[str]
+    eu_jurisdiction: bool
+
+
+def rules_for(spec: BundleSpec, name: str) -> Rules:
+    """Merge bundle defaults and a component's own constraints (SPEC §4).
+
+    ``countries``, ``providers`` and ``eu_jurisdiction`` set on the component replace the
+    bundle's; ``exclude_providers`` and ``certifications`` add to them.
+    """
+    base = spec.constraints
+    comp = spec.components[name]
+    countries = comp.countries if comp.countries is not None else base.countries
+    providers = comp.providers if comp.providers is not None else base.providers
+    eu = comp.eu_jurisdiction if comp.eu_jurisdiction is not None else base.eu_jurisdiction
+    return Rules(
+        countries=frozenset(countries) if countries is not None else None,
+        providers=frozenset(providers) if providers is not None else None,
+        exclude_providers=frozenset(base.exclude_providers) | frozenset(comp.exclude_providers),
+        certifications=frozenset(base.certifications) | frozenset(comp.certifications),
+        eu_jurisdiction=eu,
+    )
+
+
+@dataclass(frozen=True)
+class Part:
+    """One priced line of a placement: ``quantity`` x ``unit_price`` = ``monthly`` (cents)."""
+
+    role: str
+    """``instance``, ``control_plane``, ``nodes``, ``extra_storage``, ``storage``, ``egress``."""
+    offer: Offer
+    quantity: Decimal
+    unit_price: Decimal
+    price_unit: str
+    monthly: Decimal
+    """Rounded to cents, half-even."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A way to place one component: an offer (plus a node offer for Kubernetes) and its cost."""
+
+    component: str
+    kind: str
+    provider: str
+    region: str
+    country: str
+    parts: tuple[Part, ...]
+    monthly: Decimal
+    """Sum of the rounded parts."""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def sku(self) -> str:
+        return "+".join(part.offer.sku for part in self.parts if part.role != "extra_storage")
+
+    @property
+    def cents(self) -> int:
+        return int(self.monthly * 100)
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider}/{self.region}/{self.sku}"
+
+    def sort_key(self) -> tuple[Decimal, str, str, str]:
+        """Canonical order: monthly cost, provider, region, SKU(s)."""
+        return (self.monthly, self.provider, self.region, self.sku)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An offer that cannot place a component, with the first filter it fails."""
+
+    offer: Offer
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ComponentCandidates:
+    """Everything the planner knows about one component's placements."""
+
+    name: str
+    kind: str
+    rules: Rules
+    candidates: tuple[Candidate, ...]
+    """Canonical order (``Candidate.sort_key``)."""
+    rejections: tuple[Rejection, ...]
+    funnel: tuple[tuple[str, int], ...]
+    """Offers of the kind still standing after each stage, e.g. ``(("offers", 40), ...)``."""
+
+
+def build_candidates(
+    name: str, component: Component, rules: Rules, catalog: Catalog
+) -> ComponentCandidates:
+    """Filter the catalog's offers for one component and price those that qualify."""
+    kind = component.kind
+    offers = [offer for offer in catalog.offers() if offer.kind == kind]
+    offers.sort(key=Offer.sort_key)
+    rejections: list[Rejection] = []
+    passed: list[Offer] = []
+    stage_counts = dict.fromkeys(STAGES, 0)
+    for offer in offers:
+        failure = _first_failure(offer, component, rules, catalog)
+        if failure is None:
+            passed.append(offer)
+            for stage in STAGES:
+                stage_counts[stage] += 1
+            continue
+        stage, reason = failure
+        rejections.append(Rejection(offer, stage, reason))
+        for earlier in STAGES[: STAGES.index(stage)]:
+            stage_counts[earlier] += 1
+    candidates: list[Candidate] = []
+    nodes = _node_offers(component, rules, catalog) if kind == "kubernetes" else []
+    for offer in passed:
+        country = _country(catalog, offer) or ""
+        priced = _price(name, component, offer, country, nodes)
+        if isinstance(priced, str):
+            rejections.append(Rejection(offer, "price", priced))
+            stage_counts["price"] -= 1
+        else:
+            candidates.extend(priced)
+    candidates.sort(key=Candidate.sort_key)
+    funnel = (("offers", len(offers)), *((s, stage_counts[s]) for s in STAGES))
+    return ComponentCandidates(name, kind, rules, tuple(candidates), tuple(rejections), funnel)
+
+
+def _country(catalog: Catalog, offer: Offer) -> str | None:
+    return catalog.country_of(offer) if offer.provider in catalog.providers else None
+
+
+def _first_failure(
+    offer: Offer, component: Component, rules: Rules, catalog: Catalog
+) -> tuple[str, str] | None:
+    spec_problem = _spec_failure(offer, component)
+    if spec_problem is not None:
+        return ("specs", spec_problem)
+    return _rule_failure(offer, rules, catalog)
+
+
+def _rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str] | None:
+    if rules.providers is not None and offer.provider not in rules.providers:
+        return ("providers", f"provider {offer.provider} is not in the allowed providers")
+    if offer.provider in rules.exclude_providers:
+        return ("providers", f"provider {offer.provider} is excluded")
+    provider = catalog.providers[offer.provider].provider
+    if rules.eu_jurisdiction and not provider.eu_jurisdiction:
+        return ("eu_jurisdiction", f"{offer.provider} is not under EU jurisdiction only")
+    country = _country(catalog, offer)
+    if country is None:
+        return ("countries", f"region {offer.region} has no known country")
+    if rules.countries is not None and country not in rules.countries:
+        wanted = ", ".join(sorted(rules.countries))
+        return ("countries", f"region {offer.region} is in {country}, not in {wanted}")
+    missing = sorted(rules.certifications - set(offer.certifications))
+    if missing:
+        return ("certifications", f"lacks {', '.join(missing)} in {offer.region}")
+    if not offer.placeable or offer.monthly is None:
+        note = f": {offer.price.note}" if offer.price.note else ""
+        return ("price", f"price unknown{note}")
+    return None
+
+
+def _at_least(label: str, have: Decimal | int | None, need: float | int | None) -> str | None:
+    if need is None:
+        return None
+    if have is None:
+        return f"{label} unknown ({dec(need)} needed)"
+    if Decimal(have) < dec(need):
+        return f"{label} {have} < {dec(need)}"
+    return None
+
+
+def _first(*checks: str | None) -> str | None:
+    return next((check for check in checks if check is not None), None)
+
+
+def _spec_failure(offer: Offer, component: Component) -> str | None:
+    specs = offer.specs
+    if isinstance(component, VmComponent) and isinstance(specs, VmSpecs):
+        return _vm_failure(specs, component)
+    if isinstance(component, AppComponent) and isinstance(specs, AppSpecs):
+        if component.runtime not in specs.runtimes:
+            return f"runtime {component.runtime} not offered ({', '.join(specs.runtimes)})"
+        return _first(
+            _at_least("vCPUs", specs.vcpus, component.vcpus),
+            _at_least("memory GB", specs.memory_gb, component.memory_gb),
+        )
+    if isinstance(component, DatabaseComponent) and isinstance(specs, DatabaseSpecs):
+        if specs.engine.lower() != component.engine:
+            return f"engine {specs.engine}, not {component.engine}"
+        if component.high_availability and not specs.high_availability:
+            return "not highly available"
+        return _first(
+            _at_least("vCPUs", specs.vcpus, component.vcpus),
+            _at_least("memory GB", specs.memory_gb, component.memory_gb),
+        )
+    if isinstance(component, ObjectStorageComponent) and isinstance(specs, ObjectStorageSpecs):
+        if specs.storage_class != component.storage_class:
+            return f"storage class {specs.storage_class}, not {component.storage_class}"
+        return None
+    if isinstance(component, KubernetesComponent) and isinstance(specs, KubernetesSpecs):
+        if component.high_availability and not specs.high_availability:
+            return "control plane not highly available"
+        if specs.max_nodes is not None and component.nodes > specs.max_nodes:
+            return f"at most {specs.max_nodes} nodes"
+        return None
+    return f"specs of kind {specs.kind}, not {component.kind}"
+
+
+def _vm_failure(specs: VmSpecs, component: VmComponent) -> str | None:
+    if component.arch is not None and specs.arch != component.arch:
+        return f"arch {specs.arch}, not {component.arch}"
+    if component.dedicated is not None and specs.dedicated != component.dedicated:
+        return "shared, not dedicated" if component.dedicated else "dedicated, not shared"
+    if component.gpu_model is not None and (
+        specs.gpu_model is None or component.gpu_model.lower() not in specs.gpu_model.lower()
+    ):
+        return f"GPU {specs.gpu_model or 'none'}, not {component.gpu_model}"
+    return _first(
+        _at_least("vCPUs", specs.vcpus, component.vcpus),
+        _at_least("memory GB", specs.memory_gb, component.memory_gb),
+        _at_least("disk GB", specs.disk_gb, component.disk_gb),
+        _at_least("GPUs", specs.gpus, component.gpus or None),
+        _at_least("GPU memory GB", specs.gpu_memory_gb, component.gpu_memory_gb),
+    )
+
+
+def _node_offers(component: Component, rules: Rules, catalog: Catalog) -> list[Offer]:
+    """VM offers fit to be this cluster's worker nodes (same filters as any placement)."""
+    assert isinstance(component, KubernetesComponent)
+    node_need = VmComponent(
+        kind="vm", vcpus=component.vcpus, memory_gb=component.memory_gb, arch=component.arch
+    )
+    return [
+        offer
+        for offer in sorted(catalog.offers(), key=Offer.sort_key)
+        if offer.kind == "vm"
+        and _first_failure(offer, node_need, rules, catalog) is None
+        and not (isinstance(offer.specs, VmSpecs) and offer.specs.gpus > 0)
+    ]
+
+
+def _line(role: str, offer: Offer, quantity: Decimal, unit: Decimal, price_unit: str) -> Part:
+    return Part(role, offer, quantity, unit, price_unit, money(quantity * unit))
+
+
+def _offer_warnings(component: str, offer: Offer) -> list[str]:
+    found = []
+    where = f"{offer.provider}/{offer.region}/{offer.sku}"
+    if offer.price.quality is PriceQuality.STALE:
+        found.append(f"{component}: price of {where} is stale: {offer.price.note or 'no note'}")
+    if offer.source.kind == "curated":
+        found.append(
+            f"{component}: price of {where} is curated data ({offer.source.url}, "
+            f"as of {offer.source.as_of})"
+        )
+    return found
+
+
+def _candidate(
+    name: str, kind: str, country: str, parts: Iterable[Part], offers: Iterable[Offer]
+) -> Candidate:
+    rows = tuple(parts)
+    head = rows[0].offer
+    warnings = tuple(w for offer in offers for w in _offer_warnings(name, offer))
+    total = sum((part.monthly for part in rows), Decimal(0))
+    return Candidate(name, kind, head.provider, head.region, country, rows, total, warnings)
+
+
+def _price(
+    name: str, component: Component, offer: Offer, country: str, nodes: list[Offer]
+) -> list[Candidate] | str:
+    """The candidates an offer gives (one, or one per node offer), or why it gives none."""
+    monthly = offer.monthly
+    assert monthly is not None  # placeable offers only reach pricing
+    specs = offer.specs
+    kind = component.kind
+    if isinstance(component, VmComponent | AppComponent):
+        quantity = component.count if isinstance(component, VmComponent) else component.instances
+        part = _line("instance", offer, Decimal(quantity), monthly, "month")
+        return [_candidate(name, kind, country, [part], [offer])]
+    if isinstance(component, DatabaseComponent) and isinstance(specs, DatabaseSpecs):
+        parts = [_line("instance", offer, Decimal(1), monthly, "month")]
+        need = dec(component.storage_gb or 0)
+        included = specs.storage_gb or Decimal(0)
+        if need > included:
+            if specs.extra_storage_gb_month is None:
+                return f"includes {included} GB of storage and cannot be extended to {need} GB"
+            if specs.max_storage_gb is not None and need > specs.max_storage_gb:
+                return f"storage at most {specs.max_storage_gb} GB, {need} GB needed"
+            extra = need - included
+            parts.append(
+                _line("extra_storage", offer, extra, specs.extra_storage_gb_month, "gb_month")
+            )
+        return [_candidate(name, kind, country, parts, [offer])]
+    if isinstance(component, ObjectStorageComponent) and isinstance(specs, ObjectStorageSpecs):
+        stored = max(Decimal(0), dec(component.storage_gb) - specs.free_storage_gb_month)
+        parts = [_line("storage", offer, stored, monthly, "gb_month")]
+        egress = max(Decimal(0), dec(component.egress_gb_month) - specs.free_egress_gb_month)
+        if egress > 0:
+            if specs.egress_price_per_gb is None:
+                return "egress price unknown"
+            parts.append(_line("egress", offer, egress, specs.egress_price_per_gb, "gb"))
+        return [_candidate(name, kind, country, parts, [offer])]
+    if isinstance(component, KubernetesComponent):
+        fitting = [n for n in nodes if n.provider == offer.provider and n.region == offer.region]
+        if not fitting:
+            return f"no worker node offer in {offer.region} meets the node specs and constraints"
+        control = _line("control_plane", offer, Decimal(1), monthly, "month")
+        found = []
+        for node in fitting:
+            node_monthly = node.monthly
+            assert node_monthly is not None
+            workers = _line("nodes", node, Decimal(component.nodes), node_monthly, "month")
+            found.append(_candidate(name, kind, country, [control, workers], [offer, node]))
+        return found
+    return f"specs of kind {specs.kind}, not {kind}"
