@@ -170,7 +170,18 @@ def solve(
         return round((clock() - started) * 1000) if clock else 0
 
     if any(not pool for pool in pools.values()):
-        return Solution("infeasible", {}, (), None, None, None, count, pruned, time_ms=elapsed())
+        return Solution(
+            "infeasible",
+            {},
+            (),
+            None,
+            None,
+            None,
+            count,
+            pruned,
+            time_ms=elapsed(),
+            method="direct",
+        )
     if not _coupled(problem):
         chosen = {name: pool[0] for name, pool in pools.items()}
         total = sum((c.monthly for c in chosen.values()), Decimal(0))
