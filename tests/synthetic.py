@@ -6,7 +6,6 @@ import hashlib
 from decimal import Decimal
 
 from sovbundle.catalog import Catalog, LoadedCatalog, ProviderCatalog, dump_catalog
-from sovbundle.spec import BundleSpec
 from sovbundle.models import (
     AppSpecs,
     DatabaseSpecs,
@@ -23,6 +22,7 @@ from sovbundle.models import (
     Specs,
     VmSpecs,
 )
+from sovbundle.spec import BundleSpec
 
 SOURCE = Source(kind="api", url="https://catalog.example.test/v1", as_of="2026-11-20")
 FETCHED_AT = "2026-11-20T08:00:00Z"

@@ -40,6 +40,7 @@ __all__ = [
     "STAGES",
     "Candidate",
     "ComponentCandidates",
+    "Dropped",
     "Part",
     "Rejection",
     "Rules",
@@ -74,7 +75,7 @@ def cents(amount: Decimal) -> int:
 
 
 def dec(value: float | int) -> Decimal:
-    """A spec number as Decimal, through its shortest repr (``0.1`` stays ``0.1``, ``80.0`` is 80)."""
+    """A spec number as Decimal through its shortest repr: ``0.1`` stays 0.1, ``80.0`` is 80."""
     exact = Decimal(str(value))
     integral = exact.to_integral_value()
     return integral if exact == integral else exact.normalize()
@@ -91,22 +92,43 @@ class Rules:
     eu_jurisdiction: bool
 
 
-def rules_for(spec: BundleSpec, name: str) -> Rules:
+Dropped = frozenset[tuple[str, str, str]]
+"""Constraints left out to see what they cost: ``(constraint, component, value)`` triples, where
+the component is ``""`` for the bundle's default and the value is a certification id."""
+
+
+def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Rules:
     """Merge bundle defaults and a component's own constraints (SPEC §4).
 
     ``countries``, ``providers`` and ``eu_jurisdiction`` set on the component replace the
-    bundle's; ``exclude_providers`` and ``certifications`` add to them.
+    bundle's; ``exclude_providers`` and ``certifications`` add to them. A dropped component
+    setting falls back to the bundle's default; a dropped default applies nowhere.
     """
     base = spec.constraints
     comp = spec.components[name]
-    countries = comp.countries if comp.countries is not None else base.countries
-    providers = comp.providers if comp.providers is not None else base.providers
-    eu = comp.eu_jurisdiction if comp.eu_jurisdiction is not None else base.eu_jurisdiction
+
+    def keep(constraint: str, scope: str, value: str = "") -> bool:
+        return (constraint, scope, value) not in dropped
+
+    countries = comp.countries if keep("countries", name) else None
+    if countries is None and keep("countries", ""):
+        countries = base.countries
+    providers = comp.providers if keep("providers", name) else None
+    if providers is None and keep("providers", ""):
+        providers = base.providers
+    excluded = set(base.exclude_providers) if keep("providers", "") else set()
+    if keep("providers", name):
+        excluded.update(comp.exclude_providers)
+    eu = comp.eu_jurisdiction if keep("eu_jurisdiction", name) else None
+    if eu is None:
+        eu = base.eu_jurisdiction and keep("eu_jurisdiction", "")
+    certs = {c for c in base.certifications if keep("certification", "", c)}
+    certs.update(c for c in comp.certifications if keep("certification", name, c))
     return Rules(
         countries=frozenset(countries) if countries is not None else None,
         providers=frozenset(providers) if providers is not None else None,
-        exclude_providers=frozenset(base.exclude_providers) | frozenset(comp.exclude_providers),
-        certifications=frozenset(base.certifications) | frozenset(comp.certifications),
+        exclude_providers=frozenset(excluded),
+        certifications=frozenset(certs),
         eu_jurisdiction=eu,
     )
 
@@ -125,6 +147,9 @@ class Part:
     """Rounded to cents, half-even."""
 
 
+_PRICED_BY_OFFER = ("instance", "control_plane", "nodes", "storage")
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A way to place one component: an offer (plus a node offer for Kubernetes) and its cost."""
@@ -141,7 +166,8 @@ class Candidate:
 
     @property
     def sku(self) -> str:
-        return "+".join(part.offer.sku for part in self.parts if part.role != "extra_storage")
+        """The SKU, or ``control-plane+node`` SKUs for a Kubernetes cluster."""
+        return "+".join(p.offer.sku for p in self.parts if p.role in _PRICED_BY_OFFER)
 
     @property
     def cents(self) -> int:

@@ -7,8 +7,9 @@ components they do not touch (``CandidateCache``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sovbundle.candidates import ComponentCandidates, Rules, build_candidates, dec, rules_for
 from sovbundle.catalog import Catalog
@@ -42,19 +43,47 @@ class Relax:
     """How users read it: ``hds on db``, ``colocate provider web-db``, ``budget``."""
 
 
+def _scope_settings(spec: BundleSpec, scope: str) -> dict[str, Any]:
+    """Placement rules as written at one scope: the bundle defaults (``""``) or a component."""
+    source = spec.constraints if scope == "" else spec.components[scope]
+    return {
+        "certifications": source.certifications,
+        "countries": source.countries,
+        "eu_jurisdiction": source.eu_jurisdiction,
+        "providers": source.providers,
+        "exclude_providers": source.exclude_providers,
+    }
+
+
+def _inheriting(spec: BundleSpec, scope: str, setting: str) -> list[str]:
+    """Components a rule written at ``scope`` governs (a component's own setting wins)."""
+    if scope:
+        return [scope]
+    return [n for n in sorted(spec.components) if getattr(spec.components[n], setting) is None]
+
+
+def _component_relaxations(spec: BundleSpec, scope: str) -> list[Relax]:
+    settings = _scope_settings(spec, scope)
+    where = "(all components)" if scope == "" else f"on {scope}"
+    found = [
+        Relax("certification", scope, cert, f"{cert} {where}")
+        for cert in sorted(settings["certifications"])
+    ]
+    if settings["countries"] is not None and _inheriting(spec, scope, "countries"):
+        found.append(Relax("countries", scope, "", f"countries {where}"))
+    if settings["eu_jurisdiction"] and _inheriting(spec, scope, "eu_jurisdiction"):
+        found.append(Relax("eu_jurisdiction", scope, "", f"eu_jurisdiction {where}"))
+    if settings["providers"] is not None or settings["exclude_providers"]:
+        found.append(Relax("providers", scope, "", f"providers {where}"))
+    return found
+
+
 def relaxations(spec: BundleSpec) -> list[Relax]:
-    """Every constraint the bundle sets, in a canonical order (components by name first)."""
-    found: list[Relax] = []
+    """Every constraint the bundle sets, in a canonical order: defaults, components, policy,
+    links."""
+    found = _component_relaxations(spec, "")
     for name in sorted(spec.components):
-        rules = rules_for(spec, name)
-        for cert in sorted(rules.certifications):
-            found.append(Relax("certification", name, cert, f"{cert} on {name}"))
-        if rules.countries is not None:
-            found.append(Relax("countries", name, "", f"countries on {name}"))
-        if rules.eu_jurisdiction:
-            found.append(Relax("eu_jurisdiction", name, "", f"eu_jurisdiction on {name}"))
-        if rules.providers is not None or rules.exclude_providers:
-            found.append(Relax("providers", name, "", f"providers on {name}"))
+        found.extend(_component_relaxations(spec, name))
     policy = spec.policy
     if policy.max_monthly_eur is not None:
         found.append(Relax("budget", name="budget"))
@@ -71,19 +100,7 @@ def relaxations(spec: BundleSpec) -> list[Relax]:
     return found
 
 
-def _relaxed_rules(rules: Rules, name: str, relax: frozenset[Relax]) -> Rules:
-    for item in sorted(relax):
-        if item.component != name:
-            continue
-        if item.kind == "certification":
-            rules = replace(rules, certifications=rules.certifications - {item.value})
-        elif item.kind == "countries":
-            rules = replace(rules, countries=None)
-        elif item.kind == "eu_jurisdiction":
-            rules = replace(rules, eu_jurisdiction=False)
-        elif item.kind == "providers":
-            rules = replace(rules, providers=None, exclude_providers=frozenset())
-    return rules
+_RULE_KINDS = ("certification", "countries", "eu_jurisdiction", "providers")
 
 
 def build_problem(
@@ -96,20 +113,23 @@ def build_problem(
     cache = {} if cache is None else cache
     components = []
     for name in sorted(spec.components):
-        rules = _relaxed_rules(rules_for(spec, name), name, relax)
+        dropped = frozenset(
+            (item.kind, item.component, item.value) for item in relax if item.kind in _RULE_KINDS
+        )
+        rules = rules_for(spec, name, dropped)
         key = (name, rules)
         if key not in cache:
             cache[key] = build_candidates(name, spec.components[name], rules, catalog)
         components.append(cache[key])
-    dropped = {int(item.value) for item in relax if item.kind == "link"}
+    loose = {int(item.value) for item in relax if item.kind == "link"}
     links = tuple(
         LinkRule(
             index,
             link.from_,
             link.to,
             dec(link.gb_month),
-            None if index in dropped else link.colocate,
-            None if index in dropped else link.apart,
+            None if index in loose else link.colocate,
+            None if index in loose else link.apart,
         )
         for index, link in enumerate(spec.links)
     )
@@ -151,46 +171,12 @@ def check_constraints(
     spec: BundleSpec, catalog: Catalog, problem: Problem, solution: Solution
 ) -> list[ConstraintCheck]:
     """Check the chosen plan against every constraint, in Decimal (never solver floats)."""
-    checks: list[ConstraintCheck] = []
     chosen = solution.chosen
-    for cc in problem.components:
-        cand, rules = chosen[cc.name], cc.rules
-        offers = [part.offer for part in cand.parts]
-        held = set.intersection(*(set(offer.certifications) for offer in offers))
-        provider = catalog.provider(cand.provider)
-        if rules.certifications:
-            checks.append(
-                ConstraintCheck(
-                    f"{cc.name}: certifications",
-                    ", ".join(sorted(rules.certifications)),
-                    ", ".join(sorted(held)) or "none",
-                    rules.certifications <= held,
-                )
-            )
-        if rules.countries is not None:
-            checks.append(
-                ConstraintCheck(
-                    f"{cc.name}: countries",
-                    ", ".join(sorted(rules.countries)),
-                    cand.country,
-                    cand.country in rules.countries,
-                )
-            )
-        if rules.eu_jurisdiction:
-            eu = provider.eu_jurisdiction
-            checks.append(
-                ConstraintCheck(
-                    f"{cc.name}: eu_jurisdiction", "yes", "yes" if eu else "no", eu is True
-                )
-            )
-        if rules.providers is not None or rules.exclude_providers:
-            allowed = (rules.providers is None or cand.provider in rules.providers) and (
-                cand.provider not in rules.exclude_providers
-            )
-            wanted = ", ".join(sorted(rules.providers)) if rules.providers else "any"
-            if rules.exclude_providers:
-                wanted += f" except {', '.join(sorted(rules.exclude_providers))}"
-            checks.append(ConstraintCheck(f"{cc.name}: providers", wanted, cand.provider, allowed))
+    checks = [
+        _rule_check(spec, catalog, problem, solution, relax)
+        for relax in relaxations(spec)
+        if relax.kind in _RULE_KINDS
+    ]
     total = solution.total or Decimal(0)
     spend = provider_spend(solution)
     if problem.budget is not None:
@@ -238,6 +224,53 @@ def check_constraints(
                 )
             )
     return checks
+
+
+def _rule_check(
+    spec: BundleSpec, catalog: Catalog, problem: Problem, solution: Solution, relax: Relax
+) -> ConstraintCheck:
+    """Check a placement rule on the components it governs."""
+    settings = _scope_settings(spec, relax.component)
+    rules = {cc.name: cc.rules for cc in problem.components}
+    chosen = solution.chosen
+    if relax.kind == "certification":
+        names = [relax.component] if relax.component else sorted(spec.components)
+        lacking = [
+            n
+            for n in names
+            if any(relax.value not in part.offer.certifications for part in chosen[n].parts)
+        ]
+        actual = f"missing on {', '.join(lacking)}" if lacking else "held"
+        return ConstraintCheck(relax.name, relax.value, actual, not lacking)
+    if relax.kind == "countries":
+        names = _inheriting(spec, relax.component, "countries")
+        countries = set(settings["countries"])
+        found = sorted({chosen[n].country for n in names})
+        ok = set(found) <= countries
+        return ConstraintCheck(relax.name, ", ".join(sorted(countries)), ", ".join(found), ok)
+    if relax.kind == "eu_jurisdiction":
+        names = _inheriting(spec, relax.component, "eu_jurisdiction")
+        outside = sorted(
+            {
+                chosen[n].provider
+                for n in names
+                if not catalog.provider(chosen[n].provider).eu_jurisdiction
+            }
+        )
+        actual = f"not EU: {', '.join(outside)}" if outside else "yes"
+        return ConstraintCheck(relax.name, "yes", actual, not outside)
+    names = [relax.component] if relax.component else sorted(spec.components)
+    wanted = ", ".join(sorted(settings["providers"])) if settings["providers"] else "any"
+    if settings["exclude_providers"]:
+        wanted += f" except {', '.join(sorted(settings['exclude_providers']))}"
+    used = sorted({chosen[n].provider for n in names})
+    ok = all(_allowed(rules[n], chosen[n].provider) for n in names)
+    return ConstraintCheck(relax.name, wanted, ", ".join(used), ok)
+
+
+def _allowed(rules: Rules, provider: str) -> bool:
+    allowed = rules.providers is None or provider in rules.providers
+    return allowed and provider not in rules.exclude_providers
 
 
 def provider_spend(solution: Solution) -> dict[str, Decimal]:
