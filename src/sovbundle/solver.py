@@ -121,20 +121,24 @@ def _region_level(problem: Problem) -> set[str]:
     return level
 
 
-def prune(problem: Problem, name: str, cands: list[Candidate]) -> list[Candidate]:
+def prune(
+    problem: Problem, name: str, cands: list[Candidate], cheapest_only: bool = False
+) -> list[Candidate]:
     """Drop candidates no optimal plan needs (exactly; the order stays canonical).
 
     Candidates of one component on the same provider (same region when the component is in a
     region-level colocate/apart) differ only in cost. Without ``max_provider_share`` the
     cheapest (first) of each group dominates. With it, a dearer candidate can lower *another*
-    provider's share, so only candidates of equal group and equal cost are merged.
+    provider's share, so only candidates of equal group and equal cost are merged (unless
+    ``cheapest_only``, used to find an upper bound quickly).
     """
     by_region = name in _region_level(problem)
+    by_cost = problem.max_share is not None and not cheapest_only
     seen: set[tuple[str, ...]] = set()
     kept = []
     for cand in cands:
         group = (cand.provider, cand.region) if by_region else (cand.provider,)
-        key = (*group, str(cand.cents)) if problem.max_share is not None else group
+        key = (*group, str(cand.cents)) if by_cost else group
         if key not in seen:
             seen.add(key)
             kept.append(cand)
@@ -149,6 +153,49 @@ def _coupled(problem: Problem) -> bool:
     )
 
 
+Pools = dict[str, list[Candidate]]
+
+
+def _total(
+    problem: Problem, chosen: Mapping[str, Candidate]
+) -> tuple[Decimal, tuple[LinkCost, ...]]:
+    links = link_costs(problem, chosen)
+    spent = sum((c.monthly for c in chosen.values()), Decimal(0))
+    return spent + sum((link.monthly for link in links), Decimal(0)), links
+
+
+def _upper_bound(problem: Problem, pools: Pools) -> int | None:
+    """A total (cents) no optimal plan exceeds: the budget, or a plan found on fewer candidates.
+
+    With ``max_provider_share`` the pools keep dearer candidates; solving first on the cheapest
+    candidate of each group gives a feasible plan quickly, and its cost bounds the optimum.
+    """
+    bound = int(problem.budget * 100) if problem.budget is not None else None
+    if problem.max_share is None:
+        return bound
+    cheapest = {
+        name: prune(problem, name, pool, cheapest_only=True) for name, pool in pools.items()
+    }
+    if sum(map(len, cheapest.values())) == sum(map(len, pools.values())):
+        return bound
+    _, picks, _, _ = _Model(problem, cheapest).run(tie_break=False)
+    if picks is None:
+        return bound
+    found = cents(_total(problem, {n: cheapest[n][k] for n, k in picks.items()})[0])
+    return found if bound is None else min(bound, found)
+
+
+def _within(pools: Pools, bound: int) -> Pools:
+    """Keep the candidates that can be part of a plan costing at most ``bound`` cents (exact:
+    the other components cost at least their cheapest candidate, links at least 0)."""
+    floor = {name: pool[0].cents for name, pool in pools.items()}
+    rest = sum(floor.values())
+    return {
+        name: [c for c in pool if c.cents + rest - floor[name] <= bound]
+        for name, pool in pools.items()
+    }
+
+
 def solve(
     problem: Problem,
     *,
@@ -157,86 +204,42 @@ def solve(
 ) -> Solution:
     """The cheapest plan, proven optimal; ``forbid`` removes (component, label) candidates."""
     started = clock() if clock else 0.0
-    pools: dict[str, list[Candidate]] = {}
-    total_before = 0
-    for cc in problem.components:
-        allowed = [c for c in cc.candidates if (cc.name, c.label) not in forbid]
-        total_before += len(allowed)
-        pools[cc.name] = prune(problem, cc.name, allowed)
-    count = sum(len(pool) for pool in pools.values())
-    pruned = total_before - count
+    allowed = {
+        cc.name: [c for c in cc.candidates if (cc.name, c.label) not in forbid]
+        for cc in problem.components
+    }
+    offered = sum(map(len, allowed.values()))
+    pools = {name: prune(problem, name, cands) for name, cands in allowed.items()}
+    if all(pools.values()) and _coupled(problem):
+        bound = _upper_bound(problem, pools)
+        if bound is not None:
+            pools = _within(pools, bound)
+    count = sum(map(len, pools.values()))
 
-    def elapsed() -> int:
-        return round((clock() - started) * 1000) if clock else 0
+    def outcome(status: str, chosen: Mapping[str, Candidate], **extra: Any) -> Solution:
+        total, links = _total(problem, chosen) if chosen else (None, ())
+        if status == "infeasible":
+            total, links, chosen = None, (), {}
+        ms = round((clock() - started) * 1000) if clock else 0
+        return Solution(status, chosen, links, total, candidates=count, pruned=offered - count,
+                        time_ms=ms, **extra)  # fmt: skip
 
-    if any(not pool for pool in pools.values()):
-        return Solution(
-            "infeasible",
-            {},
-            (),
-            None,
-            None,
-            None,
-            count,
-            pruned,
-            time_ms=elapsed(),
-            method="direct",
-        )
+    if not all(pools.values()):
+        return outcome("infeasible", {}, objective=None, gap=None, method="direct")
     if not _coupled(problem):
         chosen = {name: pool[0] for name, pool in pools.items()}
-        total = sum((c.monthly for c in chosen.values()), Decimal(0))
-        if problem.budget is not None and total > problem.budget:
-            return Solution("infeasible", {}, (), None, None, None, count, pruned, method="direct")
-        links = link_costs(problem, chosen)
-        return Solution(
-            "optimal",
-            chosen,
-            links,
-            total,
-            total,
-            0.0,
-            count,
-            pruned,
-            time_ms=elapsed(),
-            method="direct",
+        total = _total(problem, chosen)[0]
+        status = (
+            "infeasible" if problem.budget is not None and total > problem.budget else "optimal"
         )
+        return outcome(status, chosen, objective=total, gap=0.0, method="direct")
     model = _Model(problem, pools)
-    outcome = model.run()
-    status, picks, objective, gap = outcome
-    if status == "infeasible" or picks is None:
-        return Solution(
-            "infeasible",
-            {},
-            (),
-            None,
-            None,
-            None,
-            count,
-            pruned,
-            model.highs.getNumCol(),
-            model.highs.getNumRow(),
-            model.highs.getNumNz(),
-            elapsed(),
-        )
+    status, picks, objective, gap = model.run()
+    size = {"variables": model.variables, "constraints": model.rows, "nonzeros": model.nonzeros}
+    if picks is None:
+        return outcome("infeasible", {}, objective=None, gap=None, **size)
     chosen = {name: pools[name][k] for name, k in picks.items()}
-    links = link_costs(problem, chosen)
-    total = sum((c.monthly for c in chosen.values()), Decimal(0)) + sum(
-        (link.monthly for link in links), Decimal(0)
-    )
-    return Solution(
-        status,
-        chosen,
-        links,
-        total,
-        objective,
-        gap,
-        count,
-        pruned,
-        model.variables,
-        model.rows,
-        model.nonzeros,
-        elapsed(),
-    )
+    return outcome(status, chosen, objective=objective, gap=gap, **size)
 
 
 def _new_highs() -> Any:
@@ -415,7 +418,9 @@ class _Model:
             for name, cols in self.x.items()
         }
 
-    def run(self) -> tuple[str, dict[str, int] | None, Decimal | None, float | None]:
+    def run(
+        self, tie_break: bool = True
+    ) -> tuple[str, dict[str, int] | None, Decimal | None, float | None]:
         """Solve for the least cost, then apply the tie-break; returns picks by component."""
         import numpy as np
 
@@ -426,7 +431,7 @@ class _Model:
         objective = money(Decimal(round(h.getInfo().objective_function_value)) / 100)
         gap = max(0.0, float(h.getInfo().mip_gap))
         picks = self._picks(values)
-        if status != "optimal":
+        if status != "optimal" or not tie_break:
             return status, picks, objective, gap
         n = len(self.costs)
         all_cols = np.arange(n, dtype=np.int32)
