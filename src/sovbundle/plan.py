@@ -158,17 +158,6 @@ class Plan(_Row):
     explain: ExplainInfo | None = None
     """Only with ``--explain`` (an addition to SPEC §6)."""
 
-    @property
-    def providers(self) -> list[str]:
-        return [pid for pid, amount in self.by_provider.items() if amount or self._hosts(pid)]
-
-    def _hosts(self, provider: str) -> bool:
-        return any(row.provider == provider for row in self.placements)
-
-    @property
-    def components(self) -> list[str]:
-        return sorted({row.component for row in self.placements})
-
 
 def _number(value: Decimal) -> str:
     """A Decimal as a plain JSON number (never an exponent, never a float round-trip)."""

@@ -124,7 +124,8 @@ def _explain(plan: Plan) -> list[RenderableType]:
     costs = Table(title="cost of each constraint", title_justify="left", title_style="bold")
     costs.add_column("constraint")
     costs.add_column("EUR/month", justify="right")
-    for cost in plan.explain.constraint_costs:
+    # Dearest constraints first: they are the ones worth discussing.
+    for cost in sorted(plan.explain.constraint_costs, key=lambda c: -c.delta_monthly):
         costs.add_row(cost.name, eur(cost.delta_monthly, signed=True))
     return [runner, costs]
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sovbundle import __version__
 from sovbundle.catalog import Catalog
-from sovbundle.errors import InfeasibleError
+from sovbundle.errors import CatalogError, InfeasibleError
 from sovbundle.explain import Explanation, diagnose, explain
 from sovbundle.loader import LoadedBundle
 from sovbundle.plan import (
@@ -48,6 +48,10 @@ def resolve(
 ) -> Plan:
     """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none."""
     spec = bundle.spec
+    if not catalog.providers:
+        raise CatalogError(
+            "catalog", "no provider catalog found: the packaged snapshot is missing or empty"
+        )
     problem = build_problem(spec, catalog)
     solution = solve(problem, clock=clock)
     if solution.total is None:

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from sovbundle.candidates import Candidate, money
 from sovbundle.catalog import Catalog
-from sovbundle.planner import build_problem, check_constraints
+from sovbundle.explain import diagnose, explain
+from sovbundle.planner import build_problem, check_constraints, relaxations
 from sovbundle.solver import Problem, solve
 from sovbundle.spec import BundleSpec
 from tests.synthetic import bundle, catalog, provider, vm
@@ -70,7 +71,11 @@ def scenarios(draw: st.DrawFn) -> tuple[BundleSpec, Catalog]:
         policy["max_provider_share"] = draw(st.sampled_from([0.5, 0.6, 0.75, 0.9]))
     if draw(st.integers(0, 3)) == 0:
         policy["max_monthly_eur"] = draw(st.sampled_from([50, 100, 200]))
-    constraints = {"eu_jurisdiction": draw(st.integers(0, 3)) == 0}
+    constraints: dict[str, object] = {"eu_jurisdiction": draw(st.integers(0, 3)) == 0}
+    if draw(st.integers(0, 5)) == 0:
+        constraints["certifications"] = ["hds"]
+    if draw(st.integers(0, 3)) == 0:
+        constraints["countries"] = ["FR", "PL"]
     spec = bundle(components, links=links, policy=policy, constraints=constraints)
     return spec, catalog(provs, offers)
 
@@ -134,3 +139,27 @@ def test_optimiser_matches_brute_force(scenario: tuple[BundleSpec, Catalog]) -> 
     assert {n: c.label for n, c in found.chosen.items()} == expected[1]
     assert _feasible(problem, dict(found.chosen))
     assert all(check.ok for check in check_constraints(spec, cat, problem, found))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_explain_and_diagnosis_agree_with_brute_force(scenario: tuple[BundleSpec, Catalog]) -> None:
+    spec, cat = scenario
+    problem = build_problem(spec, cat)
+    base = solve(problem)
+    if base.total is None:
+        lines = diagnose(spec, cat, problem)
+        fixes = [line for line in lines if line.startswith("cheapest relaxation: drop ")]
+        for relax in relaxations(spec):
+            if fixes and fixes[0].startswith(f"cheapest relaxation: drop {relax.name} -> "):
+                relaxed = brute_force(build_problem(spec, cat, frozenset({relax})))
+                assert relaxed is not None
+                assert fixes[0].endswith(f"-> {relaxed[0]:.2f} EUR/month")
+        return
+    info = explain(spec, cat, problem, base)
+    for cost in info.constraint_costs:
+        assert cost.delta >= 0
+    for runner in info.runner_ups:
+        if runner.candidate is not None:
+            assert runner.delta is not None and runner.delta >= 0
+            assert runner.candidate.label != base.chosen[runner.component].label
