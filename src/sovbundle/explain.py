@@ -18,7 +18,7 @@ from itertools import combinations
 
 from sovbundle.candidates import Candidate, ComponentCandidates
 from sovbundle.catalog import Catalog
-from sovbundle.planner import CandidateCache, build_problem, relaxations
+from sovbundle.planner import RULE_KINDS, CandidateCache, Relax, build_problem, relaxations
 from sovbundle.solver import Problem, Solution, solve
 from sovbundle.spec import BundleSpec
 
@@ -124,11 +124,45 @@ def describe_empty(cc: ComponentCandidates) -> str:
             break
     if cc.funnel[0][1] == 0:
         blocking = "in any catalog"
-    return f"{cc.name}: no {kind} offer {blocking} ({', '.join(steps)})"
+    line = f"{cc.name}: no {kind} offer {blocking} ({', '.join(steps)})"
+    if blocking == _STAGE_WORDS["price"]:
+        # Say why the prices are missing (offline data, a refresh away): the notes tell how.
+        notes = sorted({r.reason for r in cc.rejections if r.stage == "price"})
+        line += f"; {'; '.join(notes[:2])}"
+    return line
 
 
 def _eur(amount: Decimal) -> str:
     return f"{amount:.2f} EUR/month"
+
+
+def _names(relaxes: tuple[Relax, ...] | list[Relax]) -> str:
+    names = [relax.name for relax in relaxes]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _per_component_fix(
+    spec: BundleSpec, catalog: Catalog, problem: Problem, cache: CandidateCache
+) -> list[Relax]:
+    """For each component left without candidates, the first rule whose removal gives it some
+    (its own rules before the bundle's defaults)."""
+    options = relaxations(spec)
+    chosen: list[Relax] = []
+    for cc in problem.components:
+        if cc.candidates:
+            continue
+        own = [r for r in options if r.component == cc.name]
+        shared = [r for r in options if r.component == "" and r.kind in RULE_KINDS]
+        for relax in own + shared:
+            if relax in chosen:
+                break
+            relaxed = build_problem(spec, catalog, frozenset({relax}), cache)
+            if any(c.name == cc.name and c.candidates for c in relaxed.components):
+                chosen.append(relax)
+                break
+        else:
+            return []
+    return chosen
 
 
 def diagnose(spec: BundleSpec, catalog: Catalog, problem: Problem) -> list[str]:
@@ -147,7 +181,14 @@ def diagnose(spec: BundleSpec, catalog: Catalog, problem: Problem) -> list[str]:
         for pair in list(combinations(options, 2))[:MAX_PAIRS]:
             found = solve(build_problem(spec, catalog, frozenset(pair), cache))
             if found.total is not None:
-                fixes.append((found.total, f"{pair[0].name} and {pair[1].name}"))
+                fixes.append((found.total, _names(pair)))
+    if not fixes:
+        # Several components each blocked by their own rule: drop one rule per component.
+        combo = _per_component_fix(spec, catalog, problem, cache)
+        if len(combo) > 2:
+            found = solve(build_problem(spec, catalog, frozenset(combo), cache))
+            if found.total is not None:
+                fixes.append((found.total, _names(combo)))
     if not fixes:
         lines.append("no relaxation of one or two constraints gives a plan")
         return lines

@@ -17,6 +17,7 @@ from sovbundle.solver import LinkRule, Problem, Solution
 from sovbundle.spec import BundleSpec
 
 __all__ = [
+    "RULE_KINDS",
     "CandidateCache",
     "ConstraintCheck",
     "Relax",
@@ -100,7 +101,7 @@ def relaxations(spec: BundleSpec) -> list[Relax]:
     return found
 
 
-_RULE_KINDS = ("certification", "countries", "eu_jurisdiction", "providers")
+RULE_KINDS = ("certification", "countries", "eu_jurisdiction", "providers")
 
 
 def build_problem(
@@ -114,7 +115,7 @@ def build_problem(
     components = []
     for name in sorted(spec.components):
         dropped = frozenset(
-            (item.kind, item.component, item.value) for item in relax if item.kind in _RULE_KINDS
+            (item.kind, item.component, item.value) for item in relax if item.kind in RULE_KINDS
         )
         rules = rules_for(spec, name, dropped)
         key = (name, rules)
@@ -175,7 +176,7 @@ def check_constraints(
     checks = [
         _rule_check(spec, catalog, problem, solution, relax)
         for relax in relaxations(spec)
-        if relax.kind in _RULE_KINDS
+        if relax.kind in RULE_KINDS
     ]
     total = solution.total or Decimal(0)
     spend = provider_spend(solution)

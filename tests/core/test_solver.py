@@ -275,3 +275,21 @@ def test_infeasible_combination_is_diagnosed() -> None:
     lines = info.value.diagnosis
     assert "no combination meets all constraints" in lines[0]
     assert lines[1] == "cheapest relaxation: drop min_providers -> 20.00 EUR/month"
+
+
+def test_unknown_prices_and_one_rule_per_component_are_diagnosed() -> None:
+    offers = [
+        vm("outscale", "eu-west-2", "snc", None, certs=("secnumcloud",), note="run refresh"),
+        vm("ovhcloud", "GRA", "plain", "10"),
+    ]
+    cat = catalog([OVH, OSC], offers)
+    comps = {n: {"kind": "vm", "certifications": ["secnumcloud"]} for n in ("a", "b", "c")}
+    with pytest.raises(InfeasibleError) as info:
+        resolve(loaded(bundle(comps)), cat, NOW)
+    lines = info.value.diagnosis
+    assert lines[0].startswith("a: no vm offer with a usable price (2 vm offers")
+    assert lines[0].endswith("; price unknown: run refresh")
+    assert lines[-1] == (
+        "cheapest relaxation: drop secnumcloud on a, secnumcloud on b and secnumcloud on c "
+        "-> 30.00 EUR/month"
+    )

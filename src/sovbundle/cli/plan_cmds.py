@@ -16,13 +16,17 @@ __all__ = ["plan"]
 
 @app.command()
 def plan(
-    bundle: Annotated[Path, typer.Argument(help="The bundle spec (YAML).", show_default=False)],
+    bundle: Annotated[
+        Path, typer.Argument(help="The bundle spec (YAML).", metavar="BUNDLE", show_default=False)
+    ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the plan as JSON (stdout holds only the JSON).")
     ] = False,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the plan JSON to FILE (atomically)."),
+        typer.Option(
+            "-o", "--output", metavar="FILE", help="Write the plan JSON to FILE (atomically)."
+        ),
     ] = None,
     with_explain: Annotated[
         bool,
