@@ -86,6 +86,9 @@ class Candidate:
     monthly: Decimal
     """Sum of the rounded parts."""
     warnings: tuple[str, ...] = ()
+    egress_price: Decimal | None = None
+    """EUR per GB of link traffic leaving this placement for another provider: the object
+    storage offer's egress price, else the provider's internet egress price; None if unknown."""
 
     @property
     def sku(self) -> str:
@@ -153,7 +156,9 @@ def build_candidates(
     nodes = _node_offers(component, rules, catalog) if kind == "kubernetes" else []
     for offer in passed:
         country = country_of(catalog, offer) or ""
-        priced = _price(name, component, offer, country, nodes)
+        egress = catalog.providers[offer.provider].provider.egress
+        price = egress.price_per_gb if egress is not None else None
+        priced = _price(name, component, offer, country, nodes, price)
         if isinstance(priced, str):
             rejections.append(Rejection(offer, "price", priced))
             stage_counts["price"] -= 1
@@ -197,17 +202,27 @@ def _offer_warnings(component: str, offer: Offer) -> list[str]:
 
 
 def _candidate(
-    name: str, kind: str, country: str, parts: Iterable[Part], offers: Iterable[Offer]
+    name: str,
+    kind: str,
+    country: str,
+    parts: Iterable[Part],
+    offers: Iterable[Offer],
+    egress: Decimal | None,
 ) -> Candidate:
     rows = tuple(parts)
     head = rows[0].offer
     warnings = tuple(w for offer in offers for w in _offer_warnings(name, offer))
     total = sum((part.monthly for part in rows), Decimal(0))
-    return Candidate(name, kind, head.provider, head.region, country, rows, total, warnings)
+    return Candidate(name, kind, head.provider, head.region, country, rows, total, warnings, egress)
 
 
 def _price(
-    name: str, component: Component, offer: Offer, country: str, nodes: list[Offer]
+    name: str,
+    component: Component,
+    offer: Offer,
+    country: str,
+    nodes: list[Offer],
+    egress: Decimal | None,
 ) -> list[Candidate] | str:
     """The candidates an offer gives (one, or one per node offer), or why it gives none."""
     monthly = offer.monthly
@@ -217,7 +232,7 @@ def _price(
     if isinstance(component, VmComponent | AppComponent):
         quantity = component.count if isinstance(component, VmComponent) else component.instances
         part = _line("instance", offer, Decimal(quantity), monthly, "month")
-        return [_candidate(name, kind, country, [part], [offer])]
+        return [_candidate(name, kind, country, [part], [offer], egress)]
     if isinstance(component, DatabaseComponent) and isinstance(specs, DatabaseSpecs):
         parts = [_line("instance", offer, Decimal(1), monthly, "month")]
         need = dec(component.storage_gb or 0)
@@ -231,16 +246,18 @@ def _price(
             parts.append(
                 _line("extra_storage", offer, extra, specs.extra_storage_gb_month, "gb_month")
             )
-        return [_candidate(name, kind, country, parts, [offer])]
+        return [_candidate(name, kind, country, parts, [offer], egress)]
     if isinstance(component, ObjectStorageComponent) and isinstance(specs, ObjectStorageSpecs):
         stored = max(Decimal(0), dec(component.storage_gb) - specs.free_storage_gb_month)
         parts = [_line("storage", offer, stored, monthly, "gb_month")]
-        egress = max(Decimal(0), dec(component.egress_gb_month) - specs.free_egress_gb_month)
-        if egress > 0:
+        downloads = max(Decimal(0), dec(component.egress_gb_month) - specs.free_egress_gb_month)
+        if downloads > 0:
             if specs.egress_price_per_gb is None:
                 return "egress price unknown"
-            parts.append(_line("egress", offer, egress, specs.egress_price_per_gb, "gb"))
-        return [_candidate(name, kind, country, parts, [offer])]
+            parts.append(_line("egress", offer, downloads, specs.egress_price_per_gb, "gb"))
+        # Links leaving a bucket are downloads from it: priced at the bucket's egress price.
+        bucket_egress = specs.egress_price_per_gb
+        return [_candidate(name, kind, country, parts, [offer], bucket_egress)]
     if isinstance(component, KubernetesComponent):
         fitting = [n for n in nodes if n.provider == offer.provider and n.region == offer.region]
         if not fitting:
@@ -251,6 +268,7 @@ def _price(
             node_monthly = node.monthly
             assert node_monthly is not None
             workers = _line("nodes", node, Decimal(component.nodes), node_monthly, "month")
-            found.append(_candidate(name, kind, country, [control, workers], [offer, node]))
+            pair = _candidate(name, kind, country, [control, workers], [offer, node], egress)
+            found.append(pair)
         return found
     return f"specs of kind {specs.kind}, not {kind}"

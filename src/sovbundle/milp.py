@@ -125,11 +125,15 @@ class Model:
                         self._row(-inf, 1, terms + [(c, 1.0) for c in dst[key]])
             if link.gb_month <= 0:
                 continue
-            src, dst = self._on(link.from_, False), self._on(link.to, False)
-            for (provider,), cols in sorted(src.items()):
-                price = self.problem.egress_cents(link, provider)
-                if price <= 0:
-                    continue
+            # One w per (provider, price) of the sending side: the x of one component sum to
+            # at most 1 within a group, so each w stays exact.
+            groups: dict[tuple[str, int], list[int]] = {}
+            for col, cand in zip(self.x[link.from_], self.pools[link.from_], strict=True):
+                price = self.problem.egress_cents(link, cand)
+                if price > 0:
+                    groups.setdefault((cand.provider, price), []).append(col)
+            dst = self._on(link.to, False)
+            for (provider, price), cols in sorted(groups.items()):
                 w = self._col(price, False)
                 to_cols = dst.get((provider,), [])
                 # w >= Xf - Xt, w <= Xf, w <= 1 - Xt: w is exactly "leaves provider".

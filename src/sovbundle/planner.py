@@ -136,14 +136,9 @@ def build_problem(
     )
     kinds = {item.kind for item in relax}
     policy = spec.policy
-    egress = {
-        pid: (loaded.provider.egress.price_per_gb if loaded.provider.egress else None)
-        for pid, loaded in catalog.providers.items()
-    }
     return Problem(
         components=tuple(components),
         links=links,
-        egress_price=egress,
         budget=None
         if "budget" in kinds or policy.max_monthly_eur is None
         else dec(policy.max_monthly_eur),

@@ -154,7 +154,7 @@ def _plan(
     for link in solution.links:
         if link.price_unknown:
             warnings.add(
-                f"link {link.rule.from_}->{link.rule.to}: egress price of {link.from_provider} "
+                f"link {link.rule.from_}->{link.rule.to}: egress price of {link.source} "
                 "unknown, counted as 0"
             )
     checks = check_constraints(bundle.spec, catalog, problem, solution)

@@ -47,14 +47,14 @@ class Problem:
 
     components: tuple[ComponentCandidates, ...]
     links: tuple[LinkRule, ...] = ()
-    egress_price: Mapping[str, Decimal | None] | None = None
-    """EUR per GB of each provider's internet egress (``None``: unknown, priced 0)."""
     budget: Decimal | None = None
     min_providers: int = 1
     max_share: Decimal | None = None
 
-    def egress_cents(self, link: LinkRule, provider: str) -> int:
-        price = (self.egress_price or {}).get(provider)
+    @staticmethod
+    def egress_cents(link: LinkRule, source: Candidate) -> int:
+        """What the link costs when it leaves ``source`` for another provider (unknown: 0)."""
+        price = source.egress_price
         return cents(link.gb_month * price) if price else 0
 
 
@@ -67,6 +67,8 @@ class LinkCost:
     to_provider: str
     monthly: Decimal
     price_unknown: bool
+    source: str = ""
+    """The placement the traffic leaves (``provider/region/sku``), named in warnings."""
 
     @property
     def cross_provider(self) -> bool:
@@ -98,12 +100,17 @@ def link_costs(problem: Problem, chosen: Mapping[str, Candidate]) -> tuple[LinkC
     """Each link's providers and egress cost for a choice (Decimal, rounded to cents)."""
     found = []
     for link in problem.links:
-        src, dst = chosen[link.from_].provider, chosen[link.to].provider
-        price = (problem.egress_price or {}).get(src)
+        source = chosen[link.from_]
+        src, dst = source.provider, chosen[link.to].provider
         crossing = src != dst and link.gb_month > 0
-        monthly = money(Decimal(problem.egress_cents(link, src)) / 100 if crossing else Decimal(0))
-        found.append(LinkCost(link, src, dst, monthly, crossing and price is None))
+        paid = Decimal(problem.egress_cents(link, source)) / 100 if crossing else Decimal(0)
+        unknown = crossing and source.egress_price is None
+        found.append(LinkCost(link, src, dst, money(paid), unknown, source.label))
     return tuple(found)
+
+
+def _link_sources(problem: Problem) -> set[str]:
+    return {link.from_ for link in problem.links if link.gb_month > 0}
 
 
 def _region_level(problem: Problem) -> set[str]:
@@ -123,14 +130,18 @@ def prune(
     region-level colocate/apart) differ only in cost. Without ``max_provider_share`` the
     cheapest (first) of each group dominates. With it, a dearer candidate can lower *another*
     provider's share, so only candidates of equal group and equal cost are merged (unless
-    ``cheapest_only``, used to find an upper bound quickly).
+    ``cheapest_only``, used to find an upper bound quickly). A component that sends priced link
+    traffic also groups by egress price: a cheaper bucket with dearer egress does not dominate.
     """
     by_region = name in _region_level(problem)
     by_cost = problem.max_share is not None and not cheapest_only
+    by_egress = name in _link_sources(problem)
     seen: set[tuple[str, ...]] = set()
     kept = []
     for cand in cands:
         group = (cand.provider, cand.region) if by_region else (cand.provider,)
+        if by_egress:
+            group = (*group, str(cand.egress_price))
         key = (*group, str(cand.cents)) if by_cost else group
         if key not in seen:
             seen.add(key)

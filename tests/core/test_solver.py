@@ -293,3 +293,22 @@ def test_unknown_prices_and_one_rule_per_component_are_diagnosed() -> None:
         "cheapest relaxation: drop secnumcloud on a, secnumcloud on b and secnumcloud on c "
         "-> 30.00 EUR/month"
     )
+
+
+def test_links_leaving_a_bucket_pay_the_bucket_egress_price() -> None:
+    # Scaleway's instance egress is free here, but its bucket charges 0.05/GB: a cheaper bucket
+    # with dear egress loses to a dearer one next to the reader.
+    scw = provider("scaleway", {"fr-par": "FR"}, egress="0")
+    offers = [
+        storage("scaleway", "fr-par", "s3", "0.01", egress="0.05"),
+        storage("ovhcloud", "GRA", "s3", "0.012", egress="0.01"),
+        vm("ovhcloud", "GRA", "web", "10"),
+    ]
+    cat = catalog([OVH, scw], offers)
+    comps = {"files": {"kind": "object_storage", "storage_gb": 1000}, "web": {"kind": "vm"}}
+    alone = run(bundle(comps), cat)
+    assert alone.chosen["files"].provider == "scaleway"
+    linked = run(bundle(comps, links=[{"from": "files", "to": "web", "gb_month": 100}]), cat)
+    # scaleway: 10 + 100 x 0.05 = 15 > ovhcloud: 12 (no crossing)
+    assert linked.chosen["files"].provider == "ovhcloud"
+    assert linked.total == Decimal("22.00")

@@ -19,7 +19,7 @@ from sovbundle.explain import diagnose, explain
 from sovbundle.planner import build_problem, check_constraints, relaxations
 from sovbundle.solver import Problem, solve
 from sovbundle.spec import BundleSpec
-from tests.synthetic import bundle, catalog, provider, vm
+from tests.synthetic import bundle, catalog, provider, storage, vm
 
 PROVIDERS = ("ovhcloud", "scaleway", "outscale")
 REGIONS = {"ovhcloud": ("GRA", "WAW"), "scaleway": ("fr-par",), "outscale": ("eu-west-2", "us-1")}
@@ -41,11 +41,20 @@ def scenarios(draw: st.DrawFn) -> tuple[BundleSpec, Catalog]:
         certs = draw(st.sampled_from([(), ("hds",), ("hds", "secnumcloud")]))
         vcpus = draw(st.integers(1, 4))
         offers.append(vm(pid, region, f"sku{index}", price, vcpus=vcpus, certs=certs))
+    for index in range(draw(st.integers(1, 4))):
+        pid = draw(st.sampled_from(PROVIDERS))
+        region = draw(st.sampled_from(REGIONS[pid]))
+        per_gb = draw(st.sampled_from(["0.01", "0.012", "0.02"]))
+        egress = draw(st.sampled_from([None, "0", "0.01", "0.03"]))
+        certs = draw(st.sampled_from([(), ("hds",)]))
+        offers.append(storage(pid, region, f"s3-{index}", per_gb, egress=egress, certs=certs))
     names = ["a", "b", "c", "d"][: draw(st.integers(1, 4))]
     components: dict[str, dict[str, object]] = {}
     for name in names:
         comp: dict[str, object] = {"kind": "vm", "vcpus": draw(st.integers(1, 2))}
         comp["count"] = draw(st.integers(1, 3))
+        if draw(st.integers(0, 4)) == 0:
+            comp = {"kind": "object_storage", "storage_gb": draw(st.sampled_from([500, 1000]))}
         if draw(st.integers(0, 6)) == 0:
             comp["certifications"] = ["hds"]
         if draw(st.integers(0, 4)) == 0:
@@ -86,7 +95,7 @@ def _cost(problem: Problem, combo: dict[str, Candidate]) -> tuple[Decimal, dict[
         spend[cand.provider] = spend.get(cand.provider, Decimal(0)) + cand.monthly
     for link in problem.links:
         src, dst = combo[link.from_].provider, combo[link.to].provider
-        price = (problem.egress_price or {}).get(src)
+        price = combo[link.from_].egress_price
         if src != dst and price:
             spend[src] = spend.get(src, Decimal(0)) + money(link.gb_month * price)
     return sum(spend.values(), Decimal(0)), spend
