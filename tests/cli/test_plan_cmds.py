@@ -141,3 +141,12 @@ def test_explain_shows_runner_ups_and_constraint_costs(
     out = capsys.readouterr().out
     assert "runner-up per component" in out
     assert "min_providers" in out and "+4.00" in out
+
+
+def test_output_to_an_unwritable_place_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    assert main(["plan", str(write_bundle(tmp_path)), "-o", str(folder)]) == 2
+    assert "cannot write the plan to" in capsys.readouterr().err

@@ -53,7 +53,10 @@ def plan(
     result = resolve(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
     text = dump_plan(result)
     if output is not None:
-        catalog_module.atomic_write_bytes(output, text.encode("utf-8"))
+        try:
+            catalog_module.atomic_write_bytes(output, text.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
     if as_json:
         sys.stdout.write(text)
         sys.stdout.flush()
