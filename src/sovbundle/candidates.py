@@ -170,10 +170,18 @@ def build_candidates(
 
 
 def _node_offers(component: Component, rules: Rules, catalog: Catalog) -> list[Offer]:
-    """VM offers fit to be this cluster's worker nodes (same filters as any placement)."""
+    """VM offers fit to be this cluster's worker nodes (same filters as any placement).
+
+    Managed Kubernetes runs its workers on the provider's shared VMs: dedicated servers and GPU
+    machines are not node offers.
+    """
     assert isinstance(component, KubernetesComponent)
     node_need = VmComponent(
-        kind="vm", vcpus=component.vcpus, memory_gb=component.memory_gb, arch=component.arch
+        kind="vm",
+        vcpus=component.vcpus,
+        memory_gb=component.memory_gb,
+        arch=component.arch,
+        dedicated=False,
     )
     return [
         offer

@@ -219,6 +219,7 @@ def test_kubernetes_pairs_control_plane_with_nodes_of_the_same_region() -> None:
         vm("scaleway", "fr-par", "node-l", "40", vcpus=8, memory="32"),
         vm("scaleway", "fr-par", "tiny", "5", vcpus=1, memory="2"),
         vm("ovhcloud", "WAW", "far-node", "1", vcpus=4, memory="16"),
+        vm("scaleway", "fr-par", "metal", "10", vcpus=8, memory="32", dedicated=True),
     ]
     cc = _cands({"k": {"kind": "kubernetes", "nodes": 3, "vcpus": 4, "memory_gb": 16}}, offers)
     assert [(c.region, c.sku, c.monthly) for c in cc.candidates] == [
