@@ -18,6 +18,11 @@ from sovbundle.plan import Plan
 __all__ = ["eur", "plan_summary", "render_plan"]
 
 
+def _row(table: Table, *cells: str | Text) -> None:
+    """Add a row whose strings are data, never rich markup (a SKU may contain brackets)."""
+    table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
+
+
 def eur(amount: Decimal | None, signed: bool = False) -> str:
     """``1 234.56`` (space as thousands separator), optionally with a sign."""
     if amount is None:
@@ -56,7 +61,7 @@ def _placements(plan: Plan) -> list[RenderableType]:
         if not rows:
             continue
         table = Table(
-            title=f"{provider}: {eur(amount)} EUR/month",
+            title=Text(f"{provider}: {eur(amount)} EUR/month"),
             title_justify="left",
             title_style="bold",
         )
@@ -67,7 +72,8 @@ def _placements(plan: Plan) -> list[RenderableType]:
         table.add_column("certifications")
         for row in rows:
             kind = row.kind if row.part in ("instance", "storage") else f"{row.kind} {row.part}"
-            table.add_row(
+            _row(
+                table,
                 Text("+ ", style="green") + Text(row.component),
                 kind,
                 f"{row.region} ({row.country})",
@@ -87,7 +93,8 @@ def _links(plan: Plan) -> RenderableType | None:
     for column in ("from", "to", "crosses providers", "GB/month", "egress EUR/month"):
         table.add_column(column, justify="right" if "/" in column else "left")
     for link in plan.links:
-        table.add_row(
+        _row(
+            table,
             link.from_,
             link.to,
             "yes" if link.cross_provider else "no",
@@ -105,7 +112,7 @@ def _constraints(plan: Plan) -> RenderableType | None:
         table.add_column(column)
     for row in plan.constraints:
         mark = Text("✓", style="green") if row.ok else Text("✗", style="red bold")
-        table.add_row(mark, row.name, row.required, row.actual)
+        _row(table, mark, row.name, row.required, row.actual)
     return table
 
 
@@ -117,16 +124,16 @@ def _explain(plan: Plan) -> list[RenderableType]:
         runner.add_column(column, justify="right" if column == "EUR/month" else "left")
     for item in plan.explain.runner_ups:
         if item.provider is None:
-            runner.add_row(item.component, "none: no other placement is feasible", "-")
+            _row(runner, item.component, "none: no other placement is feasible", "-")
         else:
             where = f"{item.provider}/{item.region}/{item.sku}"
-            runner.add_row(item.component, where, eur(item.delta_monthly, signed=True))
+            _row(runner, item.component, where, eur(item.delta_monthly, signed=True))
     costs = Table(title="cost of each constraint", title_justify="left", title_style="bold")
     costs.add_column("constraint")
     costs.add_column("EUR/month", justify="right")
     # Dearest constraints first: they are the ones worth discussing.
     for cost in sorted(plan.explain.constraint_costs, key=lambda c: -c.delta_monthly):
-        costs.add_row(cost.name, eur(cost.delta_monthly, signed=True))
+        _row(costs, cost.name, eur(cost.delta_monthly, signed=True))
     return [runner, costs]
 
 

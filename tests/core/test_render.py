@@ -26,7 +26,7 @@ def test_plan_renders_plain_when_piped() -> None:
     cat = catalog(
         [provider("ovhcloud", {"GRA": "FR"}), provider("scaleway", {"fr-par": "FR"})],
         [
-            vm("ovhcloud", "GRA", "big", "600", vcpus=8),
+            vm("ovhcloud", "GRA", "big[red]", "600", vcpus=8),
             vm("scaleway", "fr-par", "s", "700", vcpus=8),
         ],
     )
@@ -44,6 +44,7 @@ def test_plan_renders_plain_when_piped() -> None:
     Console(file=out, width=120).print(render_plan(plan))  # a file: no terminal, no colour
     text = out.getvalue()
     assert "\x1b[" not in text
+    assert "big[red]" in text  # data is never read as markup
     assert "ovhcloud: 600.00 EUR/month" in text and "scaleway: 700.00 EUR/month" in text
     assert "✓" in text and "min_providers" in text
     assert "runner-up per component" in text and "+100.00" in text

@@ -68,7 +68,7 @@ def plan(
     console = Console()
     console.print(render_plan(result))
     if output is not None:
-        console.print(f"plan written to {output}")
+        console.print(f"plan written to {output}", markup=False, highlight=False)
 
 
 def _same_file(output: Path, bundle: Path) -> bool:
