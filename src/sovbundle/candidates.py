@@ -103,9 +103,24 @@ class Candidate:
     def label(self) -> str:
         return f"{self.provider}/{self.region}/{self.sku}"
 
-    def sort_key(self) -> tuple[Decimal, str, str, str]:
-        """Canonical order: monthly cost, provider, region, SKU(s)."""
-        return (self.monthly, self.provider, self.region, self.sku)
+    def sort_key(self) -> tuple[Decimal, str, str, str, tuple[tuple[str, ...], ...]]:
+        """Canonical order: monthly cost, provider, region, SKU(s), then the offers' own data
+        (so that even two offers with one SKU never leave the order to the catalog's)."""
+        offers = tuple(offer_key(p.offer) for p in self.parts)
+        return (self.monthly, self.provider, self.region, self.sku, offers)
+
+
+def offer_key(offer: Offer) -> tuple[str, ...]:
+    """A total canonical order of offers: ``Offer.sort_key`` then price and source."""
+    price = offer.price
+    return (
+        *offer.sort_key(),
+        str(price.amount),
+        price.unit.value,
+        str(offer.monthly_amount),
+        offer.source.url,
+        offer.source.as_of,
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +152,7 @@ def build_candidates(
     """Filter the catalog's offers for one component and price those that qualify."""
     kind = component.kind
     offers = [offer for offer in catalog.offers() if offer.kind == kind]
-    offers.sort(key=Offer.sort_key)
+    offers.sort(key=offer_key)
     rejections: list[Rejection] = []
     passed: list[Offer] = []
     stage_counts = dict.fromkeys(STAGES, 0)
@@ -185,7 +200,7 @@ def _node_offers(component: Component, rules: Rules, catalog: Catalog) -> list[O
     )
     return [
         offer
-        for offer in sorted(catalog.offers(), key=Offer.sort_key)
+        for offer in sorted(catalog.offers(), key=offer_key)
         if offer.kind == "vm"
         and first_failure(offer, node_need, rules, catalog) is None
         and not (isinstance(offer.specs, VmSpecs) and offer.specs.gpus > 0)
