@@ -149,6 +149,9 @@ def _plan(
     order = catalog.provider_ids()
     by_provider = {pid: spend[pid] for pid in order if pid in spend}
     warnings = set(catalog_warnings(catalog, now))
+    # Warnings gathered while loading (an untrusted cache, a provider without data), when the
+    # catalog loader keeps them.
+    warnings.update(str(w) for w in getattr(catalog, "warnings", ()))
     for cand in solution.chosen.values():
         warnings.update(cand.warnings)
     for link in solution.links:

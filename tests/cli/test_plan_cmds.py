@@ -45,7 +45,6 @@ def synthetic_catalog() -> Catalog:
 @pytest.fixture(autouse=True)
 def _offline_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")  # stable tables whatever the shell says
-    monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr(catalog_module, "load_catalogs", lambda *a, **k: synthetic_catalog())
 
 
