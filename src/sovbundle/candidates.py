@@ -1,0 +1,297 @@
+"""Candidate placements of each bundle component: hard filters, exact costs, rejection reasons.
+
+Pure: reads a ``BundleSpec`` component and a ``Catalog``, returns data. Every offer of the
+component's kind either becomes (part of) a ``Candidate`` or gets a ``Rejection`` with the first
+filter it fails (``sovbundle.filters``), so ``--explain`` and the infeasibility diagnosis can
+show the funnel. ``Rules``, ``rules_for`` and ``dec`` are re-exported from there.
+
+Money: every priced line (``Part``) is rounded to cents half-even, and a candidate's monthly
+cost is the sum of its rounded lines, so the optimiser minimises exactly the total the plan
+prints (totals are sums of rounded lines, SPEC §6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from sovbundle.catalog import Catalog
+from sovbundle.filters import STAGES, Dropped, Rules, country_of, dec, first_failure, rules_for
+from sovbundle.models import DatabaseSpecs, ObjectStorageSpecs, Offer, PriceQuality, VmSpecs
+from sovbundle.spec import (
+    AppComponent,
+    Component,
+    DatabaseComponent,
+    KubernetesComponent,
+    ObjectStorageComponent,
+    VmComponent,
+)
+
+__all__ = [
+    "STAGES",
+    "Candidate",
+    "ComponentCandidates",
+    "Dropped",
+    "Part",
+    "Rejection",
+    "Rules",
+    "build_candidates",
+    "cents",
+    "dec",
+    "money",
+    "rules_for",
+]
+
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal) -> Decimal:
+    """An amount in EUR rounded to cents, half-even."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def cents(amount: Decimal) -> int:
+    """An amount in EUR as integer cents (rounded half-even)."""
+    return int(money(amount) * 100)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One priced line of a placement: ``quantity`` x ``unit_price`` = ``monthly`` (cents)."""
+
+    role: str
+    """``instance``, ``control_plane``, ``nodes``, ``extra_storage``, ``storage``, ``egress``."""
+    offer: Offer
+    quantity: Decimal
+    unit_price: Decimal
+    price_unit: str
+    monthly: Decimal
+    """Rounded to cents, half-even."""
+
+
+_PRICED_BY_OFFER = ("instance", "control_plane", "nodes", "storage")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A way to place one component: an offer (plus a node offer for Kubernetes) and its cost."""
+
+    component: str
+    kind: str
+    provider: str
+    region: str
+    country: str
+    parts: tuple[Part, ...]
+    monthly: Decimal
+    """Sum of the rounded parts."""
+    warnings: tuple[str, ...] = ()
+    egress_price: Decimal | None = None
+    """EUR per GB of link traffic leaving this placement for another provider: the object
+    storage offer's egress price, else the provider's internet egress price; None if unknown."""
+
+    @property
+    def sku(self) -> str:
+        """The SKU, or ``control-plane+node`` SKUs for a Kubernetes cluster."""
+        return "+".join(p.offer.sku for p in self.parts if p.role in _PRICED_BY_OFFER)
+
+    @property
+    def cents(self) -> int:
+        return int(self.monthly * 100)
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider}/{self.region}/{self.sku}"
+
+    def sort_key(self) -> tuple[Decimal, str, str, str, tuple[tuple[str, ...], ...]]:
+        """Canonical order: monthly cost, provider, region, SKU(s), then the offers' own data
+        (so that even two offers with one SKU never leave the order to the catalog's)."""
+        offers = tuple(offer_key(p.offer) for p in self.parts)
+        return (self.monthly, self.provider, self.region, self.sku, offers)
+
+
+def offer_key(offer: Offer) -> tuple[str, ...]:
+    """A total canonical order of offers: ``Offer.sort_key`` then price and source."""
+    price = offer.price
+    return (
+        *offer.sort_key(),
+        str(price.amount),
+        price.unit.value,
+        str(offer.monthly_amount),
+        offer.source.url,
+        offer.source.as_of,
+    )
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An offer that cannot place a component, with the first filter it fails."""
+
+    offer: Offer
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ComponentCandidates:
+    """Everything the planner knows about one component's placements."""
+
+    name: str
+    kind: str
+    rules: Rules
+    candidates: tuple[Candidate, ...]
+    """Canonical order (``Candidate.sort_key``)."""
+    rejections: tuple[Rejection, ...]
+    funnel: tuple[tuple[str, int], ...]
+    """Offers of the kind still standing after each stage, e.g. ``(("offers", 40), ...)``."""
+
+
+def build_candidates(
+    name: str, component: Component, rules: Rules, catalog: Catalog
+) -> ComponentCandidates:
+    """Filter the catalog's offers for one component and price those that qualify."""
+    kind = component.kind
+    offers = [offer for offer in catalog.offers() if offer.kind == kind]
+    offers.sort(key=offer_key)
+    rejections: list[Rejection] = []
+    passed: list[Offer] = []
+    stage_counts = dict.fromkeys(STAGES, 0)
+    for offer in offers:
+        failure = first_failure(offer, component, rules, catalog)
+        if failure is None:
+            passed.append(offer)
+            for stage in STAGES:
+                stage_counts[stage] += 1
+            continue
+        stage, reason = failure
+        rejections.append(Rejection(offer, stage, reason))
+        for earlier in STAGES[: STAGES.index(stage)]:
+            stage_counts[earlier] += 1
+    candidates: list[Candidate] = []
+    nodes = _node_offers(component, rules, catalog) if kind == "kubernetes" else []
+    for offer in passed:
+        country = country_of(catalog, offer) or ""
+        egress = catalog.providers[offer.provider].provider.egress
+        price = egress.price_per_gb if egress is not None else None
+        priced = _price(name, component, offer, country, nodes, price)
+        if isinstance(priced, str):
+            rejections.append(Rejection(offer, "price", priced))
+            stage_counts["price"] -= 1
+        else:
+            candidates.extend(priced)
+    candidates.sort(key=Candidate.sort_key)
+    funnel = (("offers", len(offers)), *((s, stage_counts[s]) for s in STAGES))
+    return ComponentCandidates(name, kind, rules, tuple(candidates), tuple(rejections), funnel)
+
+
+def _node_offers(component: Component, rules: Rules, catalog: Catalog) -> list[Offer]:
+    """VM offers fit to be this cluster's worker nodes (same filters as any placement).
+
+    Managed Kubernetes runs its workers on the provider's shared VMs: dedicated servers and GPU
+    machines are not node offers.
+    """
+    assert isinstance(component, KubernetesComponent)
+    node_need = VmComponent(
+        kind="vm",
+        vcpus=component.vcpus,
+        memory_gb=component.memory_gb,
+        arch=component.arch,
+        dedicated=False,
+    )
+    return [
+        offer
+        for offer in sorted(catalog.offers(), key=offer_key)
+        if offer.kind == "vm"
+        and first_failure(offer, node_need, rules, catalog) is None
+        and not (isinstance(offer.specs, VmSpecs) and offer.specs.gpus > 0)
+    ]
+
+
+def _line(role: str, offer: Offer, quantity: Decimal, unit: Decimal, price_unit: str) -> Part:
+    return Part(role, offer, quantity, unit, price_unit, money(quantity * unit))
+
+
+def _offer_warnings(component: str, offer: Offer) -> list[str]:
+    found = []
+    where = f"{offer.provider}/{offer.region}/{offer.sku}"
+    if offer.price.quality is PriceQuality.STALE:
+        found.append(f"{component}: price of {where} is stale: {offer.price.note or 'no note'}")
+    if offer.source.kind == "curated":
+        found.append(
+            f"{component}: price of {where} is curated data ({offer.source.url}, "
+            f"as of {offer.source.as_of})"
+        )
+    return found
+
+
+def _candidate(
+    name: str,
+    kind: str,
+    country: str,
+    parts: Iterable[Part],
+    offers: Iterable[Offer],
+    egress: Decimal | None,
+) -> Candidate:
+    rows = tuple(parts)
+    head = rows[0].offer
+    warnings = tuple(w for offer in offers for w in _offer_warnings(name, offer))
+    total = sum((part.monthly for part in rows), Decimal(0))
+    return Candidate(name, kind, head.provider, head.region, country, rows, total, warnings, egress)
+
+
+def _price(
+    name: str,
+    component: Component,
+    offer: Offer,
+    country: str,
+    nodes: list[Offer],
+    egress: Decimal | None,
+) -> list[Candidate] | str:
+    """The candidates an offer gives (one, or one per node offer), or why it gives none."""
+    monthly = offer.monthly
+    assert monthly is not None  # placeable offers only reach pricing
+    specs = offer.specs
+    kind = component.kind
+    if isinstance(component, VmComponent | AppComponent):
+        quantity = component.count if isinstance(component, VmComponent) else component.instances
+        part = _line("instance", offer, Decimal(quantity), monthly, "month")
+        return [_candidate(name, kind, country, [part], [offer], egress)]
+    if isinstance(component, DatabaseComponent) and isinstance(specs, DatabaseSpecs):
+        parts = [_line("instance", offer, Decimal(1), monthly, "month")]
+        need = dec(component.storage_gb or 0)
+        included = specs.storage_gb or Decimal(0)
+        if need > included:
+            if specs.extra_storage_gb_month is None:
+                return f"includes {included} GB of storage and cannot be extended to {need} GB"
+            if specs.max_storage_gb is not None and need > specs.max_storage_gb:
+                return f"storage at most {specs.max_storage_gb} GB, {need} GB needed"
+            extra = need - included
+            parts.append(
+                _line("extra_storage", offer, extra, specs.extra_storage_gb_month, "gb_month")
+            )
+        return [_candidate(name, kind, country, parts, [offer], egress)]
+    if isinstance(component, ObjectStorageComponent) and isinstance(specs, ObjectStorageSpecs):
+        stored = max(Decimal(0), dec(component.storage_gb) - specs.free_storage_gb_month)
+        parts = [_line("storage", offer, stored, monthly, "gb_month")]
+        downloads = max(Decimal(0), dec(component.egress_gb_month) - specs.free_egress_gb_month)
+        if downloads > 0:
+            if specs.egress_price_per_gb is None:
+                return "egress price unknown"
+            parts.append(_line("egress", offer, downloads, specs.egress_price_per_gb, "gb"))
+        # Links leaving a bucket are downloads from it: priced at the bucket's egress price.
+        bucket_egress = specs.egress_price_per_gb
+        return [_candidate(name, kind, country, parts, [offer], bucket_egress)]
+    if isinstance(component, KubernetesComponent):
+        fitting = [n for n in nodes if n.provider == offer.provider and n.region == offer.region]
+        if not fitting:
+            return f"no worker node offer in {offer.region} meets the node specs and constraints"
+        control = _line("control_plane", offer, Decimal(1), monthly, "month")
+        found = []
+        for node in fitting:
+            node_monthly = node.monthly
+            assert node_monthly is not None
+            workers = _line("nodes", node, Decimal(component.nodes), node_monthly, "month")
+            pair = _candidate(name, kind, country, [control, workers], [offer, node], egress)
+            found.append(pair)
+        return found
+    return f"specs of kind {specs.kind}, not {kind}"

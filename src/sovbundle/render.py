@@ -1,0 +1,150 @@
+"""Rich renderables for the terminal (returned, never printed: the CLI owns the console).
+
+Plans read like Terraform's: placements grouped by provider, cross-provider links with their
+egress cost, constraints required vs actual, warnings, and a one-line summary. Colour and box
+characters follow the console the CLI creates (plain when piped or under ``NO_COLOR``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from sovbundle.plan import Plan
+
+__all__ = ["eur", "plan_summary", "render_plan"]
+
+
+def _row(table: Table, *cells: str | Text) -> None:
+    """Add a row whose strings are data, never rich markup (a SKU may contain brackets)."""
+    table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
+
+
+def eur(amount: Decimal | None, signed: bool = False) -> str:
+    """``1 234.56`` (space as thousands separator), optionally with a sign."""
+    if amount is None:
+        return "-"
+    text = f"{abs(amount):,.2f}".replace(",", " ")
+    if signed:
+        return f"{'-' if amount < 0 else '+'}{text}"
+    return f"-{text}" if amount < 0 else text
+
+
+def plan_summary(plan: Plan) -> Text:
+    """``Plan: 7 components on 3 providers, 1 234.56 EUR/month, proven optimal``."""
+    components = len({row.component for row in plan.placements})
+    providers = len({row.provider for row in plan.placements})
+    proof = "proven optimal" if plan.status == "optimal" else f"{plan.status}, not proven optimal"
+    text = Text("Plan: ", style="bold")
+    text.append(
+        f"{components} component{'s' * (components != 1)} on {providers} "
+        f"provider{'s' * (providers != 1)}, {eur(plan.total_monthly)} EUR/month, {proof}"
+    )
+    return text
+
+
+_UNITS = {"gb_month": " GB", "gb": " GB"}
+
+
+def _quantity(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _placements(plan: Plan) -> list[RenderableType]:
+    tables: list[RenderableType] = []
+    for provider, amount in plan.by_provider.items():
+        rows = [row for row in plan.placements if row.provider == provider]
+        if not rows:
+            continue
+        table = Table(
+            title=Text(f"{provider}: {eur(amount)} EUR/month"),
+            title_justify="left",
+            title_style="bold",
+        )
+        for column in ("component", "kind", "region", "SKU"):
+            table.add_column(column)
+        table.add_column("quantity", justify="right")
+        table.add_column("EUR/month", justify="right")
+        table.add_column("certifications")
+        for row in rows:
+            kind = row.kind if row.part in ("instance", "storage") else f"{row.kind} {row.part}"
+            _row(
+                table,
+                Text("+ ", style="green") + Text(row.component),
+                kind,
+                f"{row.region} ({row.country})",
+                row.sku,
+                f"{_quantity(row.quantity)}{_UNITS.get(row.price_unit, '')}",
+                eur(row.monthly),
+                ", ".join(row.certifications) or "-",
+            )
+        tables.append(table)
+    return tables
+
+
+def _links(plan: Plan) -> RenderableType | None:
+    if not plan.links:
+        return None
+    table = Table(title="links", title_justify="left", title_style="bold")
+    for column in ("from", "to", "crosses providers", "GB/month", "egress EUR/month"):
+        table.add_column(column, justify="right" if "/" in column else "left")
+    for link in plan.links:
+        _row(
+            table,
+            link.from_,
+            link.to,
+            "yes" if link.cross_provider else "no",
+            f"{link.gb_month:f}",
+            eur(link.monthly),
+        )
+    return table
+
+
+def _constraints(plan: Plan) -> RenderableType | None:
+    if not plan.constraints:
+        return None
+    table = Table(title="constraints", title_justify="left", title_style="bold")
+    for column in ("", "constraint", "required", "actual"):
+        table.add_column(column)
+    for row in plan.constraints:
+        mark = Text("✓", style="green") if row.ok else Text("✗", style="red bold")
+        _row(table, mark, row.name, row.required, row.actual)
+    return table
+
+
+def _explain(plan: Plan) -> list[RenderableType]:
+    if plan.explain is None:
+        return []
+    runner = Table(title="runner-up per component", title_justify="left", title_style="bold")
+    for column in ("component", "runner-up", "EUR/month"):
+        runner.add_column(column, justify="right" if column == "EUR/month" else "left")
+    for item in plan.explain.runner_ups:
+        if item.provider is None:
+            _row(runner, item.component, "none: no other placement is feasible", "-")
+        else:
+            where = f"{item.provider}/{item.region}/{item.sku}"
+            _row(runner, item.component, where, eur(item.delta_monthly, signed=True))
+    costs = Table(title="cost of each constraint", title_justify="left", title_style="bold")
+    costs.add_column("constraint")
+    costs.add_column("EUR/month", justify="right")
+    # Dearest constraints first: they are the ones worth discussing.
+    for cost in sorted(plan.explain.constraint_costs, key=lambda c: -c.delta_monthly):
+        _row(costs, cost.name, eur(cost.delta_monthly, signed=True))
+    return [runner, costs]
+
+
+def render_plan(plan: Plan) -> Group:
+    """The whole plan for the terminal."""
+    parts: list[RenderableType] = [*_placements(plan)]
+    for extra in (_links(plan), _constraints(plan)):
+        if extra is not None:
+            parts.append(extra)
+    parts.extend(_explain(plan))
+    for warning in plan.warnings:
+        parts.append(Text(f"warning: {warning}", style="yellow"))
+    parts.append(plan_summary(plan))
+    return Group(*parts)

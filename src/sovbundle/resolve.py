@@ -1,0 +1,211 @@
+"""Resolve a bundle into a Plan: candidates -> optimum -> checked, explained, exportable plan.
+
+Pure: the caller passes the loaded bundle, the catalogs, ``now`` and (optionally) a clock.
+Raises ``InfeasibleError`` (exit 4) with a diagnosis when no plan exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sovbundle import __version__
+from sovbundle.catalog import Catalog
+from sovbundle.errors import CatalogError, InfeasibleError
+from sovbundle.explain import Explanation, diagnose, explain
+from sovbundle.loader import LoadedBundle
+from sovbundle.plan import (
+    BundleRef,
+    CatalogRef,
+    ConstraintCostRow,
+    ConstraintRow,
+    ExplainInfo,
+    LinkRow,
+    ModelSize,
+    PlacementRow,
+    Plan,
+    RunnerUpRow,
+    SolverInfo,
+    SourceRef,
+    unit_price,
+)
+from sovbundle.planner import build_problem, check_constraints, provider_spend
+from sovbundle.solver import Problem, Solution, solve
+
+__all__ = ["STALE_AFTER", "catalog_warnings", "resolve"]
+
+STALE_AFTER = timedelta(days=30)
+
+
+def resolve(
+    bundle: LoadedBundle,
+    catalog: Catalog,
+    now: datetime,
+    *,
+    with_explain: bool = False,
+    clock: Callable[[], float] | None = None,
+) -> Plan:
+    """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none."""
+    spec = bundle.spec
+    if not catalog.providers:
+        raise CatalogError(
+            "catalog", "no provider catalog found: the packaged snapshot is missing or empty"
+        )
+    problem = build_problem(spec, catalog)
+    solution = solve(problem, clock=clock)
+    if solution.total is None:
+        raise InfeasibleError(
+            f"no plan of bundle {spec.name!r} satisfies every constraint",
+            diagnose(spec, catalog, problem),
+        )
+    explanation = explain(spec, catalog, problem, solution) if with_explain else None
+    return _plan(bundle, catalog, problem, solution, now, explanation)
+
+
+def _iso(now: datetime) -> str:
+    return now.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def catalog_warnings(catalog: Catalog, now: datetime) -> list[str]:
+    """Warnings about the catalogs themselves: older than 30 days, or of unknown age."""
+    found = []
+    for pid in catalog.provider_ids():
+        loaded = catalog.providers[pid]
+        stamp = loaded.data.fetched_at
+        try:
+            fetched = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        except ValueError:
+            found.append(f"{pid} catalog ({loaded.origin}) has an unreadable fetch date {stamp!r}")
+            continue
+        if fetched.tzinfo is None and now.tzinfo is not None:
+            fetched = fetched.replace(tzinfo=now.tzinfo)
+        age = now - fetched
+        if age > STALE_AFTER:
+            found.append(
+                f"{pid} catalog ({loaded.origin}) was fetched {stamp[:10]}, {age.days} days ago; "
+                "run `sovbundle catalog refresh` for current prices"
+            )
+    return found
+
+
+def _rows(solution: Solution) -> list[PlacementRow]:
+    rows = []
+    for name in sorted(solution.chosen):
+        cand = solution.chosen[name]
+        for part in cand.parts:
+            offer = part.offer
+            rows.append(
+                PlacementRow(
+                    component=name,
+                    kind=cand.kind,
+                    part=part.role,
+                    provider=offer.provider,
+                    region=offer.region,
+                    country=cand.country,
+                    sku=offer.sku,
+                    quantity=part.quantity,
+                    unit_price=unit_price(part.unit_price),
+                    price_unit=part.price_unit,
+                    monthly=part.monthly,
+                    certifications=tuple(sorted(offer.certifications)),
+                    source=SourceRef(
+                        kind=offer.source.kind, url=offer.source.url, as_of=offer.source.as_of
+                    ),
+                )
+            )
+    return rows
+
+
+def _explain_info(explanation: Explanation) -> ExplainInfo:
+    return ExplainInfo(
+        runner_ups=tuple(
+            RunnerUpRow(
+                component=r.component,
+                provider=r.candidate.provider if r.candidate else None,
+                region=r.candidate.region if r.candidate else None,
+                sku=r.candidate.sku if r.candidate else None,
+                delta_monthly=r.delta,
+            )
+            for r in explanation.runner_ups
+        ),
+        constraint_costs=tuple(
+            ConstraintCostRow(name=c.name, delta_monthly=c.delta)
+            for c in explanation.constraint_costs
+        ),
+    )
+
+
+def _plan(
+    bundle: LoadedBundle,
+    catalog: Catalog,
+    problem: Problem,
+    solution: Solution,
+    now: datetime,
+    explanation: Explanation | None,
+) -> Plan:
+    assert solution.total is not None
+    spend = provider_spend(solution)
+    order = catalog.provider_ids()
+    by_provider = {pid: spend[pid] for pid in order if pid in spend}
+    warnings = set(catalog_warnings(catalog, now))
+    # Warnings gathered while loading (an untrusted cache, a provider without data), when the
+    # catalog loader keeps them.
+    warnings.update(str(w) for w in getattr(catalog, "warnings", ()))
+    for cand in solution.chosen.values():
+        warnings.update(cand.warnings)
+    for link in solution.links:
+        if link.price_unknown:
+            warnings.add(
+                f"link {link.rule.from_}->{link.rule.to}: egress price of {link.source} "
+                "unknown, counted as 0"
+            )
+    checks = check_constraints(bundle.spec, catalog, problem, solution)
+    return Plan(
+        sovbundle_version=__version__,
+        generated_at=_iso(now),
+        bundle=BundleRef(name=bundle.spec.name, path=str(bundle.path), sha256=bundle.sha256),
+        catalogs=tuple(
+            CatalogRef(
+                provider=pid,
+                source=catalog.providers[pid].origin,
+                fetched_at=catalog.providers[pid].data.fetched_at,
+                sha256=catalog.providers[pid].sha256,
+            )
+            for pid in order
+        ),
+        status="optimal" if solution.status == "optimal" else "feasible",
+        total_monthly=sum(by_provider.values(), Decimal("0.00")),
+        by_provider=by_provider,
+        placements=tuple(_rows(solution)),
+        links=tuple(
+            LinkRow(
+                from_=link.rule.from_,
+                to=link.rule.to,
+                cross_provider=link.cross_provider,
+                gb_month=link.rule.gb_month,
+                monthly=link.monthly,
+            )
+            for link in solution.links
+        ),
+        constraints=tuple(
+            ConstraintRow(name=c.name, required=c.required, actual=c.actual, ok=c.ok)
+            for c in checks
+        ),
+        solver=SolverInfo(
+            name="highs" if solution.method == "highs" else "direct",
+            status=solution.status,
+            objective=solution.objective,
+            gap=solution.gap,
+            time_ms=solution.time_ms,
+            candidates=solution.candidates,
+            pruned=solution.pruned,
+            model=ModelSize(
+                variables=solution.variables,
+                constraints=solution.constraints,
+                nonzeros=solution.nonzeros,
+            ),
+        ),
+        warnings=tuple(sorted(warnings)),
+        explain=_explain_info(explanation) if explanation else None,
+    )

@@ -1,0 +1,174 @@
+"""Property: on random small catalogs and bundles, the MILP equals a brute-force enumeration.
+
+The enumerator walks every combination of candidates (unpruned) in canonical order, so the first
+cheapest feasible combination it meets is exactly the documented tie-break: the optimiser must
+return the same cost, the same placements, and call infeasible what the enumerator finds empty.
+"""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from sovbundle.candidates import Candidate, money
+from sovbundle.catalog import Catalog
+from sovbundle.explain import diagnose, explain
+from sovbundle.planner import build_problem, check_constraints, relaxations
+from sovbundle.solver import Problem, solve
+from sovbundle.spec import BundleSpec
+from tests.synthetic import bundle, catalog, provider, storage, vm
+
+PROVIDERS = ("ovhcloud", "scaleway", "outscale")
+REGIONS = {"ovhcloud": ("GRA", "WAW"), "scaleway": ("fr-par",), "outscale": ("eu-west-2", "us-1")}
+COUNTRIES = {"GRA": "FR", "WAW": "PL", "fr-par": "FR", "eu-west-2": "FR", "us-1": "US"}
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[BundleSpec, Catalog]:
+    provs = []
+    for pid in PROVIDERS:
+        egress = draw(st.sampled_from([None, "0", "0.01", "0.05"]))
+        eu = draw(st.booleans()) if pid == "outscale" else True
+        provs.append(provider(pid, {r: COUNTRIES[r] for r in REGIONS[pid]}, eu=eu, egress=egress))
+    offers = []
+    for index in range(draw(st.integers(3, 9))):
+        pid = draw(st.sampled_from(PROVIDERS))
+        region = draw(st.sampled_from(REGIONS[pid]))
+        price = draw(st.sampled_from(["5", "7.5", "10", "10", "12.34", "20", "33.33"]))
+        certs = draw(st.sampled_from([(), ("hds",), ("hds", "secnumcloud")]))
+        vcpus = draw(st.integers(1, 4))
+        offers.append(vm(pid, region, f"sku{index}", price, vcpus=vcpus, certs=certs))
+    for index in range(draw(st.integers(1, 4))):
+        pid = draw(st.sampled_from(PROVIDERS))
+        region = draw(st.sampled_from(REGIONS[pid]))
+        per_gb = draw(st.sampled_from(["0.01", "0.012", "0.02"]))
+        egress = draw(st.sampled_from([None, "0", "0.01", "0.03"]))
+        certs = draw(st.sampled_from([(), ("hds",)]))
+        offers.append(storage(pid, region, f"s3-{index}", per_gb, egress=egress, certs=certs))
+    names = ["a", "b", "c", "d"][: draw(st.integers(1, 4))]
+    components: dict[str, dict[str, object]] = {}
+    for name in names:
+        comp: dict[str, object] = {"kind": "vm", "vcpus": draw(st.integers(1, 2))}
+        comp["count"] = draw(st.integers(1, 3))
+        if draw(st.integers(0, 4)) == 0:
+            comp = {"kind": "object_storage", "storage_gb": draw(st.sampled_from([500, 1000]))}
+        if draw(st.integers(0, 6)) == 0:
+            comp["certifications"] = ["hds"]
+        if draw(st.integers(0, 4)) == 0:
+            comp["countries"] = ["FR"]
+        if draw(st.integers(0, 5)) == 0:
+            comp["providers"] = [draw(st.sampled_from(PROVIDERS))]
+        components[name] = comp
+    links = []
+    for _ in range(draw(st.integers(0, 3))):
+        if len(names) < 2:
+            break
+        src, dst = draw(st.permutations(names))[:2]
+        link: dict[str, object] = {"from": src, "to": dst}
+        link["gb_month"] = draw(st.sampled_from([0, 100, 500, 1000]))
+        rule = draw(st.sampled_from([None, "colocate", "apart"]))
+        if rule:
+            link[rule] = draw(st.sampled_from(["provider", "region"]))
+        links.append(link)
+    policy: dict[str, object] = {}
+    if draw(st.booleans()):
+        policy["min_providers"] = draw(st.sampled_from([1, 2, 2, 3]))
+    if draw(st.booleans()):
+        policy["max_provider_share"] = draw(st.sampled_from([0.5, 0.6, 0.75, 0.9]))
+    if draw(st.integers(0, 3)) == 0:
+        policy["max_monthly_eur"] = draw(st.sampled_from([50, 100, 200]))
+    constraints: dict[str, object] = {"eu_jurisdiction": draw(st.integers(0, 3)) == 0}
+    if draw(st.integers(0, 5)) == 0:
+        constraints["certifications"] = ["hds"]
+    if draw(st.integers(0, 3)) == 0:
+        constraints["countries"] = ["FR", "PL"]
+    spec = bundle(components, links=links, policy=policy, constraints=constraints)
+    return spec, catalog(provs, offers)
+
+
+def _cost(problem: Problem, combo: dict[str, Candidate]) -> tuple[Decimal, dict[str, Decimal]]:
+    spend: dict[str, Decimal] = {}
+    for cand in combo.values():
+        spend[cand.provider] = spend.get(cand.provider, Decimal(0)) + cand.monthly
+    for link in problem.links:
+        src, dst = combo[link.from_].provider, combo[link.to].provider
+        price = combo[link.from_].egress_price
+        if src != dst and price:
+            spend[src] = spend.get(src, Decimal(0)) + money(link.gb_month * price)
+    return sum(spend.values(), Decimal(0)), spend
+
+
+def _feasible(problem: Problem, combo: dict[str, Candidate]) -> bool:
+    total, spend = _cost(problem, combo)
+    for link in problem.links:
+        a, b = combo[link.from_], combo[link.to]
+        level = link.colocate or link.apart
+        if level is None:
+            continue
+        same = a.provider == b.provider and (level == "provider" or a.region == b.region)
+        if same != bool(link.colocate):
+            return False
+    if problem.budget is not None and total > problem.budget:
+        return False
+    if len({c.provider for c in combo.values()}) < problem.min_providers:
+        return False
+    share = problem.max_share
+    return share is None or all(amount <= share * total for amount in spend.values())
+
+
+def brute_force(problem: Problem) -> tuple[Decimal, dict[str, str]] | None:
+    names = [cc.name for cc in problem.components]
+    best: tuple[Decimal, dict[str, str]] | None = None
+    for picks in itertools.product(*(cc.candidates for cc in problem.components)):
+        combo = dict(zip(names, picks, strict=True))
+        if not _feasible(problem, combo):
+            continue
+        total = _cost(problem, combo)[0]
+        if best is None or total < best[0]:
+            best = (total, {n: c.label for n, c in combo.items()})
+    return best
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_optimiser_matches_brute_force(scenario: tuple[BundleSpec, Catalog]) -> None:
+    spec, cat = scenario
+    problem = build_problem(spec, cat)
+    expected = brute_force(problem)
+    found = solve(problem)
+    event(f"{found.status} by {found.method}")
+    if expected is None:
+        assert found.status == "infeasible"
+        return
+    assert found.status == "optimal"
+    assert found.total == expected[0]
+    assert {n: c.label for n, c in found.chosen.items()} == expected[1]
+    assert _feasible(problem, dict(found.chosen))
+    assert all(check.ok for check in check_constraints(spec, cat, problem, found))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_explain_and_diagnosis_agree_with_brute_force(scenario: tuple[BundleSpec, Catalog]) -> None:
+    spec, cat = scenario
+    problem = build_problem(spec, cat)
+    base = solve(problem)
+    if base.total is None:
+        lines = diagnose(spec, cat, problem)
+        fixes = [line for line in lines if line.startswith("cheapest relaxation: drop ")]
+        for relax in relaxations(spec):
+            if fixes and fixes[0].startswith(f"cheapest relaxation: drop {relax.name} -> "):
+                relaxed = brute_force(build_problem(spec, cat, frozenset({relax})))
+                assert relaxed is not None
+                assert fixes[0].endswith(f"-> {relaxed[0]:.2f} EUR/month")
+        return
+    info = explain(spec, cat, problem, base)
+    for cost in info.constraint_costs:
+        assert cost.delta >= 0
+    for runner in info.runner_ups:
+        if runner.candidate is not None:
+            assert runner.delta is not None and runner.delta >= 0
+            assert runner.candidate.label != base.chosen[runner.component].label
