@@ -7,11 +7,11 @@ Raises ``InfeasibleError`` (exit 4) with a diagnosis when no plan exists.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sovbundle import __version__
-from sovbundle.catalog import Catalog
+from sovbundle.catalog import Catalog, staleness_warnings
 from sovbundle.errors import CatalogError, InfeasibleError
 from sovbundle.explain import Explanation, diagnose, explain
 from sovbundle.loader import LoadedBundle
@@ -33,9 +33,7 @@ from sovbundle.plan import (
 from sovbundle.planner import build_problem, check_constraints, provider_spend
 from sovbundle.solver import Problem, Solution, solve
 
-__all__ = ["STALE_AFTER", "catalog_warnings", "resolve"]
-
-STALE_AFTER = timedelta(days=30)
+__all__ = ["resolve"]
 
 
 def resolve(
@@ -65,28 +63,6 @@ def resolve(
 
 def _iso(now: datetime) -> str:
     return now.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def catalog_warnings(catalog: Catalog, now: datetime) -> list[str]:
-    """Warnings about the catalogs themselves: older than 30 days, or of unknown age."""
-    found = []
-    for pid in catalog.provider_ids():
-        loaded = catalog.providers[pid]
-        stamp = loaded.data.fetched_at
-        try:
-            fetched = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        except ValueError:
-            found.append(f"{pid} catalog ({loaded.origin}) has an unreadable fetch date {stamp!r}")
-            continue
-        if fetched.tzinfo is None and now.tzinfo is not None:
-            fetched = fetched.replace(tzinfo=now.tzinfo)
-        age = now - fetched
-        if age > STALE_AFTER:
-            found.append(
-                f"{pid} catalog ({loaded.origin}) was fetched {stamp[:10]}, {age.days} days ago; "
-                "run `sovbundle catalog refresh` for current prices"
-            )
-    return found
 
 
 def _rows(solution: Solution) -> list[PlacementRow]:
@@ -148,10 +124,9 @@ def _plan(
     spend = provider_spend(solution)
     order = catalog.provider_ids()
     by_provider = {pid: spend[pid] for pid in order if pid in spend}
-    warnings = set(catalog_warnings(catalog, now))
-    # Warnings gathered while loading (an untrusted cache, a provider without data), when the
-    # catalog loader keeps them.
-    warnings.update(str(w) for w in getattr(catalog, "warnings", ()))
+    warnings = set(staleness_warnings(catalog, now))
+    # Warnings gathered while loading: an untrusted cache, a provider without data.
+    warnings.update(catalog.warnings)
     for cand in solution.chosen.values():
         warnings.update(cand.warnings)
     for link in solution.links:

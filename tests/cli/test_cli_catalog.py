@@ -237,3 +237,40 @@ def test_cli_import_does_not_load_httpx() -> None:
     code = "import sys, sovbundle.cli; assert 'httpx' not in sys.modules, 'httpx loaded'"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+BUNDLE = """version: 1
+name: refresh-then-plan
+components:
+  api: {kind: vm, vcpus: 2, memory_gb: 4}
+"""
+
+
+def test_plan_refresh_fetches_then_plans_on_the_fresh_data(
+    served: FaultServer, synthetic: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = synthetic.root / "bundle.yaml"
+    bundle.write_text(BUNDLE)
+    served.route("/ovhcloud/products", Reply(200, json_body=products(("cheap", "r1", "0.001"))))
+    code, out, err = run(capsys, "plan", str(bundle), "--refresh", "--json")
+    assert code == 0, err
+    plan = json.loads(out)  # stdout holds only the plan: the refresh summary went to stderr
+    assert [(p["provider"], p["sku"]) for p in plan["placements"]] == [("ovhcloud", "cheap")]
+    assert {c["provider"]: c["source"] for c in plan["catalogs"]}["ovhcloud"] == "cache"
+    assert "updated" in err
+
+
+def test_plan_refresh_with_a_failed_provider_plans_on_its_last_good_data(
+    served: FaultServer, synthetic: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = synthetic.root / "bundle.yaml"
+    bundle.write_text(BUNDLE)
+    served.route("/outscale/products", Reply(503))
+    code, out, err = run(capsys, "plan", str(bundle), "--refresh", "--json")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert {c["provider"]: c["source"] for c in plan["catalogs"]}["outscale"] == "snapshot"
+    assert any(w.startswith("outscale: live refresh failed (HTTP 503") for w in plan["warnings"]), (
+        plan["warnings"]
+    )
+    assert "error: outscale: HTTP 503" in err

@@ -154,6 +154,6 @@ def test_warnings_name_stale_curated_prices_and_old_catalogs() -> None:
     text = "\n".join(plan.warnings)
     assert "db: price of clevercloud/par/pg is stale: 2025 list" in text
     assert "x: price of ovhcloud/GRA/doc is curated data" in text
-    assert "ovhcloud catalog (snapshot) was fetched 2026-09-01, 89 days ago" in text
+    assert "ovhcloud: catalog data is 89 days old (snapshot, fetched 2026-09-01" in text
     assert "link db->x: egress price of clevercloud/par/pg unknown, counted as 0" in text
     assert list(plan.warnings) == sorted(plan.warnings)

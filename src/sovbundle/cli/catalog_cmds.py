@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from sovbundle.catalog import Catalog
     from sovbundle.config import Config
     from sovbundle.models import Offer
-    from sovbundle.refresh import ProviderResult
+    from sovbundle.refresh import ProviderResult, RefreshReport
 
-__all__ = ["catalog_app"]
+__all__ = ["catalog_app", "run_refresh"]
 
 catalog_app = typer.Typer(
     help="Fetch live catalogs into the user cache, or show which data a plan would use.",
@@ -191,26 +191,37 @@ def refresh_cmd(
     ] = None,
 ) -> None:
     """Fetch live catalogs into the user cache; exit 5 when any provider failed."""
-    from sovbundle.config import load_config
     from sovbundle.models import PROVIDER_IDS
-    from sovbundle.refresh import refresh_catalogs
-    from sovbundle.render_catalog import refresh_table
 
     for pid in providers or []:
         _check("provider", pid, PROVIDER_IDS)
+    report = run_refresh(providers or None, debug=bool(ctx.find_root().params.get("debug")))
+    raise typer.Exit(report.exit_code)
+
+
+def run_refresh(
+    providers: Sequence[str] | None, *, debug: bool, summary_on_stderr: bool = False
+) -> RefreshReport:
+    """Refresh catalogs with progress on stderr, then print the summary and any failures.
+
+    ``plan --refresh`` puts the summary on stderr too, so that stdout holds only the plan.
+    """
+    from sovbundle.config import load_config
+    from sovbundle.refresh import refresh_catalogs
+    from sovbundle.render_catalog import refresh_table
+
     config = load_config()
-    root = ctx.find_root().params
-    if root.get("debug") or os.environ.get("SOVBUNDLE_DEBUG", "") not in ("", "0"):
+    if debug or os.environ.get("SOVBUNDLE_DEBUG", "") not in ("", "0"):
         _debug_logging()
     err = _console(stderr=True)
     listener = _TerminalProgress(err) if err.is_terminal else _PlainProgress(err)
     with listener:
-        report = refresh_catalogs(config, providers or None, listener=listener)
-    _console().print(refresh_table(report))
+        report = refresh_catalogs(config, providers, listener=listener)
+    (err if summary_on_stderr else _console()).print(refresh_table(report))
     for result in report.failed:
         kept = f"; keeping {result.in_use}" if result.in_use else ""
         err.print(f"error: {result.provider}: {result.error}{kept}", markup=False)
-    raise typer.Exit(report.exit_code)
+    return report
 
 
 class _RedactingFormatter(logging.Formatter):

@@ -16,6 +16,7 @@ __all__ = ["plan"]
 
 @app.command()
 def plan(
+    ctx: typer.Context,
     bundle: Annotated[
         Path, typer.Argument(help="The bundle spec (YAML).", metavar="BUNDLE", show_default=False)
     ],
@@ -34,6 +35,13 @@ def plan(
             "--explain", help="Show the runner-up per component and what each constraint costs."
         ),
     ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="Fetch live catalogs first (the only way plan touches the network).",
+        ),
+    ] = False,
 ) -> None:
     """Find the cheapest placement of BUNDLE that meets every constraint, proven optimal."""
     # Heavy imports stay here so that `sovbundle --help` does not load the solver.
@@ -48,7 +56,18 @@ def plan(
     if output is not None and _same_file(output, bundle):
         raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
     loaded = load_bundle(bundle)
+    refresh_failures: list[str] = []
+    if refresh:
+        from sovbundle.cli.catalog_cmds import run_refresh
+
+        debug = bool(ctx.find_root().params.get("debug"))
+        report = run_refresh(None, debug=debug, summary_on_stderr=True)
+        refresh_failures = [
+            f"{r.provider}: live refresh failed ({r.error}); the plan uses its last good data"
+            for r in report.failed
+        ]
     catalogs = catalog_module.load_catalogs()
+    catalogs.warnings.extend(refresh_failures)
     now = datetime.now(UTC)
     result = resolve(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
     text = dump_plan(result)
