@@ -15,7 +15,7 @@ from sovbundle.cli import main
 from sovbundle.cli.bundle_cmds import schema_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLES = sorted((ROOT / "bundles").glob("*.yaml"))
+BUNDLES = sorted((ROOT / "bundles").rglob("*.yaml"))
 SCHEMA_FILE = ROOT / "schema" / "bundle.schema.json"
 
 GOOD = """\
