@@ -102,7 +102,8 @@ def test_examples_exist_and_point_editors_at_the_schema() -> None:
     } <= names
     for path in BUNDLES:
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert first == "# yaml-language-server: $schema=../schema/bundle.schema.json"
+        schema = os.path.relpath(ROOT / "schema" / "bundle.schema.json", path.parent)
+        assert first == f"# yaml-language-server: $schema={schema}"
 
 
 def test_committed_schema_is_what_the_command_generates() -> None:
