@@ -1,7 +1,121 @@
-"""sovbundle: the cheapest sovereign cloud bundle across French providers, proven optimal."""
+"""sovbundle: the cheapest sovereign cloud bundle across French providers, proven optimal.
+
+The library API, for use from Python::
+
+    from datetime import UTC, datetime
+    import sovbundle
+
+    bundle = sovbundle.load_bundle(Path("bundles/health-portal.yaml"))
+    plan = sovbundle.resolve(bundle, sovbundle.load_catalogs(), datetime.now(UTC))
+    print(sovbundle.dump_plan(plan))
+
+Names load lazily (PEP 562), so that ``import sovbundle`` and ``sovbundle --help`` stay fast.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_EXPORTS: dict[str, str] = {
+    # the normalised catalog model
+    "Certification": "sovbundle.models",
+    "Offer": "sovbundle.models",
+    "Price": "sovbundle.models",
+    "PriceQuality": "sovbundle.models",
+    "PriceUnit": "sovbundle.models",
+    "Provider": "sovbundle.models",
+    "Region": "sovbundle.models",
+    "Source": "sovbundle.models",
+    # bundle specs
+    "BundleSpec": "sovbundle.spec",
+    "LoadedBundle": "sovbundle.loader",
+    "load_bundle": "sovbundle.loader",
+    "parse_bundle": "sovbundle.loader",
+    # catalogs
+    "Catalog": "sovbundle.catalog",
+    "OfferQuery": "sovbundle.catalog",
+    "load_catalogs": "sovbundle.catalog",
+    "refresh_catalogs": "sovbundle.refresh",
+    # planning
+    "Plan": "sovbundle.plan",
+    "dump_plan": "sovbundle.plan",
+    "resolve": "sovbundle.resolve",
+    # errors
+    "BundleError": "sovbundle.errors",
+    "CatalogError": "sovbundle.errors",
+    "InfeasibleError": "sovbundle.errors",
+    "ProviderError": "sovbundle.errors",
+    "SovbundleError": "sovbundle.errors",
+    "UsageError": "sovbundle.errors",
+}
+
+__all__ = [
+    "BundleError",
+    "BundleSpec",
+    "Catalog",
+    "CatalogError",
+    "Certification",
+    "InfeasibleError",
+    "LoadedBundle",
+    "Offer",
+    "OfferQuery",
+    "Plan",
+    "Price",
+    "PriceQuality",
+    "PriceUnit",
+    "Provider",
+    "ProviderError",
+    "Region",
+    "Source",
+    "SovbundleError",
+    "UsageError",
+    "__version__",
+    "dump_plan",
+    "load_bundle",
+    "load_catalogs",
+    "parse_bundle",
+    "refresh_catalogs",
+    "resolve",
+]
+
+if TYPE_CHECKING:
+    from sovbundle.catalog import Catalog, OfferQuery, load_catalogs
+    from sovbundle.errors import (
+        BundleError,
+        CatalogError,
+        InfeasibleError,
+        ProviderError,
+        SovbundleError,
+        UsageError,
+    )
+    from sovbundle.loader import LoadedBundle, load_bundle, parse_bundle
+    from sovbundle.models import (
+        Certification,
+        Offer,
+        Price,
+        PriceQuality,
+        PriceUnit,
+        Provider,
+        Region,
+        Source,
+    )
+    from sovbundle.plan import Plan, dump_plan
+    from sovbundle.refresh import refresh_catalogs
+    from sovbundle.resolve import resolve
+    from sovbundle.spec import BundleSpec
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sovbundle' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
