@@ -5,8 +5,8 @@ The library API, for use from Python::
     from datetime import UTC, datetime
     import sovbundle
 
-    bundle = sovbundle.load_bundle(Path("bundles/health-portal.yaml"))
-    plan = sovbundle.resolve(bundle, sovbundle.load_catalogs(), datetime.now(UTC))
+    bundle = sovbundle.load_bundle(Path("bundles/health-portal.yaml"))  # a pathlib.Path
+    plan = sovbundle.plan_bundle(bundle, sovbundle.load_catalogs(), datetime.now(UTC))
     print(sovbundle.dump_plan(plan))
 
 Names load lazily (PEP 562), so that ``import sovbundle`` and ``sovbundle --help`` stay fast.
@@ -42,7 +42,7 @@ _EXPORTS: dict[str, str] = {
     # planning
     "Plan": "sovbundle.plan",
     "dump_plan": "sovbundle.plan",
-    "resolve": "sovbundle.resolve",
+    "plan_bundle": "sovbundle.resolve",
     # errors
     "BundleError": "sovbundle.errors",
     "CatalogError": "sovbundle.errors",
@@ -77,8 +77,8 @@ __all__ = [
     "load_bundle",
     "load_catalogs",
     "parse_bundle",
+    "plan_bundle",
     "refresh_catalogs",
-    "resolve",
 ]
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ if TYPE_CHECKING:
     )
     from sovbundle.plan import Plan, dump_plan
     from sovbundle.refresh import refresh_catalogs
-    from sovbundle.resolve import resolve
+    from sovbundle.resolve import plan_bundle
     from sovbundle.spec import BundleSpec
 
 

@@ -3,7 +3,8 @@
 Pure (solves through ``sovbundle.solver``). Everything here is a re-solve of the same bundle
 with one thing changed, so its answers are exact, not estimates:
 
-* runner-up of a component: the plan re-solved with the chosen candidate forbidden;
+* runner-up of a component: the plan re-solved with the chosen SKU of the chosen provider
+  forbidden in every region (the same product one zone over is no alternative worth showing);
 * cost of a constraint: the plan re-solved without it (``+38.40 EUR/month`` is what keeping it
   costs);
 * diagnosis of an infeasible bundle: the funnel of each component whose filters leave nothing,
@@ -77,7 +78,12 @@ def explain(spec: BundleSpec, catalog: Catalog, problem: Problem, base: Solution
     runner_ups = []
     for cc in problem.components:
         chosen = base.chosen[cc.name]
-        alt = solve(problem, forbid=frozenset({(cc.name, chosen.label)}))
+        same_product = frozenset(
+            (cc.name, cand.label)
+            for cand in cc.candidates
+            if cand.provider == chosen.provider and cand.sku == chosen.sku
+        )
+        alt = solve(problem, forbid=same_product | {(cc.name, chosen.label)})
         if alt.total is None:
             runner_ups.append(RunnerUp(cc.name, None, None))
         else:

@@ -33,10 +33,10 @@ from sovbundle.plan import (
 from sovbundle.planner import build_problem, check_constraints, provider_spend
 from sovbundle.solver import Problem, Solution, solve
 
-__all__ = ["resolve"]
+__all__ = ["plan_bundle"]
 
 
-def resolve(
+def plan_bundle(
     bundle: LoadedBundle,
     catalog: Catalog,
     now: datetime,

@@ -14,7 +14,7 @@ from sovbundle.catalog import Catalog
 from sovbundle.loader import LoadedBundle
 from sovbundle.models import PriceQuality, PriceUnit
 from sovbundle.plan import FORMAT_VERSION, dump_plan, unit_price
-from sovbundle.resolve import resolve
+from sovbundle.resolve import plan_bundle
 from sovbundle.spec import BundleSpec
 from tests.synthetic import bundle, catalog, database, kube, provider, storage, vm
 
@@ -37,7 +37,7 @@ def test_money_rounds_half_even() -> None:
 def test_totals_are_sums_of_rounded_lines() -> None:
     cat = catalog([OVH], [storage("ovhcloud", "GRA", "s3", "0.000125", egress="0")])
     comps = {n: {"kind": "object_storage", "storage_gb": 1000} for n in ("a", "b")}
-    plan = resolve(loaded(bundle(comps)), cat, NOW)
+    plan = plan_bundle(loaded(bundle(comps)), cat, NOW)
     assert [row.monthly for row in plan.placements] == [Decimal("0.12"), Decimal("0.12")]
     assert plan.total_monthly == Decimal("0.24")  # not round(0.25)
     data = json.loads(dump_plan(plan), parse_float=Decimal)
@@ -91,16 +91,16 @@ SPEC = bundle(
 
 
 def test_shuffled_catalogs_give_identical_json() -> None:
-    first = dump_plan(resolve(loaded(SPEC), _rich_catalog(), NOW, with_explain=True))
+    first = dump_plan(plan_bundle(loaded(SPEC), _rich_catalog(), NOW, with_explain=True))
     for seed in range(1, 8):
         again = dump_plan(
-            resolve(loaded(SPEC), _rich_catalog(seed, seed + 3), NOW, with_explain=True)
+            plan_bundle(loaded(SPEC), _rich_catalog(seed, seed + 3), NOW, with_explain=True)
         )
         assert again == first
 
 
 def test_json_has_the_canonical_shape() -> None:
-    text = dump_plan(resolve(loaded(SPEC), _rich_catalog(), NOW))
+    text = dump_plan(plan_bundle(loaded(SPEC), _rich_catalog(), NOW))
     data = json.loads(text)
     assert list(data) == [
         "format_version", "sovbundle_version", "generated_at", "bundle", "catalogs", "status",
@@ -150,7 +150,7 @@ def test_warnings_name_stale_curated_prices_and_old_catalogs() -> None:
         {"db": {"kind": "database", "engine": "postgresql"}, "x": {"kind": "vm"}},
         links=[{"from": "db", "to": "x", "gb_month": 10}],
     )
-    plan = resolve(loaded(spec), cat, NOW)
+    plan = plan_bundle(loaded(spec), cat, NOW)
     text = "\n".join(plan.warnings)
     assert "db: price of clevercloud/par/pg is stale: 2025 list" in text
     assert "x: price of ovhcloud/GRA/doc is curated data" in text

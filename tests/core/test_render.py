@@ -11,7 +11,7 @@ from rich.console import Console
 
 from sovbundle.loader import LoadedBundle
 from sovbundle.render import eur, render_plan
-from sovbundle.resolve import resolve
+from sovbundle.resolve import plan_bundle
 from tests.synthetic import bundle, catalog, provider, vm
 
 
@@ -34,7 +34,7 @@ def test_plan_renders_plain_when_piped() -> None:
         {"a": {"kind": "vm", "vcpus": 8}, "b": {"kind": "vm", "vcpus": 8}},
         policy={"min_providers": 2},
     )
-    plan = resolve(
+    plan = plan_bundle(
         LoadedBundle(spec, Path("b.yaml"), "0" * 64),
         cat,
         datetime(2026, 11, 29, tzinfo=UTC),

@@ -13,7 +13,7 @@ from sovbundle.errors import InfeasibleError
 from sovbundle.explain import explain
 from sovbundle.loader import LoadedBundle
 from sovbundle.planner import build_problem
-from sovbundle.resolve import resolve
+from sovbundle.resolve import plan_bundle
 from sovbundle.solver import Solution, solve
 from sovbundle.spec import BundleSpec
 from tests.synthetic import bundle, catalog, database, provider, storage, vm
@@ -256,7 +256,7 @@ def test_infeasible_names_the_empty_component_and_the_cheapest_relaxation() -> N
     cat = catalog([OVH, SCW], offers)
     spec = bundle({"db": {"kind": "database", "engine": "postgresql", "certifications": ["hds"]}})
     with pytest.raises(InfeasibleError) as info:
-        resolve(loaded(spec), cat, NOW)
+        plan_bundle(loaded(spec), cat, NOW)
     lines = info.value.diagnosis
     assert lines[0].startswith("db: no database offer with hds (2 database offers")
     assert lines[1] == "cheapest relaxation: drop hds on db -> 20.00 EUR/month"
@@ -271,7 +271,7 @@ def test_infeasible_combination_is_diagnosed() -> None:
         policy={"min_providers": 2, "max_monthly_eur": 100},
     )
     with pytest.raises(InfeasibleError) as info:
-        resolve(loaded(spec), cat, NOW)
+        plan_bundle(loaded(spec), cat, NOW)
     lines = info.value.diagnosis
     assert "no combination meets all constraints" in lines[0]
     assert lines[1] == "cheapest relaxation: drop min_providers -> 20.00 EUR/month"
@@ -285,7 +285,7 @@ def test_unknown_prices_and_one_rule_per_component_are_diagnosed() -> None:
     cat = catalog([OVH, OSC], offers)
     comps = {n: {"kind": "vm", "certifications": ["secnumcloud"]} for n in ("a", "b", "c")}
     with pytest.raises(InfeasibleError) as info:
-        resolve(loaded(bundle(comps)), cat, NOW)
+        plan_bundle(loaded(bundle(comps)), cat, NOW)
     lines = info.value.diagnosis
     assert lines[0].startswith("a: no vm offer with a usable price (2 vm offers")
     assert lines[0].endswith("; price unknown: run refresh")

@@ -51,7 +51,7 @@ def plan(
     from sovbundle import catalog as catalog_module
     from sovbundle.loader import load_bundle
     from sovbundle.plan import dump_plan
-    from sovbundle.resolve import resolve
+    from sovbundle.resolve import plan_bundle
 
     if output is not None and _same_file(output, bundle):
         raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
@@ -69,7 +69,7 @@ def plan(
     catalogs = catalog_module.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
     now = datetime.now(UTC)
-    result = resolve(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
+    result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
     text = dump_plan(result)
     if output is not None:
         try:
