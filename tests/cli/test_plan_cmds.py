@@ -151,3 +151,25 @@ def test_output_to_an_unwritable_place_is_a_usage_error(
     folder.mkdir()
     assert main(["plan", str(write_bundle(tmp_path)), "-o", str(folder)]) == 2
     assert "cannot write the plan to" in capsys.readouterr().err
+
+
+def test_a_full_disk_leaves_no_partial_plan_and_keeps_the_old_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    bundle = write_bundle(tmp_path)
+    target = tmp_path / "plan.json"
+    target.write_text("previous plan")
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("os.fsync", no_space)
+    assert main(["plan", str(bundle), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write the plan to {target}: No space left on device" in err
+    assert "Traceback" not in err
+    assert target.read_text() == "previous plan"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["plan.json", bundle.name])
