@@ -256,6 +256,11 @@ def test_refresh_caches_the_served_prices(
     meta = json.loads((real.catalogs / f"{pid}.meta.json").read_text())
     assert meta["http"] and all(h["status"] in (200, 404) for h in meta["http"])
     assert all(url.startswith(http_server.base_url) for url in meta["sources"])
+    # The endpoints are the URLs read, not a template (Outscale's base URL has ``{region}``).
+    assert "{region}" not in json.dumps(meta) and "{region}" not in str(loaded.data.endpoints)
+    assert list(loaded.data.endpoints) == meta["sources"]
+    served = {http_server.url(path.split("?")[0]) for path in api.routes}
+    assert {url.split("?")[0] for url in meta["sources"]} == served  # no 404 among them
 
     code, out, err = run(capsys, "catalog", "status", "--json")
     assert code == 0, err
