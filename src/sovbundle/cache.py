@@ -21,6 +21,7 @@ from sovbundle.catalog import (
     atomic_write_bytes,
     checked_timestamp,
     dump_catalog,
+    parse_catalog,
 )
 from sovbundle.errors import CatalogError
 
@@ -49,7 +50,7 @@ class CacheMeta(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    format_version: Literal[1] = 1
+    format_version: Literal[2] = 2
     """Equal to ``CATALOG_FORMAT_VERSION``; any other value makes the cache unusable."""
     provider: str
     fetched_at: str
@@ -110,8 +111,8 @@ def read_cached(folder: Path, provider: str, meta: CacheMeta | None = None) -> L
     if digest != meta.sha256:
         raise CatalogError(provider, f"cached catalog {path} does not match its record (sha256)")
     try:
-        data = ProviderCatalog.model_validate_json(raw)
-    except ValidationError as exc:
+        data = parse_catalog(raw)
+    except ValueError as exc:  # a ValidationError is a ValueError
         raise CatalogError(provider, f"cached catalog {path} is not a valid catalog") from exc
     if data.provider.id != provider or meta.provider != provider:
         raise CatalogError(provider, f"cached catalog {path} describes another provider")

@@ -222,7 +222,8 @@ async def _refresh_one(
         if not raw.responses:
             result = _result(pid, RefreshStatus.STATIC, current, start, client)
         else:
-            catalog = _build(pid, adapter.normalize, raw, facts, base_url, current, clock)
+            read = sorted({url for url, status in client.exchanges if status < 400})
+            catalog = _build(pid, adapter.normalize, raw, facts, read, current, clock)
             written = write_cached(
                 config.catalog_dir,
                 catalog,
@@ -267,11 +268,16 @@ def _build(
     normalize: Callable[[RawCatalog, ProviderFacts], list[Offer]],
     raw: RawCatalog,
     facts: ProviderFacts,
-    base_url: str,
+    read: list[str],
     current: LoadedCatalog,
     clock: Callable[[], datetime],
 ) -> ProviderCatalog:
-    """Normalise and assemble; raise CatalogError on anything that should not be cached."""
+    """Normalise and assemble; raise CatalogError on anything that should not be cached.
+
+    ``read`` are the (redacted) URLs that answered: the catalog's endpoints. They are taken
+    from the client rather than rebuilt from the base URL and the response keys, which for
+    Outscale would give ``https://api.{region}.outscale.com/...?region=eu-west-2``.
+    """
     offers = [_redacted(o) for o in normalize(raw, facts)]
     strangers = sorted({o.provider for o in offers if o.provider != pid})
     if strangers:
@@ -280,10 +286,8 @@ def _build(
     if had_api and not any(o.source.kind == "api" for o in offers):
         # An API answering with an empty list is far likelier broken than sold out.
         raise CatalogError(pid, "the API returned no offers; keeping the previous data")
-    prefix = raw.base_url or base_url
-    endpoints = {redact(prefix + key) for key in raw.responses}
     fetched_at = raw.fetched_at or clock().isoformat(timespec="seconds")
-    return assemble(facts, offers, fetched_at, sorted(endpoints))
+    return assemble(facts, offers, fetched_at, read)
 
 
 def _redacted(offer: Offer) -> Offer:

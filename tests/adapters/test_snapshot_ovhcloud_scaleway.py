@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle.catalog import ProviderCatalog
+from sovbundle.catalog import ProviderCatalog, parse_catalog
 from sovbundle.facts import load_facts
 from sovbundle.models import CERTIFICATIONS, KINDS, Offer, PriceQuality
 from sovbundle.snapshot import build_snapshot
@@ -21,7 +21,7 @@ IDS = ("ovhcloud", "scaleway")
 
 def snapshot(pid: str) -> ProviderCatalog:
     text = (PROVIDERS / "snapshot" / f"{pid}.json").read_text(encoding="utf-8")
-    return ProviderCatalog.model_validate_json(text)
+    return parse_catalog(text)
 
 
 def offer(pid: str, sku: str, region: str, kind: str = "vm") -> Offer:

@@ -12,6 +12,7 @@ import pytest
 
 from sovbundle.adapters.base import ProviderFacts
 from sovbundle.catalog import (
+    CATALOG_FORMAT_VERSION,
     Catalog,
     LoadedCatalog,
     OfferQuery,
@@ -19,6 +20,8 @@ from sovbundle.catalog import (
     atomic_write_bytes,
     dump_catalog,
     load_catalog_file,
+    packaged_data_dir,
+    parse_catalog,
 )
 from sovbundle.errors import CatalogError
 from sovbundle.facts import certifications_for, load_facts
@@ -153,7 +156,7 @@ def test_atomic_write_gives_the_usual_file_mode(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"{", b"[]", b'{"format_version": 2}', b"\xff\xfe garbage"],
+    [b"", b"{", b"[]", b'{"format_version": 1}', b"\xff\xfe garbage"],
     ids=["empty", "truncated", "wrong-type", "wrong-version", "binary"],
 )
 def test_a_broken_catalog_file_is_a_catalog_error(tmp_path: Path, content: bytes) -> None:
@@ -234,3 +237,61 @@ def test_facts_file_errors_name_the_field(tmp_path: Path) -> None:
     (tmp_path / "scaleway.yaml").write_text(json.dumps(good))
     with pytest.raises(CatalogError, match="describes 'outscale'"):
         load_facts(tmp_path / "scaleway.yaml")
+
+
+# --------------------------------------------------------------------------- file format 2
+
+
+@pytest.mark.parametrize("pid", ["ovhcloud", "scaleway", "clevercloud", "outscale", "rapidspace"])
+def test_packaged_snapshot_round_trips_through_the_file_format(pid: str) -> None:
+    path = packaged_data_dir() / "snapshot" / f"{pid}.json"
+    raw = path.read_bytes()
+    catalog = parse_catalog(raw)
+    assert dump_catalog(catalog) == raw  # canonical: rebuilt by ``python -m sovbundle.snapshot``
+    assert parse_catalog(dump_catalog(catalog)) == catalog
+
+
+def test_offers_differing_only_by_region_are_stored_once() -> None:
+    offers = [offer("tina", region, "0.04") for region in ("eu-west-2", "us-east-2")]
+    offers.append(offer("tina-big", "eu-west-2", "0.08"))
+    catalog = ProviderCatalog(provider=provider(), fetched_at="2026-08-14", offers=tuple(offers))
+    data = json.loads(dump_catalog(catalog))
+    assert data["format_version"] == CATALOG_FORMAT_VERSION
+    assert [(r["sku"], r.get("regions"), r.get("region")) for r in data["offers"]] == [
+        ("tina", ["eu-west-2", "us-east-2"], None),
+        ("tina-big", None, "eu-west-2"),  # one region: stored as the offer it is
+    ]
+    assert parse_catalog(dump_catalog(catalog)).offers == tuple(sorted(offers, key=Offer.sort_key))
+
+
+def test_a_catalog_file_of_format_1_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "outscale.json"
+    path.write_text(json.dumps({"format_version": 1, "offers": []}))
+    with pytest.raises(
+        CatalogError, match="format_version 1; this sovbundle reads format_version 2"
+    ):
+        load_catalog_file(path)
+
+
+@pytest.mark.parametrize("damage", ["region-in-row", "no-regions", "bad-price-in-row"])
+def test_a_row_is_validated_as_an_offer(tmp_path: Path, damage: str) -> None:
+    offers = (offer("a", "eu-west-2", "1"), offer("a", "us-east-2", "1"))
+    catalog = ProviderCatalog(provider=provider(), fetched_at="2026-08-14", offers=offers)
+    data = json.loads(dump_catalog(catalog))
+    row = data["offers"][0]
+    if damage == "region-in-row":
+        row["region"] = "eu-west-2"
+    elif damage == "no-regions":
+        row["regions"] = []
+    else:
+        row["price"]["amount"] = "one euro"
+    path = tmp_path / "outscale.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CatalogError, match="not a valid catalog file"):
+        load_catalog_file(path)
+
+
+def test_two_offers_of_one_key_are_refused() -> None:
+    twins = (offer("a", "eu-west-2", "1"), offer("a", "eu-west-2", "2"))
+    with pytest.raises(ValueError, match="two offers of vm a @ eu-west-2"):
+        ProviderCatalog(provider=provider(), fetched_at="2026-08-14", offers=twins)

@@ -77,7 +77,7 @@ def test_untrusted_cache_is_ignored_with_a_warning(synthetic: Sandbox, damage: s
         meta.unlink()
     elif damage == "meta_version":
         record = json.loads(meta.read_text())
-        meta.write_text(json.dumps({**record, "format_version": 2}))
+        meta.write_text(json.dumps({**record, "format_version": 1}))  # an older sovbundle's
     elif damage == "meta_bad_date":
         record = json.loads(meta.read_text())
         meta.write_text(json.dumps({**record, "fetched_at": "yesterday"}))
@@ -96,7 +96,7 @@ def test_cache_with_matching_hash_but_wrong_format_is_rejected(synthetic: Sandbo
     cache(synthetic, "ovhcloud", "2026-11-20T00:00:00+00:00")
     path, meta = synthetic.catalogs / "ovhcloud.json", meta_path(synthetic.catalogs, "ovhcloud")
     data = json.loads(path.read_text())
-    data["format_version"] = 2
+    data["format_version"] = 1
     payload = json.dumps(data).encode()
     path.write_bytes(payload)
     record = json.loads(meta.read_text())

@@ -18,7 +18,7 @@ from email.utils import format_datetime
 import pytest
 
 from sovbundle.cache import read_cached
-from sovbundle.catalog import load_catalogs
+from sovbundle.catalog import CATALOG_FORMAT_VERSION, load_catalogs
 from sovbundle.config import base_url_env, load_config
 from sovbundle.refresh import RefreshReport, RefreshStatus, refresh_async
 from sovbundle.transport import HttpPolicy, retry_after_seconds
@@ -78,7 +78,7 @@ def test_500_then_success_is_retried_and_cached(env: FaultServer, synthetic: San
     assert meta["http"] == [{"url": env.url("/ovhcloud/products"), "status": 200}]
     assert meta["sources"] == [env.url("/ovhcloud/products")]
     assert meta["fetched_at"] == "2026-11-20T12:00:00+00:00"
-    assert meta["format_version"] == 1 and meta["sha256"] == used.sha256
+    assert meta["format_version"] == CATALOG_FORMAT_VERSION and meta["sha256"] == used.sha256
 
 
 def test_refresh_takes_curated_facts_from_the_packaged_snapshot(

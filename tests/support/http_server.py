@@ -2,12 +2,14 @@
 
     server.route("/products", Reply(500), Reply(200, json_body={...}))   # 500, then 200 forever
     server.route("/slow", Reply(200, body=b"{}", delay=2.0))
+    server.route("/products?page=2", Reply(200, json_body={...}))   # this query only
     server.url("/products")  ->  "http://127.0.0.1:PORT/products"
-    server.hits("/products") ->  how many requests that path received
+    server.hits("/products") ->  how many requests that path received (any query)
 
-A route's replies are served in order and the last one repeats. Faults: ``delay`` (before the
-status line), ``truncate`` (promise more bytes than sent, then close), ``no_length`` (a body
-delimited by closing the connection), ``drop`` (close without answering).
+A route's replies are served in order and the last one repeats. A route whose key holds a
+query (``/path?a=1&b=2``, matched as sent) wins over the route of the bare path. Faults:
+``delay`` (before the status line), ``truncate`` (promise more bytes than sent, then close),
+``no_length`` (a body delimited by closing the connection), ``drop`` (close without answering).
 """
 
 from __future__ import annotations
@@ -81,23 +83,32 @@ class FaultServer:
         return self.base_url + path
 
     def route(self, path: str, *replies: Reply) -> None:
-        """Serve ``replies`` in order on ``path`` (any method); the last one repeats."""
+        """Serve ``replies`` in order on ``path`` (any method); the last one repeats.
+
+        ``path`` may end with ``?query``: then only requests with exactly that query match it.
+        """
         with self._lock:
             self._routes[path] = list(replies) or [Reply(404)]
             self._served[path] = 0
 
     def hits(self, path: str) -> int:
+        """Requests received on ``path``; with ``?query``, on that path with that query only."""
         with self._lock:
+            if "?" in path:
+                return sum(1 for r in self.requests if f"{r.path}?{r.query}" == path)
             return sum(1 for r in self.requests if r.path == path)
 
     def _next(self, seen: Seen) -> Reply:
         with self._lock:
             self.requests.append(seen)
-            replies = self._routes.get(seen.path)
+            key = f"{seen.path}?{seen.query}"
+            if key not in self._routes:
+                key = seen.path
+            replies = self._routes.get(key)
             if not replies:
                 return Reply(404, json_body={"error": "no route"})
-            index = min(self._served[seen.path], len(replies) - 1)
-            self._served[seen.path] += 1
+            index = min(self._served[key], len(replies) - 1)
+            self._served[key] += 1
             return replies[index]
 
     def start(self) -> FaultServer:
