@@ -33,6 +33,7 @@ __all__ = [
     "relaxations",
 ]
 
+
 @dataclass
 class CandidateCache:
     """Candidates already built, by component and rules, and the screening of one catalog's
