@@ -15,5 +15,11 @@ types:
 test:
 	$(PYTHON) -m pytest -q
 
+bench:
+	PYTHONPATH=src:. $(PYTHON) -m bench
+
+bench-quick:
+	PYTHONPATH=src:. $(PYTHON) -m bench --quick
+
 schema:
 	$(PYTHON) -m sovbundle schema -o schema/bundle.schema.json

@@ -36,6 +36,7 @@ __all__ = [
     "Part",
     "Rejection",
     "Rules",
+    "Screening",
     "build_candidates",
     "cents",
     "dec",
@@ -146,13 +147,84 @@ class ComponentCandidates:
     """Offers of the kind still standing after each stage, e.g. ``(("offers", 40), ...)``."""
 
 
+class Screening:
+    """What components of equal specs and rules share, for one catalog: offers of each kind in
+    canonical order, filter verdicts and priced candidates.
+
+    A local memo owned by the caller (``planner.CandidateCache``), never module state: a bundle
+    of many alike components (or the re-solves of ``--explain``) filters each offer once per
+    distinct (component specs, rules), not once per component.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._by_kind: dict[str, list[Offer]] = {}
+        self._done: dict[tuple[Component, Rules], _Screened] = {}
+
+    def offers(self, kind: str) -> list[Offer]:
+        """The catalog's offers of ``kind``, in the canonical order (``offer_key``)."""
+        if kind not in self._by_kind:
+            found = [offer for offer in self.catalog.offers() if offer.kind == kind]
+            found.sort(key=offer_key)
+            self._by_kind[kind] = found
+        return self._by_kind[kind]
+
+    def screened(self, component: Component, rules: Rules) -> _Screened:
+        key = (component, rules)
+        if key not in self._done:
+            self._done[key] = _screen(component, rules, self)
+        return self._done[key]
+
+
+@dataclass(frozen=True)
+class _Screened:
+    """The filter and pricing outcome of one (component specs, rules), for any component name.
+
+    Candidates are built for the component name ``""`` and their warnings without the name
+    prefix; ``build_candidates`` names them."""
+
+    offers: int
+    candidates: tuple[Candidate, ...]
+    rejections: tuple[Rejection, ...]
+    stage_counts: dict[str, int]
+
+
 def build_candidates(
-    name: str, component: Component, rules: Rules, catalog: Catalog
+    name: str,
+    component: Component,
+    rules: Rules,
+    catalog: Catalog,
+    screening: Screening | None = None,
 ) -> ComponentCandidates:
     """Filter the catalog's offers for one component and price those that qualify."""
+    screening = screening if screening is not None else Screening(catalog)
+    done = screening.screened(component, rules)
+    candidates = tuple(_named(cand, name) for cand in done.candidates)
+    counts = done.stage_counts
+    funnel = (("offers", done.offers), *((s, counts[s]) for s in STAGES))
+    return ComponentCandidates(name, component.kind, rules, candidates, done.rejections, funnel)
+
+
+def _named(cand: Candidate, name: str) -> Candidate:
+    """A screened candidate for the component ``name`` (the constructor: ``replace`` is slow)."""
+    warnings = tuple(f"{name}: {w}" for w in cand.warnings) if cand.warnings else ()
+    return Candidate(
+        name,
+        cand.kind,
+        cand.provider,
+        cand.region,
+        cand.country,
+        cand.parts,
+        cand.monthly,
+        warnings,
+        cand.egress_price,
+    )
+
+
+def _screen(component: Component, rules: Rules, screening: Screening) -> _Screened:
+    catalog = screening.catalog
     kind = component.kind
-    offers = [offer for offer in catalog.offers() if offer.kind == kind]
-    offers.sort(key=offer_key)
+    offers = screening.offers(kind)
     rejections: list[Rejection] = []
     passed: list[Offer] = []
     stage_counts = dict.fromkeys(STAGES, 0)
@@ -168,23 +240,22 @@ def build_candidates(
         for earlier in STAGES[: STAGES.index(stage)]:
             stage_counts[earlier] += 1
     candidates: list[Candidate] = []
-    nodes = _node_offers(component, rules, catalog) if kind == "kubernetes" else []
+    nodes = _node_offers(component, rules, screening) if kind == "kubernetes" else []
     for offer in passed:
         country = country_of(catalog, offer) or ""
         egress = catalog.providers[offer.provider].provider.egress
         price = egress.price_per_gb if egress is not None else None
-        priced = _price(name, component, offer, country, nodes, price)
+        priced = _price("", component, offer, country, nodes, price)
         if isinstance(priced, str):
             rejections.append(Rejection(offer, "price", priced))
             stage_counts["price"] -= 1
         else:
             candidates.extend(priced)
     candidates.sort(key=Candidate.sort_key)
-    funnel = (("offers", len(offers)), *((s, stage_counts[s]) for s in STAGES))
-    return ComponentCandidates(name, kind, rules, tuple(candidates), tuple(rejections), funnel)
+    return _Screened(len(offers), tuple(candidates), tuple(rejections), stage_counts)
 
 
-def _node_offers(component: Component, rules: Rules, catalog: Catalog) -> list[Offer]:
+def _node_offers(component: Component, rules: Rules, screening: Screening) -> list[Offer]:
     """VM offers fit to be this cluster's worker nodes (same filters as any placement).
 
     Managed Kubernetes runs its workers on the provider's shared VMs: dedicated servers and GPU
@@ -200,9 +271,8 @@ def _node_offers(component: Component, rules: Rules, catalog: Catalog) -> list[O
     )
     return [
         offer
-        for offer in sorted(catalog.offers(), key=offer_key)
-        if offer.kind == "vm"
-        and first_failure(offer, node_need, rules, catalog) is None
+        for offer in screening.offers("vm")
+        if first_failure(offer, node_need, rules, screening.catalog) is None
         and not (isinstance(offer.specs, VmSpecs) and offer.specs.gpus > 0)
     ]
 
@@ -211,15 +281,15 @@ def _line(role: str, offer: Offer, quantity: Decimal, unit: Decimal, price_unit:
     return Part(role, offer, quantity, unit, price_unit, money(quantity * unit))
 
 
-def _offer_warnings(component: str, offer: Offer) -> list[str]:
+def _offer_warnings(offer: Offer) -> list[str]:
+    """Warnings about an offer's price, without the component name (added when named)."""
     found = []
     where = f"{offer.provider}/{offer.region}/{offer.sku}"
     if offer.price.quality is PriceQuality.STALE:
-        found.append(f"{component}: price of {where} is stale: {offer.price.note or 'no note'}")
+        found.append(f"price of {where} is stale: {offer.price.note or 'no note'}")
     if offer.source.kind == "curated":
         found.append(
-            f"{component}: price of {where} is curated data ({offer.source.url}, "
-            f"as of {offer.source.as_of})"
+            f"price of {where} is curated data ({offer.source.url}, as of {offer.source.as_of})"
         )
     return found
 
@@ -234,7 +304,7 @@ def _candidate(
 ) -> Candidate:
     rows = tuple(parts)
     head = rows[0].offer
-    warnings = tuple(w for offer in offers for w in _offer_warnings(name, offer))
+    warnings = tuple(w for offer in offers for w in _offer_warnings(offer))
     total = sum((part.monthly for part in rows), Decimal(0))
     return Candidate(name, kind, head.provider, head.region, country, rows, total, warnings, egress)
 

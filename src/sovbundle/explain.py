@@ -88,7 +88,7 @@ def explain(spec: BundleSpec, catalog: Catalog, problem: Problem, base: Solution
             runner_ups.append(RunnerUp(cc.name, None, None))
         else:
             runner_ups.append(RunnerUp(cc.name, alt.chosen[cc.name], alt.total - base.total))
-    cache: CandidateCache = {}
+    cache = CandidateCache()
     costs = []
     for relax in relaxations(spec):
         relaxed = solve(build_problem(spec, catalog, frozenset({relax}), cache))
@@ -176,7 +176,7 @@ def diagnose(spec: BundleSpec, catalog: Catalog, problem: Problem) -> list[str]:
     lines = [describe_empty(cc) for cc in problem.components if not cc.candidates]
     if not lines:
         lines.append("every component has candidates, but no combination meets all constraints")
-    cache: CandidateCache = {}
+    cache = CandidateCache()
     options = relaxations(spec)
     fixes: list[tuple[Decimal, str]] = []
     for relax in options:

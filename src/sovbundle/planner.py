@@ -7,11 +7,18 @@ components they do not touch (``CandidateCache``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sovbundle.candidates import ComponentCandidates, Rules, build_candidates, dec, rules_for
+from sovbundle.candidates import (
+    ComponentCandidates,
+    Rules,
+    Screening,
+    build_candidates,
+    dec,
+    rules_for,
+)
 from sovbundle.catalog import Catalog
 from sovbundle.solver import LinkRule, Problem, Solution
 from sovbundle.spec import BundleSpec
@@ -26,8 +33,19 @@ __all__ = [
     "relaxations",
 ]
 
-CandidateCache = dict[tuple[str, Rules], ComponentCandidates]
-"""Candidates already built, by component and rules (a local cache, owned by the caller)."""
+
+@dataclass
+class CandidateCache:
+    """Candidates already built, by component and rules, and the screening of one catalog's
+    offers they share (a local cache, owned by the caller; one catalog per cache)."""
+
+    built: dict[tuple[str, Rules], ComponentCandidates] = field(default_factory=dict)
+    screening: Screening | None = None
+
+    def screening_of(self, catalog: Catalog) -> Screening:
+        if self.screening is None or self.screening.catalog is not catalog:
+            self.screening = Screening(catalog)
+        return self.screening
 
 
 @dataclass(frozen=True, order=True)
@@ -111,7 +129,8 @@ def build_problem(
     cache: CandidateCache | None = None,
 ) -> Problem:
     """The optimisation problem of a bundle, with the given constraints dropped."""
-    cache = {} if cache is None else cache
+    cache = CandidateCache() if cache is None else cache
+    screening = cache.screening_of(catalog)
     components = []
     for name in sorted(spec.components):
         dropped = frozenset(
@@ -119,9 +138,11 @@ def build_problem(
         )
         rules = rules_for(spec, name, dropped)
         key = (name, rules)
-        if key not in cache:
-            cache[key] = build_candidates(name, spec.components[name], rules, catalog)
-        components.append(cache[key])
+        if key not in cache.built:
+            cache.built[key] = build_candidates(
+                name, spec.components[name], rules, catalog, screening
+            )
+        components.append(cache.built[key])
     loose = {int(item.value) for item in relax if item.kind == "link"}
     links = tuple(
         LinkRule(

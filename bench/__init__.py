@@ -1,0 +1,1 @@
+"""sovbundle benchmarks: speed, scale and plan quality against baselines (``python -m bench``)."""

@@ -1,0 +1,122 @@
+"""``bench/RESULTS.md`` from one run's results: machine, command, tables, targets met or not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:.0f} ms"
+
+
+def _s(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:.2f} s"
+
+
+def targets(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    cli = r["cli"]
+    found = []
+    helped = cli["sovbundle --help"]["x_python_pass"]
+    found.append(("`sovbundle --help` within 10x `python -c pass`", f"{helped:.1f}x", helped <= 10))
+    plans = {k: v for k, v in cli.items() if k.startswith("sovbundle plan ")}
+    worst = max(plans.values(), key=lambda v: v["median_s"])["median_s"]
+    found.append(
+        ("`plan` on every example bundle under 0.5 s", f"slowest {_ms(worst)}", worst < 0.5)
+    )
+    for size, limit in ((200, 2.0), (1000, 20.0)):
+        row = next((x for x in r["scale"] if x["components"] == size and x["catalog"] == "packaged"), None)  # fmt: skip
+        if row is None:
+            continue
+        ok = "error" not in row and row["status"] == "optimal" and row["total_s"] < limit
+        shown = row.get("error") or f"{_s(row['total_s'])} ({row['status']})"
+        found.append((f"{size} components, packaged catalog, proven optimal in under {limit:g} s", shown, ok))  # fmt: skip
+    peaks = [x["peak_rss_mb"] for x in r["scale"] if "peak_rss_mb" in x]
+    if peaks:
+        found.append(("memory under 1 GiB (peak RSS of any scale case)", f"{max(peaks):.0f} MiB", max(peaks) < 1024))  # fmt: skip
+    load = r["catalog_load"]
+    if "cold_s" in load:
+        found.append(("snapshot load under 50 ms (cold `load_catalogs()`)", _ms(load["cold_s"]), load["cold_s"] < 0.05))  # fmt: skip
+    for ref in r["refresh"]:
+        if "ratio" in ref:
+            found.append((f"refresh total within 1.3x the slowest provider ({ref['rows_per_provider']} rows each)",
+                          f"{ref['ratio']:.2f}x", ref["ratio"] <= 1.3))  # fmt: skip
+    brute = r["quality"]["brute_force"]
+    found.append(("optimal cost equal to brute force on every small instance",
+                  f"{brute['mismatches']} mismatches / {brute['instances']}", brute["mismatches"] == 0))  # fmt: skip
+    return found
+
+
+def markdown(r: dict[str, Any]) -> str:
+    m = r["machine"]
+    out = [
+        "# sovbundle benchmark results",
+        "",
+        f"Produced by `{r['command']}` (from the repository root, `PYTHONPATH=src`) on "
+        f"{r['date']}; the whole suite took {r['suite_s']:.0f} s. Ratios are measured side by "
+        "side in this one run; times are medians of repeated runs where stated.",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} memory, {m['os']}; "
+        f"Python {m['python']}, highspy {m['highspy']}, pydantic {m['pydantic']}, typer {m['typer']}.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+    ]
+    out += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in targets(r)]
+    out += ["", "## 1. CLI latency (subprocess, median)", "",
+            "| command | median | x `python -c pass` | exit |", "|---|---|---|---|"]  # fmt: skip
+    for label, row in r["cli"].items():
+        out.append(f"| `{label}` | {_ms(row['median_s'])} | {row['x_python_pass']:.1f} | {row['exit']} |")  # fmt: skip
+    out += ["", "## 2. Solver scale (generated bundles, fresh process each)", "",
+            "Every generated bundle has links, `min_providers` 3, `max_provider_share` 0.6, a budget, "
+            "`colocate` (provider and region), `apart` and priced cross-provider traffic "
+            "(`bench/generate.py`, seed 1). *Build* is filtering and pricing candidates, *solve* "
+            "is pruning, the MILP and the tie-break; peak memory is `ru_maxrss` of the process "
+            "(it includes generating the catalog).", "",
+            "| components | catalog (offers) | build | solve | total | status | candidates → kept | variables | rows | peak RSS |",
+            "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for x in r["scale"]:
+        if "error" in x:
+            out.append(f"| {x['components']} | {x['catalog']} | — | — | {x['error']} | — | — | — | — | — |")  # fmt: skip
+            continue
+        out.append(
+            f"| {x['components']} | {x['catalog']} ({x['offers']}) | {_s(x['build_s'])} | {_s(x['solve_s'])} | "
+            f"{_s(x['total_s'])} | {x['status']}{'' if x['checks_ok'] else ' (checks FAILED)'} | "
+            f"{x['candidates_before_pruning']} → {x['candidates']} | {x['variables']} | {x['constraints']} | "
+            f"{x['peak_rss_mb']:.0f} MiB |"
+        )  # fmt: skip
+    q = r["quality"]
+    b = q["brute_force"]
+    out += ["", "## 3. Plan quality", "",
+            f"Brute force (`tests/core/test_solver_property.py`'s enumerator) on {b['instances']} seeded "
+            f"small instances ({b['feasible']} feasible): **{b['mismatches']} cost mismatches**.", "",
+            "Greedy baseline (`bench/greedy.py`: cheapest candidate per component, then one-move "
+            "repairs of broken constraints):", "",
+            "| bundle | optimal EUR/month | greedy EUR/month | repair moves | saved by the optimiser |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for g in q["greedy"]:
+        saved = "greedy finds no plan" if g["greedy"] is None and g["optimal"] else (
+            "—" if g["saved_pct"] is None else f"{g['saved_pct']:.2f}%")  # fmt: skip
+        out.append(f"| {g['case']} | {g['optimal'] or 'infeasible'} | {g['greedy'] or '—'} | {g['repair_moves']} | {saved} |")  # fmt: skip
+    load = r["catalog_load"]
+    out += ["", "## 4. Catalog", ""]
+    if "cold_s" in load:
+        out.append(f"`load_catalogs()` of the packaged snapshot ({load['offers']} offers), fresh process: "
+                   f"import {_ms(load['import_s'])}, cold {_ms(load['cold_s'])}, warm {_ms(load['warm_s'])} "
+                   "(median of 5). `services` on the full catalog: see section 1.")  # fmt: skip
+    else:
+        out.append(f"load failed: {load['error']}")
+    out += ["", "## 5. Refresh (local server on 127.0.0.1, fake adapters)", "",
+            "| rows per provider | per-request delay | slowest alone | all together | ratio |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for ref in r["refresh"]:
+        if "ratio" in ref:
+            delays = ", ".join(f"{k} {v:g} s" for k, v in ref["delays_s"].items())
+            out.append(f"| {ref['rows_per_provider']} | {delays} | {ref['slowest_provider']} {_s(ref['slowest_alone_s'])} | "
+                       f"{_s(ref['together_s'])} | {ref['ratio']:.2f}x |")  # fmt: skip
+    notes = Path(__file__).with_name("NOTES.md")
+    if notes.is_file():
+        out += ["", notes.read_text().strip()]
+    return "\n".join(out) + "\n"
