@@ -17,12 +17,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from sovbundle.cli import app
 from sovbundle.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from sovbundle.catalog import Catalog
     from sovbundle.config import Config
     from sovbundle.models import Offer
@@ -41,6 +42,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 
 def _console(*, stderr: bool = False) -> Console:
     """A console on stdout or stderr; colour follows the terminal and NO_COLOR (rich reads it)."""
+    from rich.console import Console
+
     console = Console(stderr=stderr, highlight=False, soft_wrap=False)
     if not console.is_terminal:
         # Piped: no 80-column squeeze of wide tables (rich's default without a terminal).
