@@ -228,6 +228,10 @@ def test_refresh_never_shows_a_configured_secret(
     assert "s3cr3t" not in out + err + status + services
     for path in synthetic.catalogs.iterdir():
         assert "s3cr3t" not in path.read_text()
+    # What SECURITY.md says: user information in a configured URL is sent to that host (HTTP
+    # Basic, by httpx), so the docs must not claim that nothing ever is.
+    sent = {k.lower(): v for r in served.requests for k, v in r.headers.items()}
+    assert sent.get("authorization", "").startswith("Basic ")
 
 
 def test_terminal_progress_renders(served: FaultServer) -> None:
