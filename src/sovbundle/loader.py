@@ -24,7 +24,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from sovbundle.errors import BundleError, SpecIssue
-from sovbundle.spec import BundleSpec, unknown_link_ends
+from sovbundle.spec import BundleSpec, link_contradictions, unknown_link_ends
 from sovbundle.spec_messages import Path as DataPath
 from sovbundle.spec_messages import Problem, did_you_mean, explain
 from sovbundle.yamlpos import (
@@ -191,7 +191,7 @@ def _link_problems(data: Any) -> list[Problem]:
         return []
     names = sorted(key for key in components if isinstance(key, str))
     mappings = [link if isinstance(link, dict) else {} for link in links]
-    return [
+    problems = [
         Problem(
             ("links", index, end),
             "value",
@@ -200,6 +200,14 @@ def _link_problems(data: Any) -> list[Problem]:
         )
         for index, end, name in unknown_link_ends(names, mappings)
     ]
+    ends = [
+        tuple(link.get(key) for key in ("from", "to", "colocate", "apart")) for link in mappings
+    ]
+    problems += [
+        Problem(("links", index, "apart"), "value", message)
+        for index, message in link_contradictions(ends)  # type: ignore[arg-type]
+    ]
+    return problems
 
 
 def _listing(names: list[str], limit: int = 20) -> str:

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rich.console import Group, RenderableType
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    Group,
+    JustifyMethod,
+    RenderableType,
+    RenderResult,
+)
 from rich.table import Table
 from rich.text import Text
 
-from sovbundle.plan import Plan
+from sovbundle.plan import PlacementRow, Plan
 
 __all__ = ["eur", "plan_summary", "render_plan"]
 
@@ -54,35 +61,66 @@ def _quantity(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+_COLUMNS: dict[str, JustifyMethod] = {
+    "component": "left",
+    "kind": "left",
+    "region": "left",
+    "SKU": "left",
+    "quantity": "right",
+    "EUR/month": "right",
+    "certifications": "left",
+}
+_OPTIONAL = ("certifications", "kind")
+"""Columns a narrow terminal drops, in this order, so that identifiers are never cut."""
+
+
+class _ProviderTable:
+    """One provider's placements; on a narrow terminal it drops descriptive columns rather
+    than cut a component, region or SKU with an ellipsis (they are what a reader acts on)."""
+
+    def __init__(self, title: str, rows: list[PlacementRow]) -> None:
+        self.title = title
+        self.rows = rows
+
+    def _cells(self, row: PlacementRow) -> dict[str, Text]:
+        kind = row.kind if row.part in ("instance", "storage") else f"{row.kind} {row.part}"
+        return {
+            "component": Text("+ ", style="green") + Text(row.component),
+            "kind": Text(kind),
+            "region": Text(f"{row.region} ({row.country})"),
+            "SKU": Text(row.sku),
+            "quantity": Text(f"{_quantity(row.quantity)}{_UNITS.get(row.price_unit, '')}"),
+            "EUR/month": Text(eur(row.monthly)),
+            "certifications": Text(", ".join(row.certifications) or "-"),
+        }
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        cells = [self._cells(row) for row in self.rows]
+        widths = {name: max(len(name), *(c[name].cell_len for c in cells)) for name in _COLUMNS}
+        kept = list(_COLUMNS)
+        for column in _OPTIONAL:
+            # A rich table row is 1 + (width + 3) per column: a border and one space each side.
+            if 1 + sum(widths[name] + 3 for name in kept) <= options.max_width:
+                break
+            kept.remove(column)
+        if "kind" not in kept:  # keep a storage line and its egress line apart
+            for row, row_cells in zip(self.rows, cells, strict=True):
+                if row.part not in ("instance", "storage"):
+                    row_cells["component"].append(f" ({row.part})")
+        table = Table(title=Text(self.title), title_justify="left", title_style="bold")
+        for name in kept:
+            table.add_column(name, justify=_COLUMNS[name], overflow="fold")
+        for row_cells in cells:
+            table.add_row(*(row_cells[name] for name in kept))
+        yield table
+
+
 def _placements(plan: Plan) -> list[RenderableType]:
     tables: list[RenderableType] = []
     for provider, amount in plan.by_provider.items():
         rows = [row for row in plan.placements if row.provider == provider]
-        if not rows:
-            continue
-        table = Table(
-            title=Text(f"{provider}: {eur(amount)} EUR/month"),
-            title_justify="left",
-            title_style="bold",
-        )
-        for column in ("component", "kind", "region", "SKU"):
-            table.add_column(column)
-        table.add_column("quantity", justify="right")
-        table.add_column("EUR/month", justify="right")
-        table.add_column("certifications")
-        for row in rows:
-            kind = row.kind if row.part in ("instance", "storage") else f"{row.kind} {row.part}"
-            _row(
-                table,
-                Text("+ ", style="green") + Text(row.component),
-                kind,
-                f"{row.region} ({row.country})",
-                row.sku,
-                f"{_quantity(row.quantity)}{_UNITS.get(row.price_unit, '')}",
-                eur(row.monthly),
-                ", ".join(row.certifications) or "-",
-            )
-        tables.append(table)
+        if rows:
+            tables.append(_ProviderTable(f"{provider}: {eur(amount)} EUR/month", rows))
     return tables
 
 

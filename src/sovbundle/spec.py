@@ -45,6 +45,7 @@ __all__ = [
     "Policy",
     "VmComponent",
     "json_schema",
+    "link_contradictions",
     "unknown_link_ends",
 ]
 
@@ -312,6 +313,47 @@ def unknown_link_ends(
     return found
 
 
+def link_contradictions(
+    links: Sequence[tuple[Any, Any, Any, Any]],
+) -> list[tuple[int, str]]:
+    """``(index, message)`` for each ``apart`` link that other links' ``colocate`` contradicts.
+
+    ``links`` holds ``(from, to, colocate, apart)``. Colocation is transitive, and a shared
+    region implies a shared provider, so ``a`` colocated with ``b`` and ``b`` with ``c`` can
+    never be kept apart from ``c``: no catalog could satisfy that, so it is a spec error.
+    """
+    parents: dict[tuple[str, Any], Any] = {}
+
+    def find(level: str, name: Any) -> Any:
+        while parents.get((level, name), name) != name:
+            name = parents[(level, name)]
+        return name
+
+    def join(level: str, a: Any, b: Any) -> None:
+        ra, rb = find(level, a), find(level, b)
+        if ra != rb:
+            parents[(level, ra)] = rb
+
+    for start, end, colocate, _ in links:
+        if colocate == "region":
+            join("region", start, end)
+        if colocate in ("region", "provider"):
+            join("provider", start, end)
+    found = []
+    for index, (start, end, colocate, apart) in enumerate(links):
+        if apart not in ("region", "provider") or colocate is not None or start == end:
+            continue
+        if find(apart, start) == find(apart, end):
+            found.append(
+                (
+                    index,
+                    f"links[{index}]: 'apart: {apart}' asks for different {apart}s for "
+                    f"{start!r} and {end!r}, but other links colocate them on the same {apart}",
+                )
+            )
+    return found
+
+
 class BundleSpec(_Strict):
     """A bundle spec, version 1: the components a team needs and where they may run."""
 
@@ -354,6 +396,15 @@ class BundleSpec(_Strict):
                     ),
                     "names": ", ".join(sorted(self.components)),
                 },
+            )
+        conflicts = link_contradictions(
+            [(link.from_, link.to, link.colocate, link.apart) for link in self.links]
+        )
+        if conflicts:
+            raise PydanticCustomError(
+                "link_contradiction",
+                "{problems}",
+                {"problems": "; ".join(message for _, message in conflicts)},
             )
         return self
 

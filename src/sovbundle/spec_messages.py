@@ -52,7 +52,7 @@ _PATTERN_HINTS = {
 }
 _COMPONENT_NAME_HINT = "must be 1-63 lowercase letters, digits, '_' or '-', starting with a letter"
 # Errors the loader reports itself, with better positions.
-_SKIPPED_TYPES = frozenset({"link_unknown_component"})
+_SKIPPED_TYPES = frozenset({"link_unknown_component", "link_contradiction"})
 
 
 @dataclass(frozen=True)

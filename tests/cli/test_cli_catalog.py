@@ -126,6 +126,7 @@ def test_services_across_providers_table(
         (["services", "--region", "r3"], "unknown region 'r3'"),
         (["services", "--country", "France"], "ISO 3166-1 alpha-2"),
         (["catalog", "refresh", "scalewai"], "did you mean 'scaleway'?"),
+        (["services", "ovh"], "unknown provider 'ovh' (did you mean 'ovhcloud'?)"),
     ],
 )
 def test_unknown_values_are_usage_errors(
@@ -135,6 +136,24 @@ def test_unknown_values_are_usage_errors(
     assert code == 2
     assert message in err
     assert out == "" and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "skus"),
+    [
+        (["SCALEWAY", "--region", "R2"], {"big"}),
+        (["scaleway", "--region", "r2", "--kind", "VM"], {"big"}),
+        (["scaleway", "--certification", "HDS"], set()),
+    ],
+)
+def test_services_ids_are_case_insensitive(
+    synthetic: Sandbox, capsys: pytest.CaptureFixture[str], args: list[str], skus: set[str]
+) -> None:
+    # Regression: `--region gra11` was refused (the id is GRA11) and `--certification HDS`
+    # got no suggestion, although the bundle spec suggests 'hds' for 'HDS'.
+    code, out, err = run(capsys, "services", *args, "--json")
+    assert code == 0, err
+    assert {o["sku"] for o in json.loads(out)} == skus
 
 
 def test_catalog_status(synthetic: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
@@ -209,6 +228,10 @@ def test_refresh_never_shows_a_configured_secret(
     assert "s3cr3t" not in out + err + status + services
     for path in synthetic.catalogs.iterdir():
         assert "s3cr3t" not in path.read_text()
+    # What SECURITY.md says: user information in a configured URL is sent to that host (HTTP
+    # Basic, by httpx), so the docs must not claim that nothing ever is.
+    sent = {k.lower(): v for r in served.requests for k, v in r.headers.items()}
+    assert sent.get("authorization", "").startswith("Basic ")
 
 
 def test_terminal_progress_renders(served: FaultServer) -> None:

@@ -122,6 +122,30 @@ def test_python_users_get_unknown_link_errors_too() -> None:
         )
 
 
+def test_python_users_get_link_contradictions_too() -> None:
+    with pytest.raises(ValueError, match=r"links\[1\]: 'apart: region' asks for different"):
+        BundleSpec.model_validate(
+            {
+                "version": 1,
+                "name": "py",
+                "components": {"a": {"kind": "vm"}, "b": {"kind": "vm"}},
+                "links": [
+                    {"from": "a", "to": "b", "colocate": "region"},
+                    {"from": "b", "to": "a", "apart": "region"},
+                ],
+            }
+        )
+
+
+def test_colocated_providers_may_still_be_apart_by_region(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "{from: db, to: files, gb_month: 50}", "{from: db, to: files, colocate: provider}"
+    ).replace("{from: db, to: files, apart: provider}", "{from: db, to: files, apart: region}")
+    path = tmp_path / "bundle.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_bundle(path).spec.links[2].apart == "region"
+
+
 INVALID: list[tuple[str, str, str, tuple[int, int]]] = [
     (
         "unknown key with did-you-mean and allowed keys",
@@ -288,6 +312,25 @@ INVALID: list[tuple[str, str, str, tuple[int, int]]] = [
         "colocate and apart together",
         VALID.replace("apart: provider", "apart: provider, colocate: region"),
         "links[2]: a link cannot both colocate and keep apart its components",
+        (26, 34),
+    ),
+    (
+        # Regression: contradictory links passed validation and only failed at plan time
+        # (exit 4), although no catalog could ever satisfy them.
+        "apart contradicted by a colocation in another link",
+        VALID.replace(
+            "{from: db, to: files, gb_month: 50}", "{from: db, to: files, colocate: region}"
+        ),
+        "links[2]: 'apart: provider' asks for different providers for 'db' and 'files', "
+        "but other links colocate them on the same provider",
+        (26, 34),
+    ),
+    (
+        "apart contradicted through a chain of colocations",
+        VALID.replace(
+            "{from: db, to: files, gb_month: 50}", "{from: web, to: files, colocate: provider}"
+        ),
+        "links[2]: 'apart: provider' asks for different providers for 'db' and 'files'",
         (26, 34),
     ),
     (

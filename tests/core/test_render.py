@@ -51,3 +51,27 @@ def test_plan_renders_plain_when_piped() -> None:
     assert text.rstrip().endswith(
         "Plan: 2 components on 2 providers, 1 300.00 EUR/month, proven optimal"
     )
+
+
+def test_narrow_terminal_drops_columns_instead_of_cutting_identifiers() -> None:
+    # Regression: at 80 columns every placement column shrank, so component names, regions
+    # and SKUs were cut with an ellipsis ("postgre…", "fr-north…"): the very ids to act on.
+    component, sku, region = "records", "postgresql.l_sml", "fr-north-hds"
+    cat = catalog([provider("ovhcloud", {region: "FR"})], [vm("ovhcloud", region, sku, "60")])
+    spec = bundle({component: {"kind": "vm", "vcpus": 1}})
+    plan = plan_bundle(
+        LoadedBundle(spec, Path("b.yaml"), "0" * 64), cat, datetime(2026, 11, 29, tzinfo=UTC)
+    )
+    wide, narrow = io.StringIO(), io.StringIO()
+    Console(file=wide, width=140).print(render_plan(plan))
+    Console(file=narrow, width=80).print(render_plan(plan))
+    assert "certifications" in wide.getvalue() and "kind" in wide.getvalue()
+    text = narrow.getvalue()
+    assert "…" not in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    # Folded rather than cut when even the essential columns do not fit.
+    Console(file=(tiny := io.StringIO()), width=50).print(render_plan(plan))
+    assert "…" not in tiny.getvalue() and "postgre" in tiny.getvalue()
+    for ident in (component, sku, f"{region} (FR)"):
+        assert ident in text
+    assert "certifications" not in text

@@ -7,7 +7,6 @@ model, pydantic, httpx and the refresh machinery load inside the commands that u
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import sys
@@ -56,17 +55,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _closest(value: str, allowed: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(allowed), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def _resolve(what: str, value: str | None, allowed: Sequence[str]) -> str | None:
+    """``value`` as spelt in ``allowed`` (ids are matched case-insensitively: ``gra11`` is
+    ``GRA11``, ``HDS`` is ``hds``), or a usage error with the nearest id."""
+    from sovbundle.spec_messages import did_you_mean
 
-
-def _check(what: str, value: str | None, allowed: Sequence[str]) -> None:
-    if value is not None and value not in allowed:
-        raise UsageError(
-            f"unknown {what} {value!r}{_closest(value, allowed)}; "
-            f"valid values: {', '.join(allowed)}"
-        )
+    if value is None or value in allowed:
+        return value
+    same = [choice for choice in allowed if choice.lower() == value.lower()]
+    if len(same) == 1:
+        return same[0]
+    raise UsageError(
+        f"unknown {what} {value!r}{did_you_mean(value, allowed)}; "
+        f"valid values: {', '.join(allowed)}"
+    )
 
 
 def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
@@ -128,16 +130,16 @@ def services_cmd(
     from sovbundle.models import CERTIFICATIONS, KINDS, PROVIDER_IDS
     from sovbundle.render_catalog import offer_json, offers_table, to_json
 
-    _check("provider", provider, PROVIDER_IDS)
-    _check("kind", kind, KINDS)
-    _check("certification", certification, list(CERTIFICATIONS))
+    provider = _resolve("provider", provider, PROVIDER_IDS)
+    kind = _resolve("kind", kind, KINDS)
+    certification = _resolve("certification", certification, list(CERTIFICATIONS))
     if country is not None and not (len(country) == 2 and country.isalpha()):
         raise UsageError(f"--country takes an ISO 3166-1 alpha-2 code such as FR, not {country!r}")
     catalog = _load(load_config(), [provider] if provider else None)
     if region is not None:
         regions = (catalog.provider(pid).regions for pid in catalog.provider_ids())
         known = sorted({r.id for group in regions for r in group})
-        _check("region", region, known)
+        region = _resolve("region", region, known)
     query = OfferQuery(
         provider=provider,
         kind=kind,
@@ -196,9 +198,8 @@ def refresh_cmd(
     """Fetch live catalogs into the user cache; exit 5 when any provider failed."""
     from sovbundle.models import PROVIDER_IDS
 
-    for pid in providers or []:
-        _check("provider", pid, PROVIDER_IDS)
-    report = run_refresh(providers or None, debug=bool(ctx.find_root().params.get("debug")))
+    resolved = [_resolve("provider", pid, PROVIDER_IDS) or pid for pid in providers or []]
+    report = run_refresh(resolved or None, debug=bool(ctx.find_root().params.get("debug")))
     raise typer.Exit(report.exit_code)
 
 
