@@ -23,7 +23,14 @@ from sovbundle.models import Offer, Provider
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Adapter", "ProviderFacts", "RawCatalog", "request_json", "response_keys"]
+__all__ = [
+    "Adapter",
+    "ProviderFacts",
+    "RawCatalog",
+    "join_url",
+    "request_json",
+    "response_keys",
+]
 
 USER_AGENT = "sovbundle (+https://github.com/sovbundle/sovbundle)"
 
@@ -79,6 +86,20 @@ class RawCatalog:
     responses: dict[str, Any] = field(default_factory=dict)
     """Endpoint key (the path and query relative to the base URL) -> parsed JSON body."""
     base_url: str = ""
+
+
+def join_url(base_url: str, path: str) -> str:
+    """``path`` (and its query) under ``base_url``, keeping any query the base URL carries.
+
+    Plain concatenation breaks a mirror URL with a query (``https://m.example/x?token=T``): the
+    path would land inside the query string.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    base, extra = urlsplit(base_url), urlsplit(path)
+    joined = base.path.rstrip("/") + "/" + extra.path.lstrip("/")
+    query = "&".join(part for part in (extra.query, base.query) if part)
+    return urlunsplit((base.scheme, base.netloc, joined, query, ""))
 
 
 def response_keys(raw: RawCatalog, path: str) -> list[str]:

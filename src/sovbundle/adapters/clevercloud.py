@@ -34,7 +34,7 @@ from sovbundle.adapters._clevercloud_prices import (
     tier_for,
 )
 from sovbundle.adapters._payload import Payload
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
+from sovbundle.adapters.base import ProviderFacts, RawCatalog, join_url, request_json
 from sovbundle.errors import CatalogError
 from sovbundle.models import (
     AppSpecs,
@@ -99,23 +99,24 @@ _MIB_PER_GIB = Decimal(1024)
 
 async def fetch(client: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL) -> RawCatalog:
     """GET the products, the zones, then each public zone's price system (sequentially)."""
-    base = base_url.rstrip("/")
     fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
     responses: dict[str, Any] = {}
     for path in (INSTANCES, ADDON_PROVIDERS, ZONES):
-        responses[path], _ = await request_json(client, PROVIDER_ID, "GET", base + path)
-    for zone in sorted(_zone_tags(responses[ZONES], f"{base}{ZONES}")[0]):
+        responses[path], _ = await request_json(
+            client, PROVIDER_ID, "GET", join_url(base_url, path)
+        )
+    for zone in sorted(_zone_tags(responses[ZONES], join_url(base_url, ZONES))[0]):
         body, _ = await request_json(
             client,
             PROVIDER_ID,
             "GET",
-            f"{base}/v4/billing/price-system",
+            join_url(base_url, "/v4/billing/price-system"),
             params={"zone_id": zone, "currency": "EUR"},
             missing_ok=True,  # Clever Cloud documents 404 as "no price system for this zone"
         )
         if body is not None:
             responses[price_system_key(zone)] = body
-    return RawCatalog(PROVIDER_ID, fetched_at, responses, base)
+    return RawCatalog(PROVIDER_ID, fetched_at, responses, base_url.rstrip("/"))
 
 
 def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sovbundle.adapters._payload import Payload
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
+from sovbundle.adapters.base import ProviderFacts, RawCatalog, join_url, request_json
 from sovbundle.errors import CatalogError, ProviderError
 from sovbundle.models import Offer, Price, PriceQuality, PriceUnit, Source, VmSpecs
 
@@ -85,9 +85,13 @@ async def fetch(client: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL) -> 
             root = region_url(base_url, region)
         except ValueError as exc:
             raise ProviderError(PROVIDER_ID, str(exc)) from exc
-        body, _ = await request_json(client, PROVIDER_ID, "POST", root + CATALOG, json_body={})
+        body, _ = await request_json(
+            client, PROVIDER_ID, "POST", join_url(root, CATALOG), json_body={}
+        )
         responses[response_key(CATALOG, region)] = body
-        responses[response_key(VM_TYPES, region)] = await _vm_types(client, root + VM_TYPES)
+        responses[response_key(VM_TYPES, region)] = await _vm_types(
+            client, join_url(root, VM_TYPES)
+        )
     return RawCatalog(PROVIDER_ID, fetched_at, responses, base_url)
 
 

@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from sovbundle.adapters._ovhcloud_dedicated import ECO_PATH, PRICE_SCALE, dedicated_offers
 from sovbundle.adapters._payload import Payload, plain
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json, response_keys
+from sovbundle.adapters.base import (
+    ProviderFacts,
+    RawCatalog,
+    join_url,
+    request_json,
+    response_keys,
+)
 from sovbundle.errors import CatalogError
 from sovbundle.models import (
     Offer,
@@ -73,7 +79,7 @@ async def fetch(client: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL) -> 
     fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     responses: dict[str, Any] = {}
     for endpoint in (CLOUD_ENDPOINT, ECO_ENDPOINT):
-        url = base_url.rstrip("/") + endpoint
+        url = join_url(base_url, endpoint)
         responses[endpoint], _ = await request_json(client, PROVIDER_ID, "GET", url)
     return RawCatalog(PROVIDER_ID, fetched_at, responses, base_url)
 
@@ -101,7 +107,7 @@ def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
     for region in facts.provider.regions:
         zones.setdefault(region.price_zone or DEFAULT_ZONE, []).append(region.id)
     for key in sorted([*cloud, *eco]):
-        source_url = raw.base_url + key
+        source_url = join_url(raw.base_url, key)
         reader = Payload(PROVIDER_ID, source_url)
         if key in eco:
             datacentres = set(zones.get(DEDICATED_ZONE, []))

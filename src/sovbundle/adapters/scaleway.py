@@ -21,7 +21,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from sovbundle.adapters._payload import Payload, plain
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json, response_keys
+from sovbundle.adapters.base import (
+    ProviderFacts,
+    RawCatalog,
+    join_url,
+    request_json,
+    response_keys,
+)
 from sovbundle.errors import CatalogError
 from sovbundle.models import Offer, OfferStatus, Price, PriceQuality, PriceUnit, Source, VmSpecs
 
@@ -77,7 +83,7 @@ async def fetch(client: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL) -> 
     seen = 0
     for page in range(1, MAX_PAGES + 1):
         key = f"{PRODUCTS_PATH}?{types}&page={page}&page_size={PAGE_SIZE}"
-        url = base_url.rstrip("/") + key
+        url = join_url(base_url, key)
         body, _ = await request_json(client, PROVIDER_ID, "GET", url)
         reader = Payload(PROVIDER_ID, url)
         page_body = reader.mapping(body, "")
@@ -90,7 +96,7 @@ async def fetch(client: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL) -> 
     raise CatalogError(
         PROVIDER_ID,
         f"more than {MAX_PAGES} pages without reaching total_count",
-        endpoint=base_url + PRODUCTS_PATH,
+        endpoint=join_url(base_url, PRODUCTS_PATH),
     )
 
 
@@ -117,7 +123,7 @@ def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
     servers: dict[tuple[str, str], _Server] = {}
     seen_skus: set[tuple[str, str]] = set()
     for key in keys:
-        reader = Payload(PROVIDER_ID, raw.base_url + key)
+        reader = Payload(PROVIDER_ID, join_url(raw.base_url, key))
         body = reader.mapping(raw.responses[key], "")
         for i, item in enumerate(reader.array(body, "products", "")):
             _read_product(reader, reader.mapping(item, f"products[{i}]"), i, servers, seen_skus)
