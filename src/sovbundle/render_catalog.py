@@ -20,7 +20,7 @@ from rich.text import Text
 
 from sovbundle.catalog import Catalog, LoadedCatalog
 from sovbundle.config import redact
-from sovbundle.models import KINDS, Offer, PriceQuality, Provider
+from sovbundle.models import KINDS, Offer, PriceQuality, PriceUnit, Provider
 
 if TYPE_CHECKING:
     from sovbundle.refresh import RefreshReport
@@ -140,10 +140,18 @@ def specs_summary(offer: Offer) -> str:
     return " · ".join(parts)
 
 
+def monthly_of_one(offer: Offer) -> Decimal | None:
+    """The monthly price of one instance of a time-priced offer (hour or month); ``None`` for a
+    quantity-priced one (per GB-month, per GB), whose bill depends on the quantity."""
+    if offer.price.unit not in (PriceUnit.HOUR, PriceUnit.MONTH):
+        return None
+    return offer.monthly
+
+
 def offer_json(offer: Offer, catalog: Catalog) -> dict[str, Any]:
     """One offer as ``services --json`` prints it."""
     price = offer.price
-    monthly = offer.monthly
+    monthly = monthly_of_one(offer)
     return {
         "provider": offer.provider,
         "kind": offer.kind,
@@ -185,7 +193,7 @@ def offers_table(offers: Sequence[Offer], catalog: Catalog) -> Table:
     ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for offer in offers:
-        price, monthly = offer.price, offer.monthly
+        price, monthly = offer.price, monthly_of_one(offer)
         unknown = price.amount is None or price.quality is PriceQuality.UNKNOWN
         quality = Text(price.quality.value, style="yellow" if unknown else "")
         _row(
@@ -197,7 +205,7 @@ def offers_table(offers: Sequence[Offer], catalog: Catalog) -> Table:
             catalog.country_of(offer) or "?",
             specs_summary(offer),
             "unknown" if price.amount is None else f"{_number(price.amount)} €/{price.unit}",
-            "unknown" if monthly is None else f"{cents(monthly)} €",
+            _monthly_cell(offer, monthly),
             ", ".join(offer.certifications),
             quality,
             offer.source.as_of[:10],
@@ -343,3 +351,11 @@ def refresh_table(report: RefreshReport) -> Table:
             r.error or "",
         )
     return table
+
+
+def _monthly_cell(offer: Offer, monthly: Decimal | None) -> str:
+    if monthly is not None:
+        return f"{cents(monthly)} €"
+    if offer.price.amount is not None:
+        return "per quantity"  # priced per GB-month or per GB: see the price column
+    return "unknown"
