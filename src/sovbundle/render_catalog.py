@@ -175,42 +175,70 @@ def offer_json(offer: Offer, catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def offers_table(offers: Sequence[Offer], catalog: Catalog) -> Table:
+_OFFER_COLUMNS = [
+    ("provider", "left"),
+    ("kind", "left"),
+    ("sku", "left"),
+    ("region", "left"),
+    ("country", "left"),
+    ("specs", "left"),
+    ("price", "right"),
+    ("monthly", "right"),
+    ("certifications", "left"),
+    ("quality", "left"),
+    ("as of", "left"),
+]
+
+BOXED_ROWS = 200
+"""Longer listings print as plain aligned columns: a boxed rich table of thousands of rows
+takes seconds to lay out, plain columns a few milliseconds (and they grep well)."""
+
+
+def offers_table(offers: Sequence[Offer], catalog: Catalog) -> RenderableType:
     """Offers, cheapest monthly first as given, with the price's quality and date."""
-    table = Table(title=f"{len(offers)} offers, cheapest first", title_justify="left")
-    for name, justify in [
-        ("provider", "left"),
-        ("kind", "left"),
-        ("sku", "left"),
-        ("region", "left"),
-        ("country", "left"),
-        ("specs", "left"),
-        ("price", "right"),
-        ("monthly", "right"),
-        ("certifications", "left"),
-        ("quality", "left"),
-        ("as of", "left"),
-    ]:
+    title = f"{len(offers)} offers, cheapest first"
+    rows = [_offer_cells(offer, catalog) for offer in offers]
+    if len(rows) > BOXED_ROWS:
+        return _plain_columns(title, rows)
+    table = Table(title=title, title_justify="left")
+    for name, justify in _OFFER_COLUMNS:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for offer in offers:
-        price, monthly = offer.price, monthly_of_one(offer)
-        unknown = price.amount is None or price.quality is PriceQuality.UNKNOWN
-        quality = Text(price.quality.value, style="yellow" if unknown else "")
-        _row(
-            table,
-            offer.provider,
-            offer.kind,
-            offer.sku,
-            offer.region,
-            catalog.country_of(offer) or "?",
-            specs_summary(offer),
-            "unknown" if price.amount is None else f"{_number(price.amount)} €/{price.unit}",
-            _monthly_cell(offer, monthly),
-            ", ".join(offer.certifications),
-            quality,
-            offer.source.as_of[:10],
-        )
+    for cells in rows:
+        unknown = cells[9] == PriceQuality.UNKNOWN.value
+        _row(table, *cells[:9], Text(cells[9], style="yellow" if unknown else ""), cells[10])
     return table
+
+
+def _offer_cells(offer: Offer, catalog: Catalog) -> list[str]:
+    price, monthly = offer.price, monthly_of_one(offer)
+    return [
+        offer.provider,
+        offer.kind,
+        offer.sku,
+        offer.region,
+        catalog.country_of(offer) or "?",
+        specs_summary(offer),
+        "unknown" if price.amount is None else f"{_number(price.amount)} €/{price.unit}",
+        _monthly_cell(offer, monthly),
+        ", ".join(offer.certifications),
+        price.quality.value,
+        offer.source.as_of[:10],
+    ]
+
+
+def _plain_columns(title: str, rows: list[list[str]]) -> Text:
+    header = [name for name, _ in _OFFER_COLUMNS]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        padded = (
+            cell.rjust(width) if justify == "right" else cell.ljust(width)
+            for cell, width, (_, justify) in zip(cells, widths, _OFFER_COLUMNS, strict=True)
+        )
+        return "  ".join(padded).rstrip()
+
+    text = "\n".join([title, line(header), *(line(row) for row in rows)])
+    return Text(text, no_wrap=True, overflow="ignore")
 
 
 def provider_json(loaded: LoadedCatalog) -> dict[str, Any]:

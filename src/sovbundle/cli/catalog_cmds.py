@@ -158,7 +158,7 @@ def services_cmd(
     if not offers:
         err.print("no offer matches these filters", markup=False)
         return
-    _console().print(offers_table(offers, catalog))
+    _console().print(offers_table(offers, catalog), soft_wrap=True)
     _unknown_price_hint(offers, err)
 
 
