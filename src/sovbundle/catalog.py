@@ -470,6 +470,6 @@ def staleness_warnings(catalog: Catalog, now: datetime, max_age: timedelta = MAX
         if age > max_age:
             found.append(
                 f"{pid}: catalog data is {age.days} days old ({loaded.origin}, fetched "
-                f"{loaded.data.fetched_at}); run `sovbundle catalog refresh {pid}`"
+                f"{loaded.data.fetched_at[:10]}); run `sovbundle catalog refresh {pid}`"
             )
     return found
