@@ -23,7 +23,8 @@ def _plural(count: int, noun: str) -> str:
 @app.command()
 def validate(
     bundle: Annotated[
-        Path, typer.Argument(help="The bundle spec file (YAML).", show_default=False)
+        Path,
+        typer.Argument(help="The bundle spec file (YAML).", metavar="BUNDLE", show_default=False),
     ],
 ) -> None:
     """Check a bundle spec; print every error with file:line:column (exit 3 when invalid)."""

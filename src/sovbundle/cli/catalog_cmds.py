@@ -99,7 +99,8 @@ def providers_cmd(json_out: JsonOption = False) -> None:
 @app.command("services")
 def services_cmd(
     provider: Annotated[
-        str | None, typer.Argument(help="Only this provider (ovhcloud, scaleway...).")
+        str | None,
+        typer.Argument(help="Only this provider (ovhcloud, scaleway...).", metavar="PROVIDER"),
     ] = None,
     kind: Annotated[
         str | None,
@@ -192,7 +193,7 @@ def refresh_cmd(
     ctx: typer.Context,
     providers: Annotated[
         list[str] | None,
-        typer.Argument(help="Providers to refresh (default: all)."),
+        typer.Argument(help="Providers to refresh (default: all).", metavar="PROVIDER"),
     ] = None,
 ) -> None:
     """Fetch live catalogs into the user cache; exit 5 when any provider failed."""
