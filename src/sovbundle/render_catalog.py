@@ -309,7 +309,12 @@ def _provider_block(p: Provider, loaded: LoadedCatalog, now: datetime) -> Render
         f"{loaded.origin}, fetched {loaded.data.fetched_at} ({format_age(loaded.age(now))} ago)",
     )
     for cert in p.certifications:
-        where = ", ".join(cert.regions) if cert.regions is not None else "company-wide"
+        if cert.regions is None:
+            where = "company-wide"
+        elif cert.regions:
+            where = ", ".join(cert.regions)
+        else:  # scoped to services outside the catalog: no offer here carries it
+            where = "no region in the catalog"
         _row(head, "certification", f"{cert.id}: {cert.scope} [{where}]")
     for gap in p.gaps:
         _row(head, "gap", Text(gap, style="yellow"))
