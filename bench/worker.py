@@ -89,14 +89,35 @@ REFRESH_DELAYS = {"ovhcloud": 0.40, "scaleway": 0.30, "clevercloud": 0.20, "outs
 """Per-request latency the local server adds, per provider (Rapid.Space has no API)."""
 
 
+def _serve(rows: int, ports: Any, stop: Any) -> None:
+    """The providers' API in a process of its own, as on the internet: serving the bodies must
+    not take the CPU the client needs (an in-process server shares its interpreter lock)."""
+    from tests.support.http_server import FaultServer, Reply
+
+    from sovbundle.models import PROVIDER_IDS
+
+    with FaultServer() as server:
+        body = {
+            "products": [
+                {"sku": f"s{i}", "region": "r1", "vcpus": 2, "memory_gb": 4, "hourly": "0.01"}
+                for i in range(rows)
+            ]
+        }
+        for pid in PROVIDER_IDS:
+            delay = REFRESH_DELAYS.get(pid, 0.0)
+            server.route(f"/{pid}/products", Reply(200, json_body=body, delay=delay))
+        ports.put(server.port)
+        stop.wait()
+
+
 def refresh(rows: int) -> dict[str, Any]:
-    """Every provider against a local server (fake adapters, ``rows`` products each): each
-    provider alone, then all at once."""
+    """Every provider against a local server in another process (fake adapters, ``rows``
+    products each): each provider alone, then all at once."""
     import asyncio
+    import multiprocessing
     import os
 
     from tests.support.catalogs import FakeAdapter, StaticAdapter, default_offers, write_catalog
-    from tests.support.http_server import FaultServer, Reply
 
     from sovbundle import adapters
     from sovbundle.config import base_url_env, load_config
@@ -109,7 +130,12 @@ def refresh(rows: int) -> dict[str, Any]:
         pid: FakeAdapter(pid) if pid != "rapidspace" else StaticAdapter(pid) for pid in PROVIDER_IDS
     }
     adapters.get_adapter = lambda pid: fakes[pid]  # type: ignore[assignment,return-value]
-    with tempfile.TemporaryDirectory() as root, FaultServer() as server:
+    ports: Any = multiprocessing.Queue()
+    stop = multiprocessing.Event()
+    serving = multiprocessing.Process(target=_serve, args=(rows, ports, stop), daemon=True)
+    serving.start()
+    port = ports.get(timeout=30)
+    with tempfile.TemporaryDirectory() as root:
         for name in list(os.environ):
             if name.startswith("SOVBUNDLE_") or name.lower().endswith("_proxy"):
                 del os.environ[name]
@@ -118,15 +144,7 @@ def refresh(rows: int) -> dict[str, Any]:
         os.environ["SOVBUNDLE_CACHE_DIR"] = f"{root}/cache"
         for pid in PROVIDER_IDS:
             write_catalog(Path(root) / "snapshot", pid, default_offers(pid))
-            os.environ[base_url_env(pid)] = server.url(f"/{pid}")
-            body = {
-                "products": [
-                    {"sku": f"s{i}", "region": "r1", "vcpus": 2, "memory_gb": 4, "hourly": "0.01"}
-                    for i in range(rows)
-                ]
-            }
-            delay = REFRESH_DELAYS.get(pid, 0.0)
-            server.route(f"/{pid}/products", Reply(200, json_body=body, delay=delay))
+            os.environ[base_url_env(pid)] = f"http://127.0.0.1:{port}/{pid}"
 
         def run(pids: list[str]) -> tuple[float, dict[str, float], bool]:
             started = time.perf_counter()
@@ -142,6 +160,8 @@ def refresh(rows: int) -> dict[str, Any]:
             alone[pid] = elapsed
             ok_all = ok_all and ok
         together, per_provider, ok = run(list(PROVIDER_IDS))
+    stop.set()
+    serving.join(timeout=10)
     slowest = max(alone, key=lambda pid: alone[pid])
     return {
         "rows_per_provider": rows,

@@ -134,7 +134,7 @@ def write_cached(
     """
     provider = catalog.provider.id
     path, meta_file = catalog_path(folder, provider), meta_path(folder, provider)
-    payload = dump_catalog(catalog)
+    payload = dump_catalog(catalog, indent=False)
     digest = hashlib.sha256(payload).hexdigest()
     meta = CacheMeta(
         provider=provider,

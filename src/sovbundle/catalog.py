@@ -245,15 +245,24 @@ def load_catalog_file(
     return LoadedCatalog(data, origin, path, hashlib.sha256(raw).hexdigest())
 
 
+def _process_umask() -> int:
+    # Reading the umask means setting it: done once, at import, before any writer thread runs
+    # (toggling it around each write would let a concurrent write see umask 0).
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _process_umask()
+
+
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Write a file through a temporary file in the same folder and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp creates the file 0600; give it the mode a plain open() would (0666 - umask).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -264,12 +273,14 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
         raise
 
 
-def dump_catalog(catalog: ProviderCatalog) -> bytes:
+def dump_catalog(catalog: ProviderCatalog, *, indent: bool = True) -> bytes:
     """Canonical JSON bytes of a provider catalog in file format ``CATALOG_FORMAT_VERSION``.
 
     Offers equal but for their region become one row listing the regions; rows, regions and
     keys are sorted (no two offers share kind, sku and region, so neither do two rows' first
-    regions), so the bytes depend only on the content.
+    regions), so the bytes depend only on the content. ``indent`` makes a file people review
+    (the packaged snapshot); without it the JSON is compact and written by the C encoder, about
+    ten times faster (the user cache).
     """
     regions: dict[Offer, list[str]] = {}
     for offer in catalog.offers:
@@ -288,7 +299,11 @@ def dump_catalog(catalog: ProviderCatalog) -> bytes:
         **catalog.model_dump(mode="json", exclude={"offers"}),
         "offers": rows,
     }
-    return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    if indent:
+        text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+    else:
+        text = json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode()
 
 
 @dataclass(frozen=True)

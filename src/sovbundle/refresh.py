@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -190,8 +191,12 @@ async def refresh_async(
     wanted = list(dict.fromkeys(providers)) if providers else list(PROVIDER_IDS)
     policy = policy or DEFAULT_POLICY
     start = time.monotonic()
+    tls = httpx.create_ssl_context()  # verifying, with the CA bundle loaded once for all
     results = await asyncio.gather(
-        *(_refresh_one(pid, config, policy, listener, transport_factory, clock) for pid in wanted)
+        *(
+            _refresh_one(pid, config, policy, listener, transport_factory, clock, tls)
+            for pid in wanted
+        )
     )
     return RefreshReport(tuple(results), time.monotonic() - start)
 
@@ -203,6 +208,7 @@ async def _refresh_one(
     listener: RefreshListener | None,
     transport_factory: Callable[[], httpx.AsyncBaseTransport] | None,
     clock: Callable[[], datetime],
+    tls: ssl.SSLContext,
 ) -> ProviderResult:
     if listener:
         listener.started(pid)
@@ -217,7 +223,7 @@ async def _refresh_one(
         transport = transport_factory() if transport_factory else None
         # The client enforces the budget between attempts; this bounds a request in flight.
         async with asyncio.timeout(policy.provider_budget):
-            async with GuardedClient(policy, transport=transport) as client:
+            async with GuardedClient(policy, transport=transport, tls=tls) as client:
                 raw = await adapter.fetch(client, base_url)
         if not raw.responses:
             result = _result(pid, RefreshStatus.STATIC, current, start, client)

@@ -55,10 +55,13 @@ def assemble(
             raise CatalogError(
                 provider.id, f"offer {offer.sku} names unknown region {offer.region!r}"
             )
-        certs = sorted(
-            {*offer.certifications, *certifications_for(provider, offer.region, offer.kind)}
+        certs = tuple(
+            sorted({*offer.certifications, *certifications_for(provider, offer.region, offer.kind)})
         )
-        offers.append(offer.model_copy(update={"certifications": tuple(certs)}))
+        # Copy only what changes: a refresh assembles thousands of offers.
+        if certs != offer.certifications:
+            offer = offer.model_copy(update={"certifications": certs})
+        offers.append(offer)
     return ProviderCatalog(
         provider=provider,
         fetched_at=fetched_at,
