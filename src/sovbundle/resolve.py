@@ -135,6 +135,11 @@ def _plan(
                 f"link {link.rule.from_}->{link.rule.to}: egress price of {link.source} "
                 "unknown, counted as 0"
             )
+    if not solution.tie_break_complete:
+        warnings.add(
+            "tie-break: equal-cost plans were ordered by their sum of canonical ranks, but the "
+            "name-order pass stopped early (too many equal plans to order exactly)"
+        )
     checks = check_constraints(bundle.spec, catalog, problem, solution)
     return Plan(
         sovbundle_version=__version__,
@@ -168,7 +173,7 @@ def _plan(
             for c in checks
         ),
         solver=SolverInfo(
-            name="highs" if solution.method == "highs" else "direct",
+            name=solution.method,
             status=solution.status,
             objective=solution.objective,
             gap=solution.gap,
