@@ -12,7 +12,9 @@ prints (totals are sums of rounded lines, SPEC §6).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -52,7 +54,27 @@ __all__ = [
     "dec",
     "money",
     "rules_for",
+    "without_cycle_collector",
 ]
+
+
+@contextmanager
+def without_cycle_collector() -> Iterator[None]:
+    """Pause the cyclic garbage collector, then restore it as it was.
+
+    Building and pruning candidates allocates hundreds of thousands of small acyclic objects
+    (1000 components: ~560,000 candidates), and the allocation bursts set off collections
+    that walk the whole catalog: about 40% of building, and 90% of pruning on a 100k-offer
+    catalog. Reference counting still frees everything; nothing built there forms a cycle.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 CENT = Decimal("0.01")
 

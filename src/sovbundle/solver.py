@@ -11,10 +11,12 @@ rank is its position in its component's canonical order (monthly cost, provider,
 then the offers' own data). Among the plans of least cost, the plan keeps the smallest sum of
 ranks; among those, the lexicographically smallest vector of ranks, components in name order.
 The MILP computes it with one more solve (the total held at the optimum, minimising the sum of
-ranks), skipped when every component already holds its rank-0 candidate, and then fixes the
-components in name order only while some component is not at rank 0 (one solve per such
-component, rarely any). Pruned candidates never matter: each is dominated by a kept one of
-lower rank that is interchangeable in every constraint.
+ranks, started from the optimum found), skipped when every component already holds its rank-0
+candidate, then fixes the components in name order while some component is off rank 0 (one
+solve per such component). That last pass is bounded by a work count, not a clock
+(``milp.NAME_ORDER_WORK``): past it the plan keeps least cost and least rank sum, and says so
+in its warnings (``Solution.tie_break_complete``). Pruned candidates never matter: each is
+dominated by a kept one of lower rank that is interchangeable in every constraint.
 
 Before the model, candidates are pruned exactly (``prune``, then ``_within`` a cost bound), and
 a bundle without coupling constraints takes the cheapest candidate per component directly. A
@@ -30,7 +32,13 @@ from decimal import Decimal
 from typing import Any
 
 from sovbundle import enumeration
-from sovbundle.candidates import Candidate, ComponentCandidates, cents, money
+from sovbundle.candidates import (
+    Candidate,
+    ComponentCandidates,
+    cents,
+    money,
+    without_cycle_collector,
+)
 from sovbundle.enumeration import ENUMERATION_NODES, search
 from sovbundle.milp import Model
 from sovbundle.plan import TIE_BREAK
@@ -256,6 +264,16 @@ def solve(
     """
     if search_nodes is None:
         search_nodes = enumeration.ENUMERATION_NODES
+    with without_cycle_collector():
+        return _solve(problem, forbid, clock, search_nodes)
+
+
+def _solve(
+    problem: Problem,
+    forbid: frozenset[tuple[str, str]],
+    clock: Callable[[], float] | None,
+    search_nodes: int,
+) -> Solution:
     started = clock() if clock else 0.0
     allowed = {
         cc.name: [c for c in cc.candidates if (cc.name, c.label) not in forbid]
