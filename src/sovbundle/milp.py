@@ -79,7 +79,6 @@ class Model:
         self.ranks = ranks
         self.costs: list[float] = []
         self.integer: list[int] = []
-        self.upper: list[float] = []
         self.derived: list[tuple[int, list[int], list[int], str]] = []
         """How ``w`` and ``u`` columns follow from the ``x``: (column, plus, minus, rule)."""
         self.values: list[float] = []
@@ -101,10 +100,9 @@ class Model:
         self.highs = _new_highs()
         self._load()
 
-    def _col(self, cost: float, integer: bool, upper: float = 1.0) -> int:
+    def _col(self, cost: float, integer: bool) -> int:
         self.costs.append(float(cost))
         self.integer.append(1 if integer else 0)
-        self.upper.append(upper)
         return len(self.costs) - 1
 
     def _row(self, lo: float, hi: float, terms: list[tuple[int, float]]) -> None:
@@ -188,7 +186,7 @@ class Model:
 
         h = self.highs
         n = len(self.costs)
-        h.addVars(n, np.zeros(n), np.array(self.upper))
+        h.addVars(n, np.zeros(n), np.ones(n))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(self.costs))
         h.changeColsIntegrality(
             n, np.arange(n, dtype=np.int32), np.array(self.integer, dtype=np.uint8)

@@ -296,6 +296,7 @@ def _solve(
     count = sum(map(len, pools.values()))
 
     def outcome(status: str, chosen: Mapping[str, Candidate], **extra: Any) -> Solution:
+        chosen = {name: cand.named(name) for name, cand in chosen.items()}
         total, links = _total(problem, chosen) if chosen else (None, ())
         if status == "infeasible":
             total, links, chosen = None, (), {}
