@@ -49,6 +49,7 @@ def scale(components: int, catalog_name: str, seed: int) -> dict[str, Any]:
         "total_s": solved - start,
         "status": solution.status,
         "method": solution.method,
+        "tie_break_complete": solution.tie_break_complete,
         "total_monthly": str(solution.total),
         "candidates_before_pruning": solution.candidates + solution.pruned,
         "candidates": solution.candidates,

@@ -72,8 +72,15 @@ def rejection_summary(cc: ComponentCandidates) -> tuple[tuple[str, int], ...]:
     return tuple(counts.items())
 
 
-def explain(spec: BundleSpec, catalog: Catalog, problem: Problem, base: Solution) -> Explanation:
-    """Runner-ups and constraint costs of a feasible plan."""
+def explain(
+    spec: BundleSpec,
+    catalog: Catalog,
+    problem: Problem,
+    base: Solution,
+    cache: CandidateCache | None = None,
+) -> Explanation:
+    """Runner-ups and constraint costs of a feasible plan (``cache``: the one ``problem`` was
+    built with, so that the re-solves reuse its candidates)."""
     assert base.total is not None
     runner_ups = []
     for cc in problem.components:
@@ -88,7 +95,7 @@ def explain(spec: BundleSpec, catalog: Catalog, problem: Problem, base: Solution
             runner_ups.append(RunnerUp(cc.name, None, None))
         else:
             runner_ups.append(RunnerUp(cc.name, alt.chosen[cc.name], alt.total - base.total))
-    cache = CandidateCache()
+    cache = CandidateCache() if cache is None else cache
     costs = []
     for relax in relaxations(spec):
         relaxed = solve(build_problem(spec, catalog, frozenset({relax}), cache))
@@ -171,12 +178,15 @@ def _per_component_fix(
     return chosen
 
 
-def diagnose(spec: BundleSpec, catalog: Catalog, problem: Problem) -> list[str]:
-    """Lines saying which constraints empty the set, and the cheapest relaxation."""
+def diagnose(
+    spec: BundleSpec, catalog: Catalog, problem: Problem, cache: CandidateCache | None = None
+) -> list[str]:
+    """Lines saying which constraints empty the set, and the cheapest relaxation (``cache``:
+    the one ``problem`` was built with, reused by the re-solves)."""
     lines = [describe_empty(cc) for cc in problem.components if not cc.candidates]
     if not lines:
         lines.append("every component has candidates, but no combination meets all constraints")
-    cache = CandidateCache()
+    cache = CandidateCache() if cache is None else cache
     options = relaxations(spec)
     fixes: list[tuple[Decimal, str]] = []
     for relax in options:

@@ -30,7 +30,17 @@ from sovbundle.spec import (
     VmComponent,
 )
 
-__all__ = ["STAGES", "Dropped", "Rules", "country_of", "dec", "first_failure", "rules_for"]
+__all__ = [
+    "STAGES",
+    "Dropped",
+    "Rules",
+    "country_of",
+    "dec",
+    "first_failure",
+    "rule_failure",
+    "rules_for",
+    "spec_failure",
+]
 
 STAGES: tuple[str, ...] = (
     "specs",
@@ -111,13 +121,14 @@ def first_failure(
     offer: Offer, component: Component, rules: Rules, catalog: Catalog
 ) -> tuple[str, str] | None:
     """The first filter (stage, reason) an offer fails for a component, or None if it fits."""
-    spec_problem = _spec_failure(offer, component)
+    spec_problem = spec_failure(offer, component)
     if spec_problem is not None:
         return ("specs", spec_problem)
-    return _rule_failure(offer, rules, catalog)
+    return rule_failure(offer, rules, catalog)
 
 
-def _rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str] | None:
+def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str] | None:
+    """The first rule stage (providers to price) an offer fails, whatever the component."""
     if rules.providers is not None and offer.provider not in rules.providers:
         return ("providers", f"provider {offer.provider} is not in the allowed providers")
     if offer.provider in rules.exclude_providers:
@@ -145,8 +156,9 @@ def _at_least(label: str, have: Decimal | int | None, need: float | int | None) 
         return None
     if have is None:
         return f"{label} unknown ({dec(need)} needed)"
-    if Decimal(have) < dec(need):
-        return f"{label} {have} < {dec(need)}"
+    wanted = dec(need)
+    if Decimal(have) < wanted:
+        return f"{label} {have} < {wanted}"
     return None
 
 
@@ -154,7 +166,8 @@ def _first(*checks: str | None) -> str | None:
     return next((check for check in checks if check is not None), None)
 
 
-def _spec_failure(offer: Offer, component: Component) -> str | None:
+def spec_failure(offer: Offer, component: Component) -> str | None:
+    """Why an offer's specs cannot host a component (the ``specs`` stage), or None."""
     specs = offer.specs
     if isinstance(component, VmComponent) and isinstance(specs, VmSpecs):
         return _vm_failure(specs, component)

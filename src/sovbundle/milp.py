@@ -24,10 +24,14 @@ from sovbundle.errors import SovbundleError
 if TYPE_CHECKING:
     from sovbundle.solver import Problem
 
-__all__ = ["TIME_LIMIT_S", "Model"]
+__all__ = ["NAME_ORDER_WORK", "TIME_LIMIT_S", "Model"]
 
 TIME_LIMIT_S = 60.0
 """Per solve; past it a plan found so far is reported as ``feasible`` with its gap."""
+
+NAME_ORDER_WORK = 100_000
+"""Solves times variables the name-order pass of the tie-break may spend (at least one solve;
+past it the plan says so). A count, not a clock, so the outcome stays deterministic."""
 
 
 def _new_highs() -> Any:
@@ -67,11 +71,18 @@ def _new_highs() -> Any:
 class Model:
     """The MILP of one solve (built in canonical order so the model is always the same)."""
 
-    def __init__(self, problem: Problem, pools: dict[str, list[Candidate]]) -> None:
+    def __init__(
+        self, problem: Problem, pools: dict[str, list[Candidate]], ranks: dict[str, list[int]]
+    ) -> None:
         self.problem = problem
         self.pools = pools
+        self.ranks = ranks
         self.costs: list[float] = []
         self.integer: list[int] = []
+        self.derived: list[tuple[int, list[int], list[int], str]] = []
+        """How ``w`` and ``u`` columns follow from the ``x``: (column, plus, minus, rule)."""
+        self.values: list[float] = []
+        """The last solution, given to the next solve as its starting incumbent."""
         self.rows_lo: list[float] = []
         self.rows_hi: list[float] = []
         self.rows_idx: list[list[int]] = []
@@ -136,6 +147,7 @@ class Model:
             for (provider, price), cols in sorted(groups.items()):
                 w = self._col(price, False)
                 to_cols = dst.get((provider,), [])
+                self.derived.append((w, cols, to_cols, "leaves"))
                 # w >= Xf - Xt, w <= Xf, w <= 1 - Xt: w is exactly "leaves provider".
                 self._row(
                     0, inf, [(w, 1.0)] + [(c, -1.0) for c in cols] + [(c, 1.0) for c in to_cols]
@@ -152,13 +164,12 @@ class Model:
             used = []
             for provider in sorted(self.spend):
                 u = self._col(0, True)
-                used.append((u, 1.0))
-                xs = [
-                    (col, -1.0)
-                    for name in self.x
-                    for col in self._on(name, False).get((provider,), [])
+                used_cols = [
+                    col for name in self.x for col in self._on(name, False).get((provider,), [])
                 ]
-                self._row(-inf, 0, [(u, 1.0), *xs])
+                self.derived.append((u, used_cols, [], "any"))
+                used.append((u, 1.0))
+                self._row(-inf, 0, [(u, 1.0), *((col, -1.0) for col in used_cols)])
             self._row(problem.min_providers, inf, used)
         if problem.budget is not None:
             self._row(-inf, float(int(problem.budget * 100)), total)
@@ -180,10 +191,21 @@ class Model:
         h.changeColsIntegrality(
             n, np.arange(n, dtype=np.int32), np.array(self.integer, dtype=np.uint8)
         )
-        for lo, hi, idx, val in zip(
-            self.rows_lo, self.rows_hi, self.rows_idx, self.rows_val, strict=True
-        ):
-            h.addRow(lo, hi, len(idx), np.array(idx, dtype=np.int32), np.array(val))
+        # All rows in one call (one addRow per row costs a Python round trip each).
+        starts = np.zeros(len(self.rows_idx), dtype=np.int32)
+        if len(self.rows_idx) > 1:
+            np.cumsum([len(idx) for idx in self.rows_idx[:-1]], out=starts[1:])
+        flat_idx = [col for idx in self.rows_idx for col in idx]
+        flat_val = [val for vals in self.rows_val for val in vals]
+        h.addRows(
+            len(self.rows_idx),
+            np.array(self.rows_lo, dtype=np.float64),
+            np.array(self.rows_hi, dtype=np.float64),
+            len(flat_idx),
+            starts,
+            np.array(flat_idx, dtype=np.int32),
+            np.array(flat_val, dtype=np.float64),
+        )
         self.variables, self.rows, self.nonzeros = n, h.getNumRow(), h.getNumNz()
 
     def _optimise(self) -> tuple[str, list[float] | None]:
@@ -193,6 +215,8 @@ class Model:
         h.run()
         status = h.getModelStatus()
         values = list(h.getSolution().col_value)
+        if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
+            self.values = values
         if status == highspy.HighsModelStatus.kOptimal:
             return "optimal", values
         if status == highspy.HighsModelStatus.kInfeasible:
@@ -210,12 +234,76 @@ class Model:
             for name, cols in self.x.items()
         }
 
+    def _rank_costs(self, only: str | None = None) -> list[float]:
+        """An objective of canonical ranks: every component's, or ``only`` one's."""
+        costs = [0.0] * len(self.costs)
+        for name, cols in self.x.items():
+            if only is None or name == only:
+                for col, rank in zip(cols, self.ranks[name], strict=True):
+                    costs[col] = float(rank)
+        return costs
+
+    def _hold(self, terms: list[tuple[int, float]], at_most: float) -> None:
+        """Add the row ``terms <= at_most`` (integer sums: half a unit of slack is exact)."""
+        import numpy as np
+
+        self.highs.addRow(
+            -np.inf,
+            at_most + 0.5,
+            len(terms),
+            np.array([col for col, _ in terms], dtype=np.int32),
+            np.array([val for _, val in terms]),
+        )
+
+    def _fix_beyond(self, optimum: int) -> None:
+        """Fix to 0 the candidates no plan of cost ``optimum`` can hold (exact: every other
+        component costs at least its cheapest candidate, links at least 0)."""
+        import numpy as np
+
+        floor = {name: pool[0].cents for name, pool in self.pools.items()}
+        slack = optimum - sum(floor.values())
+        out = [
+            col
+            for name, pool in self.pools.items()
+            for col, cand in zip(self.x[name], pool, strict=True)
+            if cand.cents - floor[name] > slack
+        ]
+        if out:
+            zeros = np.zeros(len(out))
+            self.highs.changeColsBounds(len(out), np.array(out, dtype=np.int32), zeros, zeros)
+
+    def start(self, picks: dict[str, int]) -> None:
+        """Give HiGHS a feasible plan to start from (its cost bounds the search at once)."""
+        values = [0.0] * len(self.costs)
+        for name, k in picks.items():
+            values[self.x[name][k]] = 1.0
+        for col, plus, minus, rule in self.derived:
+            on = sum(values[c] for c in plus)
+            values[col] = max(0.0, on - sum(values[c] for c in minus)) if rule == "leaves" else on
+        self.values = values
+        import highspy
+
+        solution = highspy.HighsSolution()
+        solution.col_value = values
+        solution.value_valid = True
+        self.highs.setSolution(solution)
+
+    def _minimise(self, costs: list[float]) -> dict[str, int] | None:
+        import numpy as np
+
+        n = len(costs)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(costs))
+        self.start(self._picks(self.values))  # the incumbent, rebuilt without float noise
+        status, found = self._optimise()
+        return self._picks(found) if found is not None and status == "optimal" else None
+
     def run(
         self, tie_break: bool = True
     ) -> tuple[str, dict[str, int] | None, Decimal | None, float | None]:
-        """Solve for the least cost, then apply the tie-break; returns picks by component."""
-        import numpy as np
+        """Solve for the least cost, then apply the tie-break; returns picks by component.
 
+        ``tie_break_complete`` says afterwards whether the name-order pass ran to its end."""
+        self.tie_break_complete = True
         status, values = self._optimise()
         if values is None:
             return "infeasible", None, None, None
@@ -223,28 +311,41 @@ class Model:
         objective = money(Decimal(round(h.getInfo().objective_function_value)) / 100)
         gap = max(0.0, float(h.getInfo().mip_gap))
         picks = self._picks(values)
-        if status != "optimal" or not tie_break:
+        if status != "optimal" or not tie_break or not any(picks.values()):
+            # Every component on its first pooled candidate (rank 0): nothing can beat it.
             return status, picks, objective, gap
-        n = len(self.costs)
-        all_cols = np.arange(n, dtype=np.int32)
-        # Hold the total at the optimum, then minimise each component's canonical rank.
+        # Hold the total at the optimum, then minimise the sum of canonical ranks.
+        optimum = round(objective * 100)
         total = [(col, cost) for terms in self.spend.values() for col, cost in terms]
-        h.addRow(
-            -np.inf,
-            float(round(objective * 100)) + 0.5,
-            len(total),
-            np.array([col for col, _ in total], dtype=np.int32),
-            np.array([cost for _, cost in total]),
-        )
-        for name, cols in self.x.items():
-            if picks[name] != 0 and len(cols) > 1:
-                costs = np.zeros(n)
-                costs[cols] = np.arange(len(cols), dtype=float)
-                h.changeColsCost(n, all_cols, costs)
-                status_tb, found = self._optimise()
-                if found is None or status_tb != "optimal":
-                    break  # keep the proven-optimal incumbent rather than fail
-                picks = self._picks(found)
-            chosen = cols[picks[name]]
-            h.changeColBounds(chosen, 1.0, 1.0)
+        self._hold(total, optimum)
+        self._fix_beyond(optimum)
+        found = self._minimise(self._rank_costs())
+        if found is None:
+            self.tie_break_complete = False
+            return "optimal", picks, objective, gap  # keep the proven-optimal incumbent
+        picks = found
+        ranks = [
+            (col, float(rank))
+            for name, cols in self.x.items()
+            for col, rank in zip(cols, self.ranks[name], strict=True)
+            if rank
+        ]
+        self._hold(ranks, sum(self.ranks[n][k] for n, k in picks.items()))
+        # Equal sums: components in name order each take their lowest rank left. Only a
+        # component off its first candidate needs a solve, and the later ones rarely do.
+        names = list(self.x)
+        solves, allowed = 0, max(1, NAME_ORDER_WORK // len(self.costs))
+        for i, name in enumerate(names):
+            if not any(picks[later] for later in names[i:]):
+                break
+            if picks[name] != 0:
+                found = None
+                if solves < allowed:
+                    solves += 1
+                    found = self._minimise(self._rank_costs(name))
+                if found is None:
+                    self.tie_break_complete = False
+                    break
+                picks = found
+            h.changeColBounds(self.x[name][picks[name]], 1.0, 1.0)
         return "optimal", picks, objective, gap

@@ -36,9 +36,11 @@ __all__ = [
 FORMAT_VERSION = "1.0"
 
 TIE_BREAK = (
-    "among equal-cost plans, components in name order each take the first candidate in the "
-    "canonical order (monthly cost, provider, region, SKU)"
+    "among equal-cost plans, the least sum of canonical ranks (a candidate's position in its "
+    "component's order: monthly cost, provider, region, SKU), then, components in name order, "
+    "each the lowest rank left"
 )
+"""The tie-break rule the planner applies (``sovbundle.solver``), printed in every plan."""
 
 
 def unit_price(amount: Decimal) -> Decimal:

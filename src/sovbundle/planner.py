@@ -18,6 +18,7 @@ from sovbundle.candidates import (
     build_candidates,
     dec,
     rules_for,
+    without_cycle_collector,
 )
 from sovbundle.catalog import Catalog
 from sovbundle.solver import LinkRule, Problem, Solution
@@ -129,6 +130,16 @@ def build_problem(
     cache: CandidateCache | None = None,
 ) -> Problem:
     """The optimisation problem of a bundle, with the given constraints dropped."""
+    with without_cycle_collector():
+        return _build_problem(spec, catalog, relax, cache)
+
+
+def _build_problem(
+    spec: BundleSpec,
+    catalog: Catalog,
+    relax: frozenset[Relax],
+    cache: CandidateCache | None,
+) -> Problem:
     cache = CandidateCache() if cache is None else cache
     screening = cache.screening_of(catalog)
     components = []

@@ -30,7 +30,7 @@ from sovbundle.plan import (
     SourceRef,
     unit_price,
 )
-from sovbundle.planner import build_problem, check_constraints, provider_spend
+from sovbundle.planner import CandidateCache, build_problem, check_constraints, provider_spend
 from sovbundle.solver import Problem, Solution, solve
 
 __all__ = ["plan_bundle"]
@@ -50,14 +50,16 @@ def plan_bundle(
         raise CatalogError(
             "catalog", "no provider catalog found: the packaged snapshot is missing or empty"
         )
-    problem = build_problem(spec, catalog)
+    # One cache for the plan and its re-solves: they screen the catalog once.
+    cache = CandidateCache()
+    problem = build_problem(spec, catalog, cache=cache)
     solution = solve(problem, clock=clock)
     if solution.total is None:
         raise InfeasibleError(
             f"no plan of bundle {spec.name!r} satisfies every constraint",
-            diagnose(spec, catalog, problem),
+            diagnose(spec, catalog, problem, cache),
         )
-    explanation = explain(spec, catalog, problem, solution) if with_explain else None
+    explanation = explain(spec, catalog, problem, solution, cache) if with_explain else None
     return _plan(bundle, catalog, problem, solution, now, explanation)
 
 
@@ -135,6 +137,11 @@ def _plan(
                 f"link {link.rule.from_}->{link.rule.to}: egress price of {link.source} "
                 "unknown, counted as 0"
             )
+    if not solution.tie_break_complete:
+        warnings.add(
+            "tie-break: equal-cost plans were ordered by their sum of canonical ranks, but the "
+            "name-order pass stopped early (too many equal plans to order exactly)"
+        )
     checks = check_constraints(bundle.spec, catalog, problem, solution)
     return Plan(
         sovbundle_version=__version__,
@@ -168,7 +175,7 @@ def _plan(
             for c in checks
         ),
         solver=SolverInfo(
-            name="highs" if solution.method == "highs" else "direct",
+            name=solution.method,
             status=solution.status,
             objective=solution.objective,
             gap=solution.gap,

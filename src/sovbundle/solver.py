@@ -6,14 +6,22 @@ is off (and its start-up banner kept off stdout, see ``sovbundle.milp``).
 
 The MILP itself (variables, rows, HiGHS) lives in ``sovbundle.milp``.
 
-Tie-break among equal-cost optima (documented in the plan): components are taken in name order
-and each keeps the candidate that comes first in the canonical order (monthly cost, provider,
-region, SKU) among those still reaching the optimum: the lexicographically smallest vector of
-canonical ranks. It is computed by fixing the total to the optimum and, component by component,
-minimising the rank (skipped when the incumbent already has the best rank left).
+Tie-break among equal-cost optima (``TIE_BREAK``, printed in the plan): a candidate's canonical
+rank is its position in its component's canonical order (monthly cost, provider, region, SKU,
+then the offers' own data). Among the plans of least cost, the plan keeps the smallest sum of
+ranks; among those, the lexicographically smallest vector of ranks, components in name order.
+The MILP computes it with one more solve (the total held at the optimum, minimising the sum of
+ranks, started from the optimum found), skipped when every component already holds its rank-0
+candidate, then fixes the components in name order while some component is off rank 0 (one
+solve per such component). That last pass is bounded by a work count, not a clock
+(``milp.NAME_ORDER_WORK``): past it the plan keeps least cost and least rank sum, and says so
+in its warnings (``Solution.tie_break_complete``). Pruned candidates never matter: each is
+dominated by a kept one of lower rank that is interchangeable in every constraint.
 
 Before the model, candidates are pruned exactly (``prune``, then ``_within`` a cost bound), and
-a bundle without coupling constraints takes the cheapest candidate per component directly.
+a bundle without coupling constraints takes the cheapest candidate per component directly. A
+small coupled bundle is solved by exact enumeration (``sovbundle.enumerate``, same rule, no
+HiGHS import) when its search stays under ``ENUMERATION_NODES``.
 """
 
 from __future__ import annotations
@@ -23,10 +31,29 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sovbundle.candidates import Candidate, ComponentCandidates, cents, money
+from sovbundle import enumeration
+from sovbundle.candidates import (
+    Candidate,
+    ComponentCandidates,
+    cents,
+    money,
+    without_cycle_collector,
+)
+from sovbundle.enumeration import ENUMERATION_NODES, search
 from sovbundle.milp import Model
+from sovbundle.plan import TIE_BREAK
 
-__all__ = ["LinkCost", "LinkRule", "Problem", "Solution", "link_costs", "prune", "solve"]
+__all__ = [
+    "ENUMERATION_NODES",
+    "TIE_BREAK",
+    "LinkCost",
+    "LinkRule",
+    "Problem",
+    "Solution",
+    "link_costs",
+    "prune",
+    "solve",
+]
 
 
 @dataclass(frozen=True)
@@ -94,6 +121,10 @@ class Solution:
     nonzeros: int = 0
     time_ms: int = 0
     method: str = "highs"
+    tie_break_complete: bool = True
+    """False when the tie-break's name-order pass stopped early (``milp.NAME_ORDER_WORK``):
+    the plan is still of least cost and least sum of ranks."""
+    """``highs`` (the MILP), ``enumeration`` (exact search of a small problem) or ``direct``."""
 
 
 def link_costs(problem: Problem, chosen: Mapping[str, Candidate]) -> tuple[LinkCost, ...]:
@@ -133,19 +164,27 @@ def prune(
     ``cheapest_only``, used to find an upper bound quickly). A component that sends priced link
     traffic also groups by egress price: a cheaper bucket with dearer egress does not dominate.
     """
+    return [cands[k] for k in _kept(problem, name, cands, cheapest_only)]
+
+
+def _kept(
+    problem: Problem, name: str, cands: list[Candidate], cheapest_only: bool = False
+) -> list[int]:
+    """The positions ``prune`` keeps (the candidates' canonical ranks)."""
     by_region = name in _region_level(problem)
     by_cost = problem.max_share is not None and not cheapest_only
     by_egress = name in _link_sources(problem)
-    seen: set[tuple[str, ...]] = set()
+    seen: set[tuple[object, ...]] = set()
     kept = []
-    for cand in cands:
-        group = (cand.provider, cand.region) if by_region else (cand.provider,)
+    for rank, cand in enumerate(cands):
+        key: tuple[object, ...] = (cand.provider, cand.region) if by_region else (cand.provider,)
         if by_egress:
-            group = (*group, str(cand.egress_price))
-        key = (*group, str(cand.cents)) if by_cost else group
+            key = (*key, cand.egress_price)
+        if by_cost:
+            key = (*key, cand.monthly)
         if key not in seen:
             seen.add(key)
-            kept.append(cand)
+            kept.append(rank)
     return kept
 
 
@@ -158,6 +197,8 @@ def _coupled(problem: Problem) -> bool:
 
 
 Pools = dict[str, list[Candidate]]
+Ranks = dict[str, list[int]]
+"""The canonical rank of each pooled candidate (its position before pruning), pool by pool."""
 
 
 def _total(
@@ -168,36 +209,45 @@ def _total(
     return spent + sum((link.monthly for link in links), Decimal(0)), links
 
 
-def _upper_bound(problem: Problem, pools: Pools) -> int | None:
-    """A total (cents) no optimal plan exceeds: the budget, or a plan found on fewer candidates.
+def _upper_bound(
+    problem: Problem, pools: Pools, ranks: Ranks
+) -> tuple[int | None, dict[str, int] | None]:
+    """A total (cents) no optimal plan exceeds: the budget, or a plan found on fewer candidates
+    (then also that plan, as positions in ``pools``, for the MILP to start from).
 
     With ``max_provider_share`` the pools keep dearer candidates; solving first on the cheapest
     candidate of each group gives a feasible plan quickly, and its cost bounds the optimum.
     """
     bound = int(problem.budget * 100) if problem.budget is not None else None
     if problem.max_share is None:
-        return bound
-    cheapest = {
-        name: prune(problem, name, pool, cheapest_only=True) for name, pool in pools.items()
-    }
-    if sum(map(len, cheapest.values())) == sum(map(len, pools.values())):
-        return bound
-    _, picks, _, _ = Model(problem, cheapest).run(tie_break=False)
+        return bound, None
+    kept = {name: _kept(problem, name, pool, cheapest_only=True) for name, pool in pools.items()}
+    if sum(map(len, kept.values())) == sum(map(len, pools.values())):
+        return bound, None
+    cheapest = {name: [pools[name][k] for k in kept[name]] for name in pools}
+    cheap_ranks = {name: [ranks[name][k] for k in kept[name]] for name in pools}
+    _, picks, _, _ = Model(problem, cheapest, cheap_ranks).run(tie_break=False)
     if picks is None:
-        return bound
+        return bound, None
     found = cents(_total(problem, {n: cheapest[n][k] for n, k in picks.items()})[0])
-    return found if bound is None else min(bound, found)
+    plan = {name: kept[name][k] for name, k in picks.items()}
+    return (found, plan) if bound is None or found <= bound else (bound, None)
 
 
-def _within(pools: Pools, bound: int) -> Pools:
+def _within(pools: Pools, ranks: Ranks, bound: int) -> tuple[Pools, Ranks]:
     """Keep the candidates that can be part of a plan costing at most ``bound`` cents (exact:
-    the other components cost at least their cheapest candidate, links at least 0)."""
+    the other components cost at least their cheapest candidate, links at least 0). Pools are
+    in cost order, so each keeps a prefix."""
     floor = {name: pool[0].cents for name, pool in pools.items()}
     rest = sum(floor.values())
-    return {
-        name: [c for c in pool if c.cents + rest - floor[name] <= bound]
-        for name, pool in pools.items()
-    }
+    cut = {}
+    for name, pool in pools.items():
+        limit = bound - rest + floor[name]
+        cut[name] = next((k for k, c in enumerate(pool) if c.cents > limit), len(pool))
+    return (
+        {name: pool[: cut[name]] for name, pool in pools.items()},
+        {name: rank[: cut[name]] for name, rank in ranks.items()},
+    )
 
 
 def solve(
@@ -205,22 +255,48 @@ def solve(
     *,
     forbid: frozenset[tuple[str, str]] = frozenset(),
     clock: Callable[[], float] | None = None,
+    search_nodes: int | None = None,
 ) -> Solution:
-    """The cheapest plan, proven optimal; ``forbid`` removes (component, label) candidates."""
+    """The cheapest plan, proven optimal; ``forbid`` removes (component, label) candidates.
+
+    ``search_nodes`` bounds the exact enumeration tried before the MILP (0: straight to HiGHS;
+    default ``enumeration.ENUMERATION_NODES``, read at each call).
+    """
+    if search_nodes is None:
+        search_nodes = enumeration.ENUMERATION_NODES
+    with without_cycle_collector():
+        return _solve(problem, forbid, clock, search_nodes)
+
+
+def _solve(
+    problem: Problem,
+    forbid: frozenset[tuple[str, str]],
+    clock: Callable[[], float] | None,
+    search_nodes: int,
+) -> Solution:
     started = clock() if clock else 0.0
     allowed = {
         cc.name: [c for c in cc.candidates if (cc.name, c.label) not in forbid]
+        if any(name == cc.name for name, _ in forbid)
+        else list(cc.candidates)
         for cc in problem.components
     }
     offered = sum(map(len, allowed.values()))
-    pools = {name: prune(problem, name, cands) for name, cands in allowed.items()}
-    if all(pools.values()) and _coupled(problem):
-        bound = _upper_bound(problem, pools)
-        if bound is not None:
-            pools = _within(pools, bound)
+    ranks = {name: _kept(problem, name, cands) for name, cands in allowed.items()}
+    pools = {name: [allowed[name][k] for k in ranks[name]] for name in allowed}
+    coupled = _coupled(problem)
+    searched = None
+    start = None
+    if all(pools.values()) and coupled:
+        searched = search(problem, pools, ranks, search_nodes) if search_nodes > 0 else None
+        if searched is None:
+            bound, start = _upper_bound(problem, pools, ranks)
+            if bound is not None:
+                pools, ranks = _within(pools, ranks, bound)
     count = sum(map(len, pools.values()))
 
     def outcome(status: str, chosen: Mapping[str, Candidate], **extra: Any) -> Solution:
+        chosen = {name: cand.named(name) for name, cand in chosen.items()}
         total, links = _total(problem, chosen) if chosen else (None, ())
         if status == "infeasible":
             total, links, chosen = None, (), {}
@@ -230,16 +306,29 @@ def solve(
 
     if not all(pools.values()):
         return outcome("infeasible", {}, objective=None, gap=None, method="direct")
-    if not _coupled(problem):
+    if not coupled:
         chosen = {name: pool[0] for name, pool in pools.items()}
         total = _total(problem, chosen)[0]
         status = (
             "infeasible" if problem.budget is not None and total > problem.budget else "optimal"
         )
         return outcome(status, chosen, objective=total, gap=0.0, method="direct")
-    model = Model(problem, pools)
+    if searched is not None:
+        if searched.picks is None:
+            return outcome("infeasible", {}, objective=None, gap=None, method="enumeration")
+        chosen = {name: pools[name][k] for name, k in searched.picks.items()}
+        found = money(Decimal(searched.cost) / 100)
+        return outcome("optimal", chosen, objective=found, gap=0.0, method="enumeration")
+    model = Model(problem, pools, ranks)
+    if start is not None:
+        model.start(start)
     status, picks, objective, gap = model.run()
-    size = {"variables": model.variables, "constraints": model.rows, "nonzeros": model.nonzeros}
+    size: dict[str, Any] = {
+        "variables": model.variables,
+        "constraints": model.rows,
+        "nonzeros": model.nonzeros,
+        "tie_break_complete": model.tie_break_complete,
+    }
     if picks is None:
         return outcome("infeasible", {}, objective=None, gap=None, **size)
     chosen = {name: pools[name][k] for name, k in picks.items()}

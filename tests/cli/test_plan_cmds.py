@@ -79,6 +79,8 @@ def test_json_stdout_is_clean_in_a_fresh_process(tmp_path: Path) -> None:
         from sovbundle import catalog as c
         from tests.cli.test_plan_cmds import synthetic_catalog
         c.load_catalogs = lambda *a, **k: synthetic_catalog()
+        from sovbundle import enumeration
+        enumeration.ENUMERATION_NODES = 0  # solve with HiGHS, not the small-problem search
         from sovbundle.cli import main
         raise SystemExit(main(["plan", {str(bundle)!r}, "--json", "--explain"]))
         """

@@ -239,7 +239,7 @@ def test_stale_and_curated_prices_are_placed_with_warnings() -> None:
         vm("scaleway", "fr-par", "doc", "4", curated=True),
     ]
     cc = _cands({"a": {"kind": "vm"}}, offers)
-    warnings = {c.sku: c.warnings for c in cc.candidates}
+    warnings = {c.sku: c.named("a").warnings for c in cc.candidates}
     assert warnings["old"] == ("a: price of ovhcloud/GRA/old is stale: 2025 price list",)
     assert "curated data" in warnings["doc"][0]
 

@@ -14,7 +14,7 @@ from sovbundle.explain import explain
 from sovbundle.loader import LoadedBundle
 from sovbundle.planner import build_problem
 from sovbundle.resolve import plan_bundle
-from sovbundle.solver import Solution, solve
+from sovbundle.solver import ENUMERATION_NODES, Solution, solve
 from sovbundle.spec import BundleSpec
 from tests.synthetic import bundle, catalog, database, provider, storage, vm
 
@@ -24,8 +24,9 @@ OSC = provider("outscale", {"eu-west-2": "FR"})
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
 
-def run(spec: BundleSpec, cat: Catalog) -> Solution:
-    return solve(build_problem(spec, cat))
+def run(spec: BundleSpec, cat: Catalog, milp: bool = False) -> Solution:
+    """Solve, by default as ``plan`` does; ``milp`` skips the enumeration of small problems."""
+    return solve(build_problem(spec, cat), search_nodes=0 if milp else ENUMERATION_NODES)
 
 
 def where(solution: Solution) -> dict[str, str]:
@@ -55,8 +56,9 @@ def test_min_providers_binds() -> None:
     comps = {"x": {"kind": "vm"}, "y": {"kind": "vm", "count": 3}}
     free = run(bundle(comps), cat)
     assert {c.provider for c in free.chosen.values()} == {"ovhcloud"}
-    bound = run(bundle(comps, policy={"min_providers": 2}), cat)
+    bound = run(bundle(comps, policy={"min_providers": 2}), cat, milp=True)
     assert bound.status == "optimal" and bound.method == "highs"
+    assert run(bundle(comps, policy={"min_providers": 2}), cat).method == "enumeration"
     # Moving the single VM costs +2, moving the three VMs +6.
     assert where(bound) == {"x": "scaleway/fr-par/b", "y": "ovhcloud/GRA/a"}
     assert bound.total == Decimal("42.00")
@@ -226,12 +228,32 @@ def test_equal_costs_break_by_canonical_order() -> None:
     cat = catalog([OVH, SCW], offers)
     found = run(bundle({"x": {"kind": "vm"}, "w": {"kind": "vm"}}), cat)
     assert set(where(found).values()) == {"ovhcloud/GRA/y"}
-    # Coupled: the first component in name order keeps its first candidate.
-    coupled = run(
-        bundle({"x": {"kind": "vm"}, "w": {"kind": "vm"}}, policy={"min_providers": 2}), cat
-    )
-    assert coupled.method == "highs"
-    assert where(coupled) == {"w": "ovhcloud/GRA/y", "x": "scaleway/fr-par/b"}
+    # Coupled: one of them must move to scaleway (rank 2 either way, sum 2); then the first
+    # component in name order keeps its first candidate. Both methods apply the rule.
+    spec = bundle({"x": {"kind": "vm"}, "w": {"kind": "vm"}}, policy={"min_providers": 2})
+    for milp, method in ((True, "highs"), (False, "enumeration")):
+        coupled = run(spec, cat, milp=milp)
+        assert coupled.method == method
+        assert where(coupled) == {"w": "ovhcloud/GRA/y", "x": "scaleway/fr-par/b"}
+
+
+def test_equal_costs_prefer_the_least_sum_of_ranks() -> None:
+    # Every plan costs 30 and one side must be on scaleway (rank 1 for every component). Name
+    # order alone would keep a on ovhcloud and move the colocated pair b, c (ranks 0, 1, 1);
+    # the least sum of ranks moves a alone (ranks 1, 0, 0).
+    offers = [vm("ovhcloud", "GRA", "o", "10"), vm("scaleway", "fr-par", "s", "10")]
+    cat = catalog([OVH, SCW], offers)
+    comps = {name: {"kind": "vm"} for name in ("a", "b", "c")}
+    links = [{"from": "b", "to": "c", "colocate": "provider"}]
+    spec = bundle(comps, links=links, policy={"min_providers": 2})
+    for milp in (True, False):
+        found = run(spec, cat, milp=milp)
+        assert found.total == Decimal("30.00")
+        assert where(found) == {
+            "a": "scaleway/fr-par/s",
+            "b": "ovhcloud/GRA/o",
+            "c": "ovhcloud/GRA/o",
+        }
 
 
 def test_explain_runner_up_and_constraint_costs() -> None:
