@@ -13,10 +13,12 @@ prints (totals are sums of rounded lines, SPEC §6).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cached_property
 
 from sovbundle.catalog import Catalog
 from sovbundle.filters import (
@@ -191,9 +193,21 @@ class ComponentCandidates:
     candidates: tuple[Candidate, ...]
     """Canonical order (``Candidate.sort_key``); shared with alike components, so unnamed
     (``Candidate.named(name)`` gives this component's)."""
-    rejections: tuple[Rejection, ...]
     funnel: tuple[tuple[str, int], ...]
     """Offers of the kind still standing after each stage, e.g. ``(("offers", 40), ...)``."""
+    rejected_by_stage: tuple[tuple[str, int], ...]
+    """Rejected offers counted by the stage that rejected them, in stage order."""
+    _rejections: Callable[[], tuple[Rejection, ...]] = field(repr=False, compare=False)
+
+    @cached_property
+    def rejections(self) -> tuple[Rejection, ...]:
+        """Every rejected offer with the first filter it fails: filter rejections in the kind's
+        canonical order, then pricing rejections.
+
+        Rebuilt on first use from compact indices (the filters are pure): on a 100,000-offer
+        catalog, keeping a reason object per offer and per distinct component cost gigabytes.
+        """
+        return self._rejections()
 
 
 class Screening:
@@ -257,8 +271,12 @@ class _Screened:
 
     offers: int
     candidates: tuple[Candidate, ...]
-    rejections: tuple[Rejection, ...]
+    rejected: array[int]
+    """Positions (in the kind's canonical order) of the offers a filter rejected."""
+    priced_out: tuple[Rejection, ...]
+    """Offers that passed the filters but cannot be priced for the component (few)."""
     stage_counts: dict[str, int]
+    rejected_by_stage: tuple[tuple[str, int], ...]
 
 
 def build_candidates(
@@ -274,19 +292,43 @@ def build_candidates(
     counts = done.stage_counts
     funnel = (("offers", done.offers), *((s, counts[s]) for s in STAGES))
     return ComponentCandidates(
-        name, component.kind, rules, done.candidates, done.rejections, funnel
+        name,
+        component.kind,
+        rules,
+        done.candidates,
+        funnel,
+        done.rejected_by_stage,
+        lambda: _rejections(component, rules, screening, done),
     )
+
+
+def _rejections(
+    component: Component, rules: Rules, screening: Screening, done: _Screened
+) -> tuple[Rejection, ...]:
+    """The Rejection records of a screening, rebuilt with the same pure filters."""
+    offers = screening.offers(component.kind)
+    verdicts = screening.rule_verdicts(component.kind, rules)
+    found = []
+    for index in done.rejected:
+        offer = offers[index]
+        problem = spec_failure(offer, component)
+        failure = ("specs", problem) if problem is not None else verdicts[index]
+        assert failure is not None  # it was rejected by one of them
+        found.append(Rejection(offer, *failure))
+    return (*found, *done.priced_out)
 
 
 def _screen(component: Component, rules: Rules, screening: Screening) -> _Screened:
     catalog = screening.catalog
     kind = component.kind
     offers = screening.offers(kind)
-    rejections: list[Rejection] = []
+    rejected: array[int] = array("I")
+    priced_out: list[Rejection] = []
+    by_stage = dict.fromkeys(STAGES, 0)
     passed: list[Offer] = []
     stage_counts = dict.fromkeys(STAGES, 0)
     verdicts = screening.rule_verdicts(kind, rules)
-    for offer, verdict in zip(offers, verdicts, strict=True):
+    for index, (offer, verdict) in enumerate(zip(offers, verdicts, strict=True)):
         problem = spec_failure(offer, component)
         failure = ("specs", problem) if problem is not None else verdict
         if failure is None:
@@ -294,8 +336,9 @@ def _screen(component: Component, rules: Rules, screening: Screening) -> _Screen
             for stage in STAGES:
                 stage_counts[stage] += 1
             continue
-        stage, reason = failure
-        rejections.append(Rejection(offer, stage, reason))
+        stage = failure[0]
+        rejected.append(index)
+        by_stage[stage] += 1
         for earlier in STAGES[: STAGES.index(stage)]:
             stage_counts[earlier] += 1
     candidates: list[Candidate] = []
@@ -306,7 +349,8 @@ def _screen(component: Component, rules: Rules, screening: Screening) -> _Screen
         price = egress.price_per_gb if egress is not None else None
         priced = _price("", component, offer, country, nodes, price, screening)
         if isinstance(priced, str):
-            rejections.append(Rejection(offer, "price", priced))
+            priced_out.append(Rejection(offer, "price", priced))
+            by_stage["price"] += 1
             stage_counts["price"] -= 1
         else:
             candidates.extend(priced)
@@ -321,7 +365,10 @@ def _screen(component: Component, rules: Rules, screening: Screening) -> _Screen
             tuple(position[id(part.offer)] for part in c.parts),
         )
     )
-    return _Screened(len(offers), tuple(candidates), tuple(rejections), stage_counts)
+    counted = tuple((stage, n) for stage, n in by_stage.items() if n)
+    return _Screened(
+        len(offers), tuple(candidates), rejected, tuple(priced_out), stage_counts, counted
+    )
 
 
 def _node_offers(component: Component, rules: Rules, screening: Screening) -> list[Offer]:

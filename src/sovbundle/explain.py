@@ -66,10 +66,7 @@ class Explanation:
 
 def rejection_summary(cc: ComponentCandidates) -> tuple[tuple[str, int], ...]:
     """Rejected offers of a component counted by filter stage, in stage order."""
-    counts: dict[str, int] = {}
-    for rejection in cc.rejections:
-        counts[rejection.stage] = counts.get(rejection.stage, 0) + 1
-    return tuple(counts.items())
+    return cc.rejected_by_stage
 
 
 def explain(
