@@ -398,15 +398,14 @@ def _line(role: str, offer: Offer, quantity: Decimal, unit: Decimal, price_unit:
 
 
 def _offer_warnings(offer: Offer) -> list[str]:
-    """Warnings about an offer's price, without the component name (added when named)."""
+    """Warnings about an offer's price, without the component name (added when named).
+
+    Curated (documentation-sourced) prices are not warned here, one by one: the plan groups
+    them in one line, and each placement carries its source."""
     found = []
     where = f"{offer.provider}/{offer.region}/{offer.sku}"
     if offer.price.quality is PriceQuality.STALE:
         found.append(f"price of {where} is stale: {offer.price.note or 'no note'}")
-    if offer.source.kind == "curated":
-        found.append(
-            f"price of {where} is curated data ({offer.source.url}, as of {offer.source.as_of})"
-        )
     return found
 
 

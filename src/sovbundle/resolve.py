@@ -126,11 +126,24 @@ def _plan(
     spend = provider_spend(solution)
     order = catalog.provider_ids()
     by_provider = {pid: spend[pid] for pid in order if pid in spend}
-    warnings = set(staleness_warnings(catalog, now))
+    # Old data matters where the plan spends: warn about the catalogs of providers it uses.
+    warnings = {
+        line for line in staleness_warnings(catalog, now) if line.split(":", 1)[0] in by_provider
+    }
     # Warnings gathered while loading: an untrusted cache, a provider without data.
     warnings.update(catalog.warnings)
     for cand in solution.chosen.values():
         warnings.update(cand.warnings)
+    curated = sorted(
+        name
+        for name, cand in solution.chosen.items()
+        if any(part.offer.source.kind == "curated" for part in cand.parts)
+    )
+    if curated:
+        warnings.add(
+            "prices from documentation, not from a provider API (each placement names its "
+            f"source and date): {', '.join(curated)}"
+        )
     for link in solution.links:
         if link.price_unknown:
             warnings.add(

@@ -153,7 +153,22 @@ def test_warnings_name_stale_curated_prices_and_old_catalogs() -> None:
     plan = plan_bundle(loaded(spec), cat, NOW)
     text = "\n".join(plan.warnings)
     assert "db: price of clevercloud/par/pg is stale: 2025 list" in text
-    assert "x: price of ovhcloud/GRA/doc is curated data" in text
+    assert (
+        "prices from documentation, not from a provider API (each placement names its source "
+        "and date): x" in text
+    )
     assert "ovhcloud: catalog data is 89 days old (snapshot, fetched 2026-09-01" in text
     assert "link db->x: egress price of clevercloud/par/pg unknown, counted as 0" in text
     assert list(plan.warnings) == sorted(plan.warnings)
+
+
+def test_old_catalogs_are_warned_only_for_providers_the_plan_uses() -> None:
+    cat = catalog(
+        [OVH, CC],
+        [vm("ovhcloud", "GRA", "cheap", "1"), vm("clevercloud", "par", "dear", "9")],
+        fetched_at="2026-09-01T00:00:00Z",
+    )
+    plan = plan_bundle(loaded(bundle({"x": {"kind": "vm"}})), cat, NOW)
+    text = "\n".join(plan.warnings)
+    assert "ovhcloud: catalog data is 89 days old" in text
+    assert "clevercloud" not in text
