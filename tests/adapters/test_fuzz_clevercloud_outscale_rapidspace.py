@@ -6,7 +6,6 @@ response: replaces it with another JSON value, or deletes it from its parent.
 
 from __future__ import annotations
 
-import copy
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.fuzz import json_values, mutated_json
 
 from sovbundle.adapters import clevercloud, outscale, rapidspace
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
@@ -24,53 +24,16 @@ from sovbundle.models import Offer
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(10**20), 10**20)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
-
 
 def fixture(provider: str, name: str) -> Any:
     return json.loads((FIXTURES / provider / name).read_text(encoding="utf-8"))
 
 
-def nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path into a JSON value, the root included."""
-    found = [path]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += nodes(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += nodes(child, (*path, index))
-    return found
-
-
 @st.composite
 def mutated(draw: st.DrawFn, responses: dict[str, Any]) -> dict[str, Any]:
-    result = copy.deepcopy(responses)
-    key = draw(st.sampled_from(sorted(result)))
-    path = draw(st.sampled_from(nodes(result[key])))
-    delete = bool(path) and draw(st.booleans())
-    replacement = None if delete else draw(json_values)
-    if not path:
-        result[key] = replacement
-        return result
-    parent = result[key]
-    for step in path[:-1]:
-        parent = parent[step]
-    if delete:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = replacement
-    return result
+    """The responses with one endpoint's body mutated once."""
+    key = draw(st.sampled_from(sorted(responses)))
+    return {**responses, key: draw(mutated_json(responses[key], max_edits=1))}
 
 
 def check(module: Any, raw: RawCatalog, facts: ProviderFacts) -> None:

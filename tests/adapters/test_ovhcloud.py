@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from tests.support.fuzz import mutated_json
 
 from sovbundle.adapters import ovhcloud
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
@@ -341,51 +341,9 @@ def test_fetch_malformed_json_is_a_catalog_error() -> None:
 
 # --------------------------------------------------------------------------- fuzz
 
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
-
-
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    items = (
-        node.items()
-        if isinstance(node, dict)
-        else enumerate(node)
-        if isinstance(node, list)
-        else []
-    )
-    for key, child in items:
-        found.extend(_paths(child, (*prefix, key)))
-    return found
-
-
-@st.composite
-def mutated(draw: st.DrawFn, base: Any = body) -> Any:
-    payload: Any = base()
-    for _ in range(draw(st.integers(1, 3))):
-        paths = _paths(payload)
-        path = draw(st.sampled_from(paths))
-        value = draw(_JSON)
-        if not path:
-            payload = value
-            continue
-        parent = payload
-        for key in path[:-1]:
-            parent = parent[key]
-        if draw(st.booleans()) and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = value
-    return payload
-
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated())
+@given(mutated_json(body()))
 def test_normalize_on_mutated_payloads_raises_only_catalog_error(payload: Any) -> None:
     try:
         offers = normalize(payload)
@@ -396,7 +354,7 @@ def test_normalize_on_mutated_payloads_raises_only_catalog_error(payload: Any) -
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated(eco))
+@given(mutated_json(eco()))
 def test_normalize_on_mutated_dedicated_catalogs_raises_only_catalog_error(payload: Any) -> None:
     try:
         offers = normalize_eco(payload)
