@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
+from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import scaleway
 from sovbundle.adapters.base import join_url
@@ -39,11 +38,7 @@ def test_a_mirror_url_with_a_query_gets_the_path_in_the_path() -> None:
         seen.append(request.url)
         return httpx.Response(200, json={"products": [], "total_count": 0})
 
-    async def run() -> None:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            await scaleway.fetch(client, "https://mirror.example/scw?token=T")
-
-    asyncio.run(run())
+    fetch_with(scaleway, handler, "https://mirror.example/scw?token=T")
     assert seen[0].path == "/scw/product-catalog/v2alpha1/public-catalog/products"
     assert seen[0].params["token"] == "T"
     assert seen[0].params["page"] == "1"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 from decimal import Decimal
@@ -11,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import clevercloud
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
@@ -270,11 +270,7 @@ class Api:
 
 
 def run_fetch(api: Api) -> RawCatalog:
-    async def go() -> RawCatalog:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(api)) as client:
-            return await clevercloud.fetch(client)
-
-    return asyncio.run(go())
+    return fetch_with(clevercloud, api)
 
 
 def test_fetch_reads_products_zones_and_each_public_zone_price_system() -> None:
@@ -296,12 +292,7 @@ def test_fetch_reads_products_zones_and_each_public_zone_price_system() -> None:
 
 def test_fetch_honours_a_base_url_override() -> None:
     api = Api()
-
-    async def go() -> RawCatalog:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(api)) as client:
-            return await clevercloud.fetch(client, "http://127.0.0.1:8080/mirror/")
-
-    raw = asyncio.run(go())
+    raw = fetch_with(clevercloud, api, "http://127.0.0.1:8080/mirror/")
     assert raw.base_url == "http://127.0.0.1:8080/mirror"
     assert all(str(r.url).startswith("http://127.0.0.1:8080/mirror/") for r in api.requests)
 

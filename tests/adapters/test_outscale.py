@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import outscale
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
@@ -239,11 +239,7 @@ class Api:
 
 
 def run_fetch(api: Api, base_url: str = outscale.DEFAULT_BASE_URL) -> RawCatalog:
-    async def go() -> RawCatalog:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(api)) as client:
-            return await outscale.fetch(client, base_url)
-
-    return asyncio.run(go())
+    return fetch_with(outscale, api, base_url)
 
 
 def test_fetch_posts_once_per_region_and_follows_vm_type_pages() -> None:

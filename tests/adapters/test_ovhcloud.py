@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 from decimal import Decimal
@@ -13,6 +12,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from tests.support.fuzz import mutated_json
+from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import ovhcloud
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
@@ -302,11 +302,7 @@ def test_raw_catalog_without_the_cloud_endpoint_is_an_error() -> None:
 
 
 def _fetch(handler: Any) -> RawCatalog:
-    async def run() -> RawCatalog:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            return await ovhcloud.fetch(client, BASE)
-
-    return asyncio.run(run())
+    return fetch_with(ovhcloud, handler, BASE)
 
 
 def test_fetch_calls_the_fr_catalogs_once_each_and_keys_them_by_endpoint() -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import rapidspace
 from sovbundle.adapters.base import RawCatalog
@@ -22,11 +22,7 @@ def test_fetch_makes_no_request_and_returns_an_empty_catalog() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise AssertionError(f"unexpected request to {request.url}")
 
-    async def go() -> RawCatalog:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as client:
-            return await rapidspace.fetch(client)
-
-    raw = asyncio.run(go())
+    raw = fetch_with(rapidspace, refuse)
     assert raw.provider == "rapidspace" and raw.responses == {}
     assert raw.fetched_at.endswith("+00:00")
 

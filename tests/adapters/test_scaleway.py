@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.support.fuzz import mutated_json
+from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import scaleway
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
@@ -193,11 +193,7 @@ def test_no_products_response_is_an_error() -> None:
 
 
 def _fetch(handler: Any) -> RawCatalog:
-    async def run() -> RawCatalog:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            return await scaleway.fetch(client, BASE)
-
-    return asyncio.run(run())
+    return fetch_with(scaleway, handler, BASE)
 
 
 def test_fetch_follows_pages_until_total_count() -> None:
