@@ -476,10 +476,18 @@ def _peek_fetched_at(path: Path) -> str | None:
     return value
 
 
-def staleness_warnings(catalog: Catalog, now: datetime, max_age: timedelta = MAX_AGE) -> list[str]:
-    """One warning per provider whose data is older than ``max_age`` at ``now``."""
+def staleness_warnings(
+    catalog: Catalog,
+    now: datetime,
+    max_age: timedelta = MAX_AGE,
+    providers: Iterable[str] | None = None,
+) -> list[str]:
+    """One warning per provider (all, or those named) whose data is older than ``max_age``."""
+    wanted = set(providers) if providers is not None else None
     found = []
     for pid in catalog.provider_ids():
+        if wanted is not None and pid not in wanted:
+            continue
         loaded = catalog.providers[pid]
         age = loaded.age(now)
         if age > max_age:

@@ -127,9 +127,7 @@ def _plan(
     order = catalog.provider_ids()
     by_provider = {pid: spend[pid] for pid in order if pid in spend}
     # Old data matters where the plan spends: warn about the catalogs of providers it uses.
-    warnings = {
-        line for line in staleness_warnings(catalog, now) if line.split(":", 1)[0] in by_provider
-    }
+    warnings = set(staleness_warnings(catalog, now, providers=by_provider))
     # Warnings gathered while loading: an untrusted cache, a provider without data.
     warnings.update(catalog.warnings)
     for cand in solution.chosen.values():
