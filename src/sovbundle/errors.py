@@ -1,6 +1,7 @@
 """The one exception tree of sovbundle; every class carries its process exit code.
 
     SovbundleError                 (exit 1, internal)
+    ├── PlannerBugError            (exit 1) a plan failed its certificate: a bug, never printed
     ├── UsageError                 (exit 2) bad command-line usage, unknown provider id
     ├── BundleError                (exit 3) the bundle spec cannot be read or is invalid
     │     carries a list of SpecIssue (file, line, column, message)
@@ -20,6 +21,7 @@ __all__ = [
     "BundleError",
     "CatalogError",
     "InfeasibleError",
+    "PlannerBugError",
     "ProviderError",
     "SovbundleError",
     "SpecIssue",
@@ -39,6 +41,19 @@ class SovbundleError(Exception):
     def lines(self) -> list[str]:
         """The lines shown to a user on stderr."""
         return [f"error: {self.message}"]
+
+
+class PlannerBugError(SovbundleError):
+    """The planner produced a plan that its own checks reject (``sovbundle.certify``, or the
+    solver's answer disagreeing with itself, even re-solved cold): a bug in sovbundle or in
+    the solver. No plan is printed."""
+
+    def lines(self) -> list[str]:
+        return [
+            f"error: internal error, no plan printed: {self.message}",
+            "  this is a bug; please report it with the bundle file and the output of "
+            "`sovbundle --version` and `sovbundle catalog status`",
+        ]
 
 
 class UsageError(SovbundleError):

@@ -10,31 +10,70 @@ Model (all money in integer cents, so the objective is exactly the total the pla
 * ``u[p]`` binary: provider ``p`` hosts something (``u <= sum x``) for ``min_providers``;
 * colocate/apart rows per provider (or per provider and region), the budget row, and one share
   row per provider: ``b * (cost on p + egress out of p) <= a * total`` with ``share = a / b``.
+
+Every column is bounded in [0, 1]; ``x`` and ``u`` are binary, ``w`` is continuous but pinned to
+0 or 1 by its three rows once the ``x`` are integral, so a start solution cannot leave any
+column free. Every answer HiGHS gives is checked against the solution it returns
+(``_consistent``): the objective it reports must be the cost of that solution, recomputed
+from the columns in integer units (cents, or ranks in the tie-break). Why:
+
+HiGHS 1.16.0 transfers a MIP start (``setSolution``) into its presolved space, new in that
+release, and gets the transfer wrong through a doubleton-equation substitution: in the
+issue-10 repro, component ``a`` has two candidates, its row ``x0 + x1 = 1`` is substituted
+away (``x1 = 1 - x0``), and the start (``a`` on ``x1``, cost 42.50) arrives in the reduced
+space with an objective of 35.00, below the true optimum (40.00). HiGHS accepts that phantom
+incumbent, prunes the whole tree against it, and reports "optimal" with objective 35.00 while
+returning the start itself (42.50). The model and the start are consistent: HiGHS's own log
+says "MIP start solution is feasible: objective value is 4250"; the same model is solved right
+cold, by HiGHS 1.7.1 to 1.15.1, and by 1.16.0 with ``presolve_rule_off`` set for doubleton
+equations. Trusting the reported objective then did the damage: the tie-break held the total
+at 35.00, found nothing, and kept the 42.50 plan as "optimal". So a solve whose report and
+solution disagree is discarded and run again cold (``clearSolver``, no start); if the cold
+run disagrees too, ``PlannerBugError`` (exit 1). The plan's independent certificate
+(``sovbundle.certify``) checks the final plan once more, from the catalog up.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from sovbundle.candidates import Candidate, money
-from sovbundle.errors import SovbundleError
+from sovbundle.errors import PlannerBugError, SovbundleError
 
 if TYPE_CHECKING:
     from sovbundle.solver import Problem
 
-__all__ = ["NAME_ORDER_WORK", "TIME_LIMIT_S", "Model"]
+__all__ = ["MIN_RUN_S", "NAME_ORDER_WORK", "TIME_LIMIT_S", "Budget", "Model"]
 
 TIME_LIMIT_S = 60.0
-"""Per solve; past it a plan found so far is reported as ``feasible`` with its gap."""
+"""The default budget of one plan's HiGHS solves (cost, then tie-break), in seconds; past it
+the plan found so far is reported as ``feasible`` with its gap (``plan --time-limit``)."""
 
 NAME_ORDER_WORK = 100_000
 """Solves times variables the name-order pass of the tie-break may spend (at least one solve;
 past it the plan says so). A count, not a clock, so the outcome stays deterministic."""
 
 
-def _new_highs() -> Any:
+MIN_RUN_S = 0.001
+"""The least time limit a HiGHS run is given (HiGHS refuses a limit of 0)."""
+
+
+class Budget:
+    """The wall-clock budget of one plan's solves: each HiGHS run gets what is left of it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+def _new_highs(time_limit: float) -> Any:
     """A silent HiGHS instance.
 
     HiGHS prints its banner from C++ on the first construction in a process, before any option
@@ -64,7 +103,7 @@ def _new_highs() -> Any:
     highs.setOptionValue("mip_rel_gap", 0.0)
     # Costs are integer cents: an absolute gap below one cent proves optimality.
     highs.setOptionValue("mip_abs_gap", 0.5)
-    highs.setOptionValue("time_limit", TIME_LIMIT_S)
+    highs.setOptionValue("time_limit", max(time_limit, MIN_RUN_S))
     return highs
 
 
@@ -72,9 +111,26 @@ class Model:
     """The MILP of one solve (built in canonical order so the model is always the same)."""
 
     def __init__(
-        self, problem: Problem, pools: dict[str, list[Candidate]], ranks: dict[str, list[int]]
+        self,
+        problem: Problem,
+        pools: dict[str, list[Candidate]],
+        ranks: dict[str, list[int]],
+        *,
+        warm: bool = True,
+        budget: Budget | None = None,
     ) -> None:
         self.problem = problem
+        self.warm = warm
+        """Give HiGHS starting solutions (``start``); cold (False) solves from scratch."""
+        self.budget = budget if budget is not None else Budget(TIME_LIMIT_S)
+        self.solves = 0
+        """HiGHS runs so far (a run redone cold counts twice)."""
+        self.cold_retries = 0
+        """Runs redone cold because HiGHS's report and solution disagreed (``_consistent``)."""
+        self.tie_break_solves = 0
+        self.tie_break_complete = True
+        self.bound: Decimal | None = None
+        """After ``run``: no plan costs less (HiGHS's dual bound, up to the cent)."""
         self.pools = pools
         self.ranks = ranks
         self.costs: list[float] = []
@@ -97,7 +153,9 @@ class Model:
                 self.spend.setdefault(cand.provider, []).append((col, float(cand.cents)))
         self._links()
         self._policy()
-        self.highs = _new_highs()
+        self.current = list(self.costs)
+        """The objective in force (cents, or canonical ranks during the tie-break)."""
+        self.highs = _new_highs(self.budget.left())
         self._load()
 
     def _col(self, cost: float, integer: bool) -> int:
@@ -209,24 +267,63 @@ class Model:
         self.variables, self.rows, self.nonzeros = n, h.getNumRow(), h.getNumNz()
 
     def _optimise(self) -> tuple[str, list[float] | None]:
+        """One solve, its answer checked (see the module docstring): a report that disagrees
+        with its own solution is discarded and the solve run again cold."""
+        status, values = self._run()
+        if values is not None and not self._consistent(values):
+            self.cold_retries += 1
+            self.highs.clearSolver()  # drops the start; the model, bounds and rows stay
+            status, values = self._run()
+            if values is not None and not self._consistent(values):
+                reported = self.highs.getInfo().objective_function_value
+                raise PlannerBugError(
+                    f"HiGHS reported an objective of {reported:.0f} for a solution that costs "
+                    f"{self._cost(values):.0f}, even when solved cold"
+                )
+        if values is not None:
+            self.values = values
+        return status, values
+
+    def _run(self) -> tuple[str, list[float] | None]:
         import highspy
 
         h = self.highs
+        h.setOptionValue("time_limit", max(self.budget.left(), MIN_RUN_S))
         h.run()
+        self.solves += 1
         status = h.getModelStatus()
-        values = list(h.getSolution().col_value)
-        if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
-            self.values = values
         if status == highspy.HighsModelStatus.kOptimal:
-            return "optimal", values
+            return "optimal", list(h.getSolution().col_value)
         if status == highspy.HighsModelStatus.kInfeasible:
             return "infeasible", None
-        if (
-            status == highspy.HighsModelStatus.kTimeLimit
-            and h.getInfo().primal_solution_status == 2
-        ):
-            return "feasible", values
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            if h.getInfo().primal_solution_status == 2:
+                return "feasible", list(h.getSolution().col_value)
+            raise SovbundleError(
+                f"the solver found no plan within its time limit of {self.budget.seconds:g} s "
+                "(plan --time-limit SECONDS allows more)"
+            )
         raise SovbundleError(f"the solver stopped with status {h.modelStatusToString(status)}")
+
+    def _cost(self, values: list[float]) -> float:
+        """The objective in force of a solution, its columns rounded to integers (every
+        objective coefficient is an integer: cents or ranks, so the sum is exact)."""
+        import numpy as np
+
+        return float(np.dot(np.rint(np.asarray(values)), np.asarray(self.current)))
+
+    def _consistent(self, values: list[float]) -> bool:
+        """True when the solution is integral, places each component exactly once, and costs
+        what HiGHS reports (to half a unit: every objective here is an integer sum)."""
+        import numpy as np
+
+        found = np.asarray(values)
+        if found.size != len(self.costs) or np.abs(found - np.rint(found)).max(initial=0) > 1e-5:
+            return False
+        if any(sum(found[col] > 0.5 for col in cols) != 1 for cols in self.x.values()):
+            return False
+        reported = self.highs.getInfo().objective_function_value
+        return bool(abs(self._cost(values) - reported) < 0.5)
 
     def _picks(self, values: list[float]) -> dict[str, int]:
         return {
@@ -273,7 +370,8 @@ class Model:
             self.highs.changeColsBounds(len(out), np.array(out, dtype=np.int32), zeros, zeros)
 
     def start(self, picks: dict[str, int]) -> None:
-        """Give HiGHS a feasible plan to start from (its cost bounds the search at once)."""
+        """Give HiGHS a feasible plan to start from (its cost bounds the search at once);
+        a cold model (``warm=False``) only records it as the incumbent."""
         values = [0.0] * len(self.costs)
         for name, k in picks.items():
             values[self.x[name][k]] = 1.0
@@ -281,6 +379,8 @@ class Model:
             on = sum(values[c] for c in plus)
             values[col] = max(0.0, on - sum(values[c] for c in minus)) if rule == "leaves" else on
         self.values = values
+        if not self.warm:
+            return
         import highspy
 
         solution = highspy.HighsSolution()
@@ -291,27 +391,40 @@ class Model:
     def _minimise(self, costs: list[float]) -> dict[str, int] | None:
         import numpy as np
 
+        if self.budget.left() <= 0:
+            return None
         n = len(costs)
+        self.current = costs
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(costs))
         self.start(self._picks(self.values))  # the incumbent, rebuilt without float noise
+        self.tie_break_solves += 1
         status, found = self._optimise()
         return self._picks(found) if found is not None and status == "optimal" else None
 
     def run(
-        self, tie_break: bool = True
+        self, tie_break: bool = True, force_tie_break: bool = False
     ) -> tuple[str, dict[str, int] | None, Decimal | None, float | None]:
         """Solve for the least cost, then apply the tie-break; returns picks by component.
 
-        ``tie_break_complete`` says afterwards whether the name-order pass ran to its end."""
+        ``tie_break_complete`` says afterwards whether the name-order pass ran to its end.
+        ``force_tie_break`` runs the rank-sum solve even when every component already holds
+        its rank-0 candidate (it must then change nothing: for tests and bench/sweep.py).
+        The gap is HiGHS's relative gap, or None when it is not a finite number."""
         self.tie_break_complete = True
         status, values = self._optimise()
         if values is None:
             return "infeasible", None, None, None
         h = self.highs
-        objective = money(Decimal(round(h.getInfo().objective_function_value)) / 100)
-        gap = max(0.0, float(h.getInfo().mip_gap))
+        info = h.getInfo()
+        objective = money(Decimal(round(info.objective_function_value)) / 100)
+        self.bound = None
+        if math.isfinite(info.mip_dual_bound):
+            self.bound = money(Decimal(math.ceil(info.mip_dual_bound - 1e-6)) / 100)
+        gap = max(0.0, float(info.mip_gap)) if math.isfinite(info.mip_gap) else None
+        if status == "optimal":
+            gap = 0.0 if gap is None else gap
         picks = self._picks(values)
-        if status != "optimal" or not tie_break or not any(picks.values()):
+        if status != "optimal" or not tie_break or not (force_tie_break or any(picks.values())):
             # Every component on its first pooled candidate (rank 0): nothing can beat it.
             return status, picks, objective, gap
         # Hold the total at the optimum, then minimise the sum of canonical ranks.

@@ -40,7 +40,7 @@ from sovbundle.candidates import (
     without_cycle_collector,
 )
 from sovbundle.enumeration import ENUMERATION_NODES, search
-from sovbundle.milp import Model
+from sovbundle.milp import TIME_LIMIT_S, Budget, Model
 from sovbundle.plan import TIE_BREAK
 
 __all__ = [
@@ -121,10 +121,21 @@ class Solution:
     nonzeros: int = 0
     time_ms: int = 0
     method: str = "highs"
-    tie_break_complete: bool = True
-    """False when the tie-break's name-order pass stopped early (``milp.NAME_ORDER_WORK``):
-    the plan is still of least cost and least sum of ranks."""
     """``highs`` (the MILP), ``enumeration`` (exact search of a small problem) or ``direct``."""
+    tie_break_complete: bool = True
+    """False when the tie-break stopped early (``milp.NAME_ORDER_WORK``, or the time limit):
+    the plan is still of least cost (and, past the rank-sum solve, of least sum of ranks)."""
+    bound: Decimal | None = None
+    """No plan costs less (EUR): the total when proven optimal; HiGHS's dual bound when
+    stopped by the time limit (None if it has none)."""
+    time_limit: float = TIME_LIMIT_S
+    """The solver's budget in seconds (for the messages of a ``feasible`` plan)."""
+    warm_started: bool = False
+    """The MILP was given a starting plan (the cheapest-candidates model's)."""
+    tie_break_solves: int = 0
+    """HiGHS solves of the tie-break (rank sum, then name order)."""
+    cold_retries: int = 0
+    """HiGHS solves redone cold because the solver's report disagreed with its solution."""
 
 
 def link_costs(problem: Problem, chosen: Mapping[str, Candidate]) -> tuple[LinkCost, ...]:
@@ -210,28 +221,31 @@ def _total(
 
 
 def _upper_bound(
-    problem: Problem, pools: Pools, ranks: Ranks
-) -> tuple[int | None, dict[str, int] | None]:
+    problem: Problem, pools: Pools, ranks: Ranks, budget: Budget, warm: bool = True
+) -> tuple[int | None, dict[str, int] | None, int]:
     """A total (cents) no optimal plan exceeds: the budget, or a plan found on fewer candidates
-    (then also that plan, as positions in ``pools``, for the MILP to start from).
+    (then also that plan, as positions in ``pools``, for the MILP to start from); and the
+    solves that model redid cold (``Model.cold_retries``).
 
     With ``max_provider_share`` the pools keep dearer candidates; solving first on the cheapest
     candidate of each group gives a feasible plan quickly, and its cost bounds the optimum.
     """
     bound = int(problem.budget * 100) if problem.budget is not None else None
     if problem.max_share is None:
-        return bound, None
+        return bound, None, 0
     kept = {name: _kept(problem, name, pool, cheapest_only=True) for name, pool in pools.items()}
     if sum(map(len, kept.values())) == sum(map(len, pools.values())):
-        return bound, None
+        return bound, None, 0
     cheapest = {name: [pools[name][k] for k in kept[name]] for name in pools}
     cheap_ranks = {name: [ranks[name][k] for k in kept[name]] for name in pools}
-    _, picks, _, _ = Model(problem, cheapest, cheap_ranks).run(tie_break=False)
+    bounding = Model(problem, cheapest, cheap_ranks, warm=warm, budget=budget)
+    _, picks, _, _ = bounding.run(tie_break=False)
+    retries = bounding.cold_retries
     if picks is None:
-        return bound, None
+        return bound, None, retries
     found = cents(_total(problem, {n: cheapest[n][k] for n, k in picks.items()})[0])
     plan = {name: kept[name][k] for name, k in picks.items()}
-    return (found, plan) if bound is None or found <= bound else (bound, None)
+    return (found, plan, retries) if bound is None or found <= bound else (bound, None, retries)
 
 
 def _within(pools: Pools, ranks: Ranks, bound: int) -> tuple[Pools, Ranks]:
@@ -256,16 +270,33 @@ def solve(
     forbid: frozenset[tuple[str, str]] = frozenset(),
     clock: Callable[[], float] | None = None,
     search_nodes: int | None = None,
+    time_limit: float | None = None,
+    warm_start: bool = True,
+    force_tie_break: bool = False,
 ) -> Solution:
     """The cheapest plan, proven optimal; ``forbid`` removes (component, label) candidates.
 
     ``search_nodes`` bounds the exact enumeration tried before the MILP (0: straight to HiGHS;
-    default ``enumeration.ENUMERATION_NODES``, read at each call).
+    default ``enumeration.ENUMERATION_NODES``, read at each call). ``time_limit`` is the
+    budget of the HiGHS solves in seconds (default ``milp.TIME_LIMIT_S``): past it the plan
+    found so far comes back ``feasible``. ``warm_start=False`` gives HiGHS no starting
+    solution (the cold re-solve of a plan that fails its certificate); ``force_tie_break``
+    runs the tie-break's rank-sum solve even when it cannot change the plan (tests, bench).
     """
     if search_nodes is None:
         search_nodes = enumeration.ENUMERATION_NODES
+    options = _Options(
+        TIME_LIMIT_S if time_limit is None else time_limit, warm_start, force_tie_break
+    )
     with without_cycle_collector():
-        return _solve(problem, forbid, clock, search_nodes)
+        return _solve(problem, forbid, clock, search_nodes, options)
+
+
+@dataclass(frozen=True)
+class _Options:
+    time_limit: float
+    warm_start: bool
+    force_tie_break: bool
 
 
 def _solve(
@@ -273,6 +304,7 @@ def _solve(
     forbid: frozenset[tuple[str, str]],
     clock: Callable[[], float] | None,
     search_nodes: int,
+    options: _Options,
 ) -> Solution:
     started = clock() if clock else 0.0
     allowed = {
@@ -287,10 +319,12 @@ def _solve(
     coupled = _coupled(problem)
     searched = None
     start = None
+    retries = 0
+    budget = Budget(options.time_limit)
     if all(pools.values()) and coupled:
         searched = search(problem, pools, ranks, search_nodes) if search_nodes > 0 else None
         if searched is None:
-            bound, start = _upper_bound(problem, pools, ranks)
+            bound, start, retries = _upper_bound(problem, pools, ranks, budget, options.warm_start)
             if bound is not None:
                 pools, ranks = _within(pools, ranks, bound)
     count = sum(map(len, pools.values()))
@@ -301,8 +335,10 @@ def _solve(
         if status == "infeasible":
             total, links, chosen = None, (), {}
         ms = round((clock() - started) * 1000) if clock else 0
+        if status == "optimal":
+            extra.setdefault("bound", total)
         return Solution(status, chosen, links, total, candidates=count, pruned=offered - count,
-                        time_ms=ms, **extra)  # fmt: skip
+                        time_ms=ms, time_limit=options.time_limit, **extra)  # fmt: skip
 
     if not all(pools.values()):
         return outcome("infeasible", {}, objective=None, gap=None, method="direct")
@@ -319,16 +355,21 @@ def _solve(
         chosen = {name: pools[name][k] for name, k in searched.picks.items()}
         found = money(Decimal(searched.cost) / 100)
         return outcome("optimal", chosen, objective=found, gap=0.0, method="enumeration")
-    model = Model(problem, pools, ranks)
+    model = Model(problem, pools, ranks, warm=options.warm_start, budget=budget)
     if start is not None:
         model.start(start)
-    status, picks, objective, gap = model.run()
+    status, picks, objective, gap = model.run(force_tie_break=options.force_tie_break)
     size: dict[str, Any] = {
         "variables": model.variables,
         "constraints": model.rows,
         "nonzeros": model.nonzeros,
         "tie_break_complete": model.tie_break_complete,
+        "warm_started": start is not None and options.warm_start,
+        "tie_break_solves": model.tie_break_solves,
+        "cold_retries": retries + model.cold_retries,
     }
+    if status == "feasible":
+        size["bound"] = model.bound
     if picks is None:
         return outcome("infeasible", {}, objective=None, gap=None, **size)
     chosen = {name: pools[name][k] for name, k in picks.items()}
