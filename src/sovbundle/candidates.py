@@ -32,7 +32,14 @@ from sovbundle.filters import (
     rules_for,
     spec_failure,
 )
-from sovbundle.models import DatabaseSpecs, ObjectStorageSpecs, Offer, PriceQuality, VmSpecs
+from sovbundle.models import (
+    DatabaseSpecs,
+    ObjectStorageSpecs,
+    Offer,
+    OfferStatus,
+    PriceQuality,
+    VmSpecs,
+)
 from sovbundle.spec import (
     AppComponent,
     Component,
@@ -406,6 +413,10 @@ def _offer_warnings(offer: Offer) -> list[str]:
     where = f"{offer.provider}/{offer.region}/{offer.sku}"
     if offer.price.quality is PriceQuality.STALE:
         found.append(f"price of {where} is stale: {offer.price.note or 'no note'}")
+    if offer.status is OfferStatus.BETA:
+        found.append(f"{where} is a beta offer: its provider may change or withdraw it")
+    if offer.status is OfferStatus.DEPRECATED:
+        found.append(f"{where} is deprecated by its provider (placed: policy.allow_deprecated)")
     return found
 
 

@@ -111,6 +111,7 @@ _STAGE_WORDS = {
     "eu_jurisdiction": "under EU jurisdiction",
     "countries": "in {countries}",
     "certifications": "with {certifications}",
+    "status": "not deprecated",
     "price": "with a usable price",
 }
 

@@ -2,8 +2,8 @@
 
 Pure. ``rules_for`` merges the bundle's default constraints with a component's own;
 ``first_failure`` applies the filters in a fixed order (specs, providers, jurisdiction,
-countries, certifications, price) and names the first one an offer fails, so that every rejected
-offer keeps a reason.
+countries, certifications, status, price) and names the first one an offer fails, so that
+every rejected offer keeps a reason.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sovbundle.models import (
     KubernetesSpecs,
     ObjectStorageSpecs,
     Offer,
+    OfferStatus,
     VmSpecs,
 )
 from sovbundle.spec import (
@@ -48,6 +49,7 @@ STAGES: tuple[str, ...] = (
     "eu_jurisdiction",
     "countries",
     "certifications",
+    "status",
     "price",
 )
 """Filter stages in the order they are applied; a rejection names the first one that fails."""
@@ -69,6 +71,8 @@ class Rules:
     exclude_providers: frozenset[str]
     certifications: frozenset[str]
     eu_jurisdiction: bool
+    allow_deprecated: bool = False
+    """``policy.allow_deprecated``: offers their provider marks deprecated may be placed."""
 
 
 Dropped = frozenset[tuple[str, str, str]]
@@ -109,6 +113,7 @@ def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Ru
         exclude_providers=frozenset(excluded),
         certifications=frozenset(certs),
         eu_jurisdiction=eu,
+        allow_deprecated=spec.policy.allow_deprecated,
     )
 
 
@@ -145,6 +150,8 @@ def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str
     missing = sorted(rules.certifications - set(offer.certifications))
     if missing:
         return ("certifications", f"lacks {', '.join(missing)} in {offer.region}")
+    if offer.status is OfferStatus.DEPRECATED and not rules.allow_deprecated:
+        return ("status", "deprecated by its provider (policy.allow_deprecated: true allows it)")
     if not offer.placeable or offer.monthly is None:
         note = f": {offer.price.note}" if offer.price.note else ""
         return ("price", f"price unknown{note}")

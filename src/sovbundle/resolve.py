@@ -2,6 +2,11 @@
 
 Pure: the caller passes the loaded bundle, the catalogs, ``now`` and (optionally) a clock.
 Raises ``InfeasibleError`` (exit 4) with a diagnosis when no plan exists.
+
+Every plan passes its independent certificate (``sovbundle.certify``) before it is returned:
+a plan that fails it is re-solved cold (straight to HiGHS, no starting solution) and says so
+in its warnings; one that fails again raises ``PlannerBugError`` (exit 1), so a wrong plan is
+never printed.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from decimal import Decimal
 
 from sovbundle import __version__
 from sovbundle.catalog import Catalog, staleness_warnings
-from sovbundle.errors import CatalogError, InfeasibleError
+from sovbundle.certify import certify
+from sovbundle.errors import CatalogError, InfeasibleError, PlannerBugError
 from sovbundle.explain import Explanation, diagnose, explain
 from sovbundle.loader import LoadedBundle
 from sovbundle.plan import (
@@ -43,8 +49,10 @@ def plan_bundle(
     *,
     with_explain: bool = False,
     clock: Callable[[], float] | None = None,
+    time_limit: float | None = None,
 ) -> Plan:
-    """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none."""
+    """The cheapest plan of a bundle, proven optimal (or ``feasible`` when ``time_limit``
+    seconds of solving did not prove it), certified; InfeasibleError when there is none."""
     spec = bundle.spec
     if not catalog.providers:
         raise CatalogError(
@@ -53,14 +61,34 @@ def plan_bundle(
     # One cache for the plan and its re-solves: they screen the catalog once.
     cache = CandidateCache()
     problem = build_problem(spec, catalog, cache=cache)
-    solution = solve(problem, clock=clock)
+    solution = solve(problem, clock=clock, time_limit=time_limit)
     if solution.total is None:
         raise InfeasibleError(
             f"no plan of bundle {spec.name!r} satisfies every constraint",
             diagnose(spec, catalog, problem, cache),
         )
     explanation = explain(spec, catalog, problem, solution, cache) if with_explain else None
-    return _plan(bundle, catalog, problem, solution, now, explanation)
+    plan = _plan(bundle, catalog, problem, solution, now, explanation)
+    problems = certify(spec, catalog, plan)
+    if not problems:
+        return plan
+    cold = solve(problem, clock=clock, time_limit=time_limit, search_nodes=0, warm_start=False)
+    if cold.total is None:
+        raise PlannerBugError(
+            f"the plan failed its certificate ({problems[0]}) and the cold re-solve found none"
+        )
+    explanation = explain(spec, catalog, problem, cold, cache) if with_explain else None
+    note = (
+        f"the first solve's plan failed its certificate ({problems[0]}); this plan was "
+        "re-solved cold and passes it (please report this bug)"
+    )
+    plan = _plan(bundle, catalog, problem, cold, now, explanation, (note,))
+    again = certify(spec, catalog, plan)
+    if again:
+        raise PlannerBugError(
+            "the plan fails its certificate, even re-solved cold: " + "; ".join(again[:3])
+        )
+    return plan
 
 
 def _iso(now: datetime) -> str:
@@ -121,6 +149,7 @@ def _plan(
     solution: Solution,
     now: datetime,
     explanation: Explanation | None,
+    notes: tuple[str, ...] = (),
 ) -> Plan:
     assert solution.total is not None
     spend = provider_spend(solution)
@@ -130,6 +159,7 @@ def _plan(
     warnings = set(staleness_warnings(catalog, now, providers=by_provider))
     # Warnings gathered while loading: an untrusted cache, a provider without data.
     warnings.update(catalog.warnings)
+    warnings.update(notes)
     for cand in solution.chosen.values():
         warnings.update(cand.warnings)
     curated = sorted(

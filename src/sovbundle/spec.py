@@ -143,6 +143,9 @@ class Policy(_Strict):
     """The plan must span at least this many distinct providers."""
     max_provider_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
     """No provider may take more than this fraction (0-1] of the monthly total."""
+    allow_deprecated: bool = False
+    """Allow offers their provider marks deprecated (by default they are never placed); beta
+    offers are always allowed, with a warning in the plan."""
 
 
 class VmComponent(ComponentConstraints):
