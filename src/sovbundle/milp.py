@@ -47,7 +47,7 @@ from sovbundle.errors import PlannerBugError, SovbundleError
 if TYPE_CHECKING:
     from sovbundle.solver import Problem
 
-__all__ = ["MIN_RUN_S", "NAME_ORDER_WORK", "TIME_LIMIT_S", "Budget", "Model"]
+__all__ = ["MIN_RUN_S", "NAME_ORDER_WORK", "TIME_LIMIT_S", "Budget", "Model", "SolverTimeout"]
 
 TIME_LIMIT_S = 60.0
 """The default budget of one plan's HiGHS solves (cost, then tie-break), in seconds; past it
@@ -60,6 +60,10 @@ past it the plan says so). A count, not a clock, so the outcome stays determinis
 
 MIN_RUN_S = 0.001
 """The least time limit a HiGHS run is given (HiGHS refuses a limit of 0)."""
+
+
+class SolverTimeout(SovbundleError):
+    """The time limit passed before HiGHS found any plan (exit 1: nothing proven either way)."""
 
 
 class Budget:
@@ -131,6 +135,8 @@ class Model:
         self.tie_break_complete = True
         self.bound: Decimal | None = None
         """After ``run``: no plan costs less (HiGHS's dual bound, up to the cent)."""
+        self.stopped_by = ""
+        """The HiGHS limit that stopped the last solve early (``time limit``), if any."""
         self.pools = pools
         self.ranks = ranks
         self.costs: list[float] = []
@@ -296,10 +302,16 @@ class Model:
             return "optimal", list(h.getSolution().col_value)
         if status == highspy.HighsModelStatus.kInfeasible:
             return "infeasible", None
-        if status == highspy.HighsModelStatus.kTimeLimit:
+        limits = {
+            highspy.HighsModelStatus.kTimeLimit: "time limit",
+            highspy.HighsModelStatus.kIterationLimit: "iteration limit",
+            highspy.HighsModelStatus.kSolutionLimit: "solution limit",
+        }
+        if status in limits:
+            self.stopped_by = limits[status]
             if h.getInfo().primal_solution_status == 2:
                 return "feasible", list(h.getSolution().col_value)
-            raise SovbundleError(
+            raise SolverTimeout(
                 f"the solver found no plan within its time limit of {self.budget.seconds:g} s "
                 "(plan --time-limit SECONDS allows more)"
             )

@@ -182,7 +182,8 @@ def _encode(value: Any, indent: int) -> str:
     if isinstance(value, Decimal):
         return _number(value)
     if isinstance(value, float):
-        return json.dumps(round(value, 9))
+        # allow_nan=False: a NaN or infinity is a bug to report, never invalid JSON to print.
+        return json.dumps(round(value, 9), allow_nan=False)
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -91,6 +91,27 @@ def plan_bundle(
     return plan
 
 
+def _not_proven(solution: Solution) -> str:
+    """Why a ``feasible`` plan is not proven optimal, and how far from proven it is."""
+    assert solution.total is not None
+    stopped = solution.stopped_by or "time limit"
+    why = f"the solver stopped at its {stopped}"
+    if stopped == "time limit":
+        why += f" of {solution.time_limit:g} s"
+    if solution.bound is None or solution.gap is None:
+        far = "it has no lower bound on the cost yet, so the gap is unknown"
+    else:
+        far = (
+            f"no plan costs less than {solution.bound:.2f} EUR/month, so this one is at most "
+            f"{solution.total - solution.bound:.2f} EUR/month above the optimum (gap "
+            f"{solution.gap * 100:.2f}% of its cost)"
+        )
+    return (
+        f"not proven optimal: {why} with this plan at {solution.total:.2f} EUR/month; {far} "
+        "(plan --time-limit SECONDS allows more time)"
+    )
+
+
 def _iso(now: datetime) -> str:
     return now.isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -178,6 +199,8 @@ def _plan(
                 f"link {link.rule.from_}->{link.rule.to}: egress price of {link.source} "
                 "unknown, counted as 0"
             )
+    if solution.status == "feasible":
+        warnings.add(_not_proven(solution))
     if not solution.tie_break_complete:
         warnings.add(
             "tie-break: equal-cost plans were ordered by their sum of canonical ranks, but the "

@@ -40,7 +40,7 @@ from sovbundle.candidates import (
     without_cycle_collector,
 )
 from sovbundle.enumeration import ENUMERATION_NODES, search
-from sovbundle.milp import TIME_LIMIT_S, Budget, Model
+from sovbundle.milp import TIME_LIMIT_S, Budget, Model, SolverTimeout
 from sovbundle.plan import TIE_BREAK
 
 __all__ = [
@@ -130,6 +130,8 @@ class Solution:
     stopped by the time limit (None if it has none)."""
     time_limit: float = TIME_LIMIT_S
     """The solver's budget in seconds (for the messages of a ``feasible`` plan)."""
+    stopped_by: str = ""
+    """What stopped a ``feasible`` solve before its proof: ``time limit`` (HiGHS's name)."""
     warm_started: bool = False
     """The MILP was given a starting plan (the cheapest-candidates model's)."""
     tie_break_solves: int = 0
@@ -239,7 +241,10 @@ def _upper_bound(
     cheapest = {name: [pools[name][k] for k in kept[name]] for name in pools}
     cheap_ranks = {name: [ranks[name][k] for k in kept[name]] for name in pools}
     bounding = Model(problem, cheapest, cheap_ranks, warm=warm, budget=budget)
-    _, picks, _, _ = bounding.run(tie_break=False)
+    try:
+        _, picks, _, _ = bounding.run(tie_break=False)
+    except SolverTimeout:  # no bound in time: the main model starts without one
+        return bound, None, bounding.cold_retries
     retries = bounding.cold_retries
     if picks is None:
         return bound, None, retries
@@ -370,6 +375,7 @@ def _solve(
     }
     if status == "feasible":
         size["bound"] = model.bound
+        size["stopped_by"] = model.stopped_by
     if picks is None:
         return outcome("infeasible", {}, objective=None, gap=None, **size)
     chosen = {name: pools[name][k] for name, k in picks.items()}

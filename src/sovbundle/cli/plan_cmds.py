@@ -11,7 +11,10 @@ import typer
 from sovbundle.cli import app
 from sovbundle.errors import UsageError
 
-__all__ = ["plan"]
+__all__ = ["MAX_TIME_LIMIT_S", "plan"]
+
+MAX_TIME_LIMIT_S = 86_400.0
+"""The longest ``--time-limit`` accepted (a day)."""
 
 
 @app.command()
@@ -42,6 +45,15 @@ def plan(
             help="Fetch live catalogs first (the only way plan touches the network).",
         ),
     ] = False,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            metavar="SECONDS",
+            help="Stop the solver after SECONDS (default 60); a plan not proven optimal by "
+            "then is printed as feasible, with how far from proven it is.",
+        ),
+    ] = None,
 ) -> None:
     """Find the cheapest placement of BUNDLE that meets every constraint, proven optimal."""
     # Heavy imports stay here so that `sovbundle --help` does not load the solver.
@@ -53,6 +65,10 @@ def plan(
     from sovbundle.plan import dump_plan
     from sovbundle.resolve import plan_bundle
 
+    if time_limit is not None and not 0 < time_limit <= MAX_TIME_LIMIT_S:
+        raise UsageError(
+            f"--time-limit must be a number of seconds above 0 and at most {MAX_TIME_LIMIT_S:g}"
+        )
     if output is not None and _same_file(output, bundle):
         raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
     loaded = load_bundle(bundle)
@@ -69,7 +85,14 @@ def plan(
     catalogs = catalog_module.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
     now = datetime.now(UTC)
-    result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
+    result = plan_bundle(
+        loaded,
+        catalogs,
+        now,
+        with_explain=with_explain,
+        clock=time.perf_counter,
+        time_limit=time_limit,
+    )
     text = dump_plan(result)
     if output is not None:
         try:
