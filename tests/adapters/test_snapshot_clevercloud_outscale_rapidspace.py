@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle.catalog import load_catalog_file
-from sovbundle.facts import load_facts
+from sovbundle.catalog.facts import load_facts
+from sovbundle.catalog.files import load_catalog_file
 from sovbundle.models import CERTIFICATIONS, HOURS_PER_MONTH, KINDS, PriceQuality
-from sovbundle.snapshot import build_snapshot
+from sovbundle.refresh.snapshot import build_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDERS = ["clevercloud", "outscale", "rapidspace"]

@@ -17,15 +17,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError, ProviderError
-from sovbundle.models import Offer, Provider
+from sovbundle.models import Offer
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
     "Adapter",
-    "ProviderFacts",
     "RawCatalog",
     "join_url",
     "request_json",
@@ -105,14 +105,6 @@ def join_url(base_url: str, path: str) -> str:
 def response_keys(raw: RawCatalog, path: str) -> list[str]:
     """The keys of ``raw.responses`` for the endpoint ``path``, whatever their query, sorted."""
     return sorted(key for key in raw.responses if key.split("?")[0].rstrip("/").endswith(path))
-
-
-@dataclass(frozen=True)
-class ProviderFacts:
-    """The curated facts of one provider: who it is, its regions, and offers no API gives."""
-
-    provider: Provider
-    curated_offers: tuple[Offer, ...] = ()
 
 
 class Adapter(Protocol):
