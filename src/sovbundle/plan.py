@@ -40,7 +40,7 @@ TIE_BREAK = (
     "component's order: monthly cost, provider, region, SKU), then, components in name order, "
     "each the lowest rank left"
 )
-"""The tie-break rule the planner applies (``sovbundle.solver``), printed in every plan."""
+"""The tie-break rule the planner applies (``sovbundle.planning.solve``), printed in every plan."""
 
 
 class _Row(BaseModel):

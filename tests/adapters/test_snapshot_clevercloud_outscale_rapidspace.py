@@ -57,7 +57,7 @@ def test_snapshot_files_are_what_the_build_writes(tmp_path: Path) -> None:
     for provider in PROVIDERS:
         committed = ROOT / "providers" / "snapshot" / f"{provider}.json"
         assert (tmp_path / f"{provider}.json").read_bytes() == committed.read_bytes(), (
-            f"run: PYTHONPATH=src python -m sovbundle.snapshot {' '.join(PROVIDERS)}"
+            f"run: PYTHONPATH=src python -m sovbundle.refresh.snapshot {' '.join(PROVIDERS)}"
         )
 
 

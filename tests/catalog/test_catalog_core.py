@@ -245,7 +245,7 @@ def test_packaged_snapshot_round_trips_through_the_file_format(pid: str) -> None
     path = packaged_data_dir() / "snapshot" / f"{pid}.json"
     raw = path.read_bytes()
     catalog = parse_catalog(raw)
-    assert dump_catalog(catalog) == raw  # canonical: rebuilt by ``python -m sovbundle.snapshot``
+    assert dump_catalog(catalog) == raw  # canonical: rebuilt by ``make snapshot``
     assert parse_catalog(dump_catalog(catalog)) == catalog
 
 

@@ -49,7 +49,7 @@ async def request_json(
 
     Raises ProviderError (exit 5) on a transport failure or an HTTP error status, and
     CatalogError (exit 6) when the body is not JSON. Retries, timeouts and size limits belong to
-    the client the caller injects (see ``sovbundle.refresh``), not to each adapter.
+    the client the caller injects (see ``sovbundle.refresh.run``), not to each adapter.
 
     With ``missing_ok``, a 404 is an answer, not a failure: the body is ``None``. It is for
     endpoints whose API documents 404 as "nothing here" (Clever Cloud's per-zone price system).

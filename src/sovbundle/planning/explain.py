@@ -1,6 +1,6 @@
 """Why this plan: runner-ups, what each constraint costs, and why no plan exists.
 
-Pure (solves through ``sovbundle.solver``). Everything here is a re-solve of the same bundle
+Pure (solves through ``planning.solve``). Everything here is a re-solve of the same bundle
 with one thing changed, so its answers are exact, not estimates:
 
 * runner-up of a component: the plan re-solved with the chosen SKU of the chosen provider

@@ -2,9 +2,9 @@
 
 Pure: no file or network I/O, no clock (the caller may pass one), no module state. HiGHS is
 imported lazily inside ``solve`` so that ``sovbundle --help`` stays instant; its console output
-is off (and its start-up banner kept off stdout, see ``sovbundle.milp``).
+is off (and its start-up banner kept off stdout, see ``sovbundle.planning.milp``).
 
-The MILP itself (variables, rows, HiGHS) lives in ``sovbundle.milp``.
+The MILP itself (variables, rows, HiGHS) lives in ``sovbundle.planning.milp``.
 
 Tie-break among equal-cost optima (``TIE_BREAK``, printed in the plan): a candidate's canonical
 rank is its position in its component's canonical order (monthly cost, provider, region, SKU,
@@ -20,7 +20,7 @@ dominated by a kept one of lower rank that is interchangeable in every constrain
 
 Before the model, candidates are pruned exactly (``prune``, then ``_within`` a cost bound), and
 a bundle without coupling constraints takes the cheapest candidate per component directly. A
-small coupled bundle is solved by exact enumeration (``sovbundle.enumerate``, same rule, no
+small coupled bundle is solved by exact enumeration (``planning.enumeration``, same rule, no
 HiGHS import) when its search stays under ``ENUMERATION_NODES``.
 """
 

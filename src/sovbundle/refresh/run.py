@@ -3,7 +3,7 @@
 For each provider, concurrently::
 
     current data (cache or snapshot) -> curated facts
-    adapter.fetch(GuardedClient, base_url) -> RawCatalog            (network, sovbundle.transport)
+    adapter.fetch(GuardedClient, base_url) -> RawCatalog            (network, refresh.transport)
     adapter.normalize(raw, facts) -> offers -> snapshot.assemble     (pure, validates the shape)
     cache.write_cached                                                (atomic, only if all passed)
 

@@ -6,7 +6,7 @@ Numbers on components are minimums (an offer with more qualifies), except the co
 ``exclude_providers`` and ``certifications`` add to them.
 
 The models are strict (no ``"4"`` for 4, no ``"true"`` for true, no unknown keys) and usable from
-Python directly; ``sovbundle.loader`` reads them from YAML with file:line:column errors, and
+Python directly; ``sovbundle.spec.loader`` reads them from YAML with file:line:column errors, and
 ``json_schema()`` gives the JSON Schema editors use.
 """
 
