@@ -44,9 +44,9 @@ class SovbundleError(Exception):
 
 
 class PlannerBugError(SovbundleError):
-    """The planner produced a plan that its own checks reject (``sovbundle.certify``, or the
-    solver's answer disagreeing with itself, even re-solved cold): a bug in sovbundle or in
-    the solver. No plan is printed."""
+    """The planner produced a plan that its own checks reject (``sovbundle.planning.certify``,
+    or the solver's answer disagreeing with itself, even re-solved cold): a bug in sovbundle
+    or in the solver. No plan is printed."""
 
     def lines(self) -> list[str]:
         return [

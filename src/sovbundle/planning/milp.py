@@ -1,0 +1,477 @@
+"""The mixed-integer model of one plan, solved with HiGHS (imported lazily, output silenced).
+
+Model (all money in integer cents, so the objective is exactly the total the plan prints):
+
+* ``x[c,k]`` binary: component ``c`` uses candidate ``k``; exactly one per component;
+* ``w[l,p]`` in [0,1]: link ``l`` leaves provider ``p`` for another one, priced ``gb_month`` x
+  ``p``'s egress price (the provider's free allowance is not applied: all traffic shares it).
+  It is exact, not a relaxation (``w >= Xf - Xt``, ``w <= Xf``, ``w <= 1 - Xt``), so
+  ``max_provider_share`` cannot be met with phantom egress;
+* ``u[p]`` binary: provider ``p`` hosts something (``u <= sum x``) for ``min_providers``;
+* colocate/apart rows per provider (or per provider and region), the budget row, and one share
+  row per provider: ``b * (cost on p + egress out of p) <= a * total`` with ``share = a / b``.
+
+Every column is bounded in [0, 1]; ``x`` and ``u`` are binary, ``w`` is continuous but pinned to
+0 or 1 by its three rows once the ``x`` are integral, so a start solution cannot leave any
+column free. Every answer HiGHS gives is checked against the solution it returns
+(``_consistent``): the objective it reports must be the cost of that solution, recomputed
+from the columns in integer units (cents, or ranks in the tie-break). Why:
+
+HiGHS 1.16.0 transfers a MIP start (``setSolution``) into its presolved space, new in that
+release, and gets the transfer wrong through a doubleton-equation substitution: in the
+issue-10 repro, component ``a`` has two candidates, its row ``x0 + x1 = 1`` is substituted
+away (``x1 = 1 - x0``), and the start (``a`` on ``x1``, cost 42.50) arrives in the reduced
+space with an objective of 35.00, below the true optimum (40.00). HiGHS accepts that phantom
+incumbent, prunes the whole tree against it, and reports "optimal" with objective 35.00 while
+returning the start itself (42.50). The model and the start are consistent: HiGHS's own log
+says "MIP start solution is feasible: objective value is 4250"; the same model is solved right
+cold, by HiGHS 1.7.1 to 1.15.1, and by 1.16.0 with ``presolve_rule_off`` set for doubleton
+equations. Trusting the reported objective then did the damage: the tie-break held the total
+at 35.00, found nothing, and kept the 42.50 plan as "optimal". So a solve whose report and
+solution disagree is discarded and run again cold (``clearSolver``, no start); if the cold
+run disagrees too, ``PlannerBugError`` (exit 1). The plan's independent certificate
+(``sovbundle.planning.certify``) checks the final plan once more, from the catalog up.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from sovbundle.errors import PlannerBugError, SovbundleError
+from sovbundle.money import money
+from sovbundle.planning.candidates import Candidate
+
+if TYPE_CHECKING:
+    from sovbundle.planning.problem import Problem
+
+__all__ = ["MIN_RUN_S", "NAME_ORDER_WORK", "TIME_LIMIT_S", "Budget", "Model", "SolverTimeout"]
+
+TIME_LIMIT_S = 60.0
+"""The default budget of one plan's HiGHS solves (cost, then tie-break), in seconds; past it
+the plan found so far is reported as ``feasible`` with its gap (``plan --time-limit``)."""
+
+NAME_ORDER_WORK = 100_000
+"""Solves times variables the name-order pass of the tie-break may spend (at least one solve;
+past it the plan says so). A count, not a clock, so the outcome stays deterministic."""
+
+
+MIN_RUN_S = 0.001
+"""The least time limit a HiGHS run is given (HiGHS refuses a limit of 0)."""
+
+
+class SolverTimeout(SovbundleError):
+    """The time limit passed before HiGHS found any plan (exit 1: nothing proven either way)."""
+
+
+class Budget:
+    """The wall-clock budget of one plan's solves: each HiGHS run gets what is left of it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+def _new_highs(time_limit: float) -> Any:
+    """A silent HiGHS instance.
+
+    HiGHS prints its banner from C++ on the first construction in a process, before any option
+    can be set; ``--json`` promises a stdout holding only JSON, so file descriptor 1 is pointed
+    at /dev/null for the construction only.
+    """
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no stdout at all: nothing to protect
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    else:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    # Costs are integer cents: an absolute gap below one cent proves optimality.
+    highs.setOptionValue("mip_abs_gap", 0.5)
+    highs.setOptionValue("time_limit", max(time_limit, MIN_RUN_S))
+    return highs
+
+
+class Model:
+    """The MILP of one solve (built in canonical order so the model is always the same)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        pools: dict[str, list[Candidate]],
+        ranks: dict[str, list[int]],
+        *,
+        warm: bool = True,
+        budget: Budget | None = None,
+    ) -> None:
+        self.problem = problem
+        self.warm = warm
+        """Give HiGHS starting solutions (``start``); cold (False) solves from scratch."""
+        self.budget = budget if budget is not None else Budget(TIME_LIMIT_S)
+        self.solves = 0
+        """HiGHS runs so far (a run redone cold counts twice)."""
+        self.cold_retries = 0
+        """Runs redone cold because HiGHS's report and solution disagreed (``_consistent``)."""
+        self.tie_break_solves = 0
+        self.tie_break_complete = True
+        self.bound: Decimal | None = None
+        """After ``run``: no plan costs less (HiGHS's dual bound, up to the cent)."""
+        self.stopped_by = ""
+        """The HiGHS limit that stopped the last solve early (``time limit``), if any."""
+        self.pools = pools
+        self.ranks = ranks
+        self.costs: list[float] = []
+        self.integer: list[int] = []
+        self.derived: list[tuple[int, list[int], list[int], str]] = []
+        """How ``w`` and ``u`` columns follow from the ``x``: (column, plus, minus, rule)."""
+        self.values: list[float] = []
+        """The last solution, given to the next solve as its starting incumbent."""
+        self.rows_lo: list[float] = []
+        self.rows_hi: list[float] = []
+        self.rows_idx: list[list[int]] = []
+        self.rows_val: list[list[float]] = []
+        self.x: dict[str, list[int]] = {}
+        for name, pool in pools.items():
+            self.x[name] = [self._col(c.cents, True) for c in pool]
+            self._row(1, 1, [(col, 1.0) for col in self.x[name]])
+        self.spend: dict[str, list[tuple[int, float]]] = {}
+        for name, pool in pools.items():
+            for col, cand in zip(self.x[name], pool, strict=True):
+                self.spend.setdefault(cand.provider, []).append((col, float(cand.cents)))
+        self._links()
+        self._policy()
+        self.current = list(self.costs)
+        """The objective in force (cents, or canonical ranks during the tie-break)."""
+        self.highs = _new_highs(self.budget.left())
+        self._load()
+
+    def _col(self, cost: float, integer: bool) -> int:
+        self.costs.append(float(cost))
+        self.integer.append(1 if integer else 0)
+        return len(self.costs) - 1
+
+    def _row(self, lo: float, hi: float, terms: list[tuple[int, float]]) -> None:
+        self.rows_lo.append(lo)
+        self.rows_hi.append(hi)
+        self.rows_idx.append([col for col, _ in terms])
+        self.rows_val.append([val for _, val in terms])
+
+    def _on(self, name: str, region_level: bool) -> dict[tuple[str, ...], list[int]]:
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for col, cand in zip(self.x[name], self.pools[name], strict=True):
+            key = (cand.provider, cand.region) if region_level else (cand.provider,)
+            groups.setdefault(key, []).append(col)
+        return groups
+
+    def _links(self) -> None:
+        inf = float("inf")
+        for link in self.problem.links:
+            rule = link.colocate or link.apart
+            if rule:
+                src, dst = (
+                    self._on(link.from_, rule == "region"),
+                    self._on(link.to, rule == "region"),
+                )
+                for key in sorted(set(src) | set(dst)):
+                    terms = [(c, 1.0) for c in src.get(key, [])]
+                    if link.colocate:
+                        terms += [(c, -1.0) for c in dst.get(key, [])]
+                        self._row(0, 0, terms)
+                    elif key in src and key in dst:
+                        self._row(-inf, 1, terms + [(c, 1.0) for c in dst[key]])
+            if link.gb_month <= 0:
+                continue
+            # One w per (provider, price) of the sending side: the x of one component sum to
+            # at most 1 within a group, so each w stays exact.
+            groups: dict[tuple[str, int], list[int]] = {}
+            for col, cand in zip(self.x[link.from_], self.pools[link.from_], strict=True):
+                price = self.problem.egress_cents(link, cand)
+                if price > 0:
+                    groups.setdefault((cand.provider, price), []).append(col)
+            dst = self._on(link.to, False)
+            for (provider, price), cols in sorted(groups.items()):
+                w = self._col(price, False)
+                to_cols = dst.get((provider,), [])
+                self.derived.append((w, cols, to_cols, "leaves"))
+                # w >= Xf - Xt, w <= Xf, w <= 1 - Xt: w is exactly "leaves provider".
+                self._row(
+                    0, inf, [(w, 1.0)] + [(c, -1.0) for c in cols] + [(c, 1.0) for c in to_cols]
+                )
+                self._row(-inf, 0, [(w, 1.0)] + [(c, -1.0) for c in cols])
+                self._row(-inf, 1, [(w, 1.0)] + [(c, 1.0) for c in to_cols])
+                self.spend.setdefault(provider, []).append((w, float(price)))
+
+    def _policy(self) -> None:
+        inf = float("inf")
+        problem = self.problem
+        total = [(col, cost) for terms in self.spend.values() for col, cost in terms]
+        if problem.min_providers > 1:
+            used = []
+            for provider in sorted(self.spend):
+                u = self._col(0, True)
+                used_cols = [
+                    col for name in self.x for col in self._on(name, False).get((provider,), [])
+                ]
+                self.derived.append((u, used_cols, [], "any"))
+                used.append((u, 1.0))
+                self._row(-inf, 0, [(u, 1.0), *((col, -1.0) for col in used_cols)])
+            self._row(problem.min_providers, inf, used)
+        if problem.budget is not None:
+            self._row(-inf, float(int(problem.budget * 100)), total)
+        if problem.max_share is not None:
+            share = Fraction(problem.max_share)
+            a, b = share.numerator, share.denominator
+            for provider in sorted(self.spend):
+                mine = {col: cost for col, cost in self.spend[provider]}
+                terms = [(col, cost * (b * (col in mine) - a)) for col, cost in total]
+                self._row(-inf, 0, terms)
+
+    def _load(self) -> None:
+        import numpy as np
+
+        h = self.highs
+        n = len(self.costs)
+        h.addVars(n, np.zeros(n), np.ones(n))
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(self.costs))
+        h.changeColsIntegrality(
+            n, np.arange(n, dtype=np.int32), np.array(self.integer, dtype=np.uint8)
+        )
+        # All rows in one call (one addRow per row costs a Python round trip each).
+        starts = np.zeros(len(self.rows_idx), dtype=np.int32)
+        if len(self.rows_idx) > 1:
+            np.cumsum([len(idx) for idx in self.rows_idx[:-1]], out=starts[1:])
+        flat_idx = [col for idx in self.rows_idx for col in idx]
+        flat_val = [val for vals in self.rows_val for val in vals]
+        h.addRows(
+            len(self.rows_idx),
+            np.array(self.rows_lo, dtype=np.float64),
+            np.array(self.rows_hi, dtype=np.float64),
+            len(flat_idx),
+            starts,
+            np.array(flat_idx, dtype=np.int32),
+            np.array(flat_val, dtype=np.float64),
+        )
+        self.variables, self.rows, self.nonzeros = n, h.getNumRow(), h.getNumNz()
+
+    def _optimise(self) -> tuple[str, list[float] | None]:
+        """One solve, its answer checked (see the module docstring): a report that disagrees
+        with its own solution is discarded and the solve run again cold."""
+        status, values = self._run()
+        if values is not None and not self._consistent(values):
+            self.cold_retries += 1
+            self.highs.clearSolver()  # drops the start; the model, bounds and rows stay
+            status, values = self._run()
+            if values is not None and not self._consistent(values):
+                reported = self.highs.getInfo().objective_function_value
+                raise PlannerBugError(
+                    f"HiGHS reported an objective of {reported:.0f} for a solution that costs "
+                    f"{self._cost(values):.0f}, even when solved cold"
+                )
+        if values is not None:
+            self.values = values
+        return status, values
+
+    def _run(self) -> tuple[str, list[float] | None]:
+        import highspy
+
+        h = self.highs
+        h.setOptionValue("time_limit", max(self.budget.left(), MIN_RUN_S))
+        h.run()
+        self.solves += 1
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return "optimal", list(h.getSolution().col_value)
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return "infeasible", None
+        limits = {
+            highspy.HighsModelStatus.kTimeLimit: "time limit",
+            highspy.HighsModelStatus.kIterationLimit: "iteration limit",
+            highspy.HighsModelStatus.kSolutionLimit: "solution limit",
+        }
+        if status in limits:
+            self.stopped_by = limits[status]
+            if h.getInfo().primal_solution_status == 2:
+                return "feasible", list(h.getSolution().col_value)
+            raise SolverTimeout(
+                f"the solver found no plan within its time limit of {self.budget.seconds:g} s "
+                "(plan --time-limit SECONDS allows more)"
+            )
+        raise SovbundleError(f"the solver stopped with status {h.modelStatusToString(status)}")
+
+    def _cost(self, values: list[float]) -> float:
+        """The objective in force of a solution, its columns rounded to integers (every
+        objective coefficient is an integer: cents or ranks, so the sum is exact)."""
+        import numpy as np
+
+        return float(np.dot(np.rint(np.asarray(values)), np.asarray(self.current)))
+
+    def _consistent(self, values: list[float]) -> bool:
+        """True when the solution is integral, places each component exactly once, and costs
+        what HiGHS reports (to half a unit: every objective here is an integer sum)."""
+        import numpy as np
+
+        found = np.asarray(values)
+        if found.size != len(self.costs) or np.abs(found - np.rint(found)).max(initial=0) > 1e-5:
+            return False
+        if any(sum(found[col] > 0.5 for col in cols) != 1 for cols in self.x.values()):
+            return False
+        reported = self.highs.getInfo().objective_function_value
+        return bool(abs(self._cost(values) - reported) < 0.5)
+
+    def _picks(self, values: list[float]) -> dict[str, int]:
+        return {
+            name: next(k for k, col in enumerate(cols) if values[col] > 0.5)
+            for name, cols in self.x.items()
+        }
+
+    def _rank_costs(self, only: str | None = None) -> list[float]:
+        """An objective of canonical ranks: every component's, or ``only`` one's."""
+        costs = [0.0] * len(self.costs)
+        for name, cols in self.x.items():
+            if only is None or name == only:
+                for col, rank in zip(cols, self.ranks[name], strict=True):
+                    costs[col] = float(rank)
+        return costs
+
+    def _hold(self, terms: list[tuple[int, float]], at_most: float) -> None:
+        """Add the row ``terms <= at_most`` (integer sums: half a unit of slack is exact)."""
+        import numpy as np
+
+        self.highs.addRow(
+            -np.inf,
+            at_most + 0.5,
+            len(terms),
+            np.array([col for col, _ in terms], dtype=np.int32),
+            np.array([val for _, val in terms]),
+        )
+
+    def _fix_beyond(self, optimum: int) -> None:
+        """Fix to 0 the candidates no plan of cost ``optimum`` can hold (exact: every other
+        component costs at least its cheapest candidate, links at least 0)."""
+        import numpy as np
+
+        floor = {name: pool[0].cents for name, pool in self.pools.items()}
+        slack = optimum - sum(floor.values())
+        out = [
+            col
+            for name, pool in self.pools.items()
+            for col, cand in zip(self.x[name], pool, strict=True)
+            if cand.cents - floor[name] > slack
+        ]
+        if out:
+            zeros = np.zeros(len(out))
+            self.highs.changeColsBounds(len(out), np.array(out, dtype=np.int32), zeros, zeros)
+
+    def start(self, picks: dict[str, int]) -> None:
+        """Give HiGHS a feasible plan to start from (its cost bounds the search at once);
+        a cold model (``warm=False``) only records it as the incumbent."""
+        values = [0.0] * len(self.costs)
+        for name, k in picks.items():
+            values[self.x[name][k]] = 1.0
+        for col, plus, minus, rule in self.derived:
+            on = sum(values[c] for c in plus)
+            values[col] = max(0.0, on - sum(values[c] for c in minus)) if rule == "leaves" else on
+        self.values = values
+        if not self.warm:
+            return
+        import highspy
+
+        solution = highspy.HighsSolution()
+        solution.col_value = values
+        solution.value_valid = True
+        self.highs.setSolution(solution)
+
+    def _minimise(self, costs: list[float]) -> dict[str, int] | None:
+        import numpy as np
+
+        if self.budget.left() <= 0:
+            return None
+        n = len(costs)
+        self.current = costs
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(costs))
+        self.start(self._picks(self.values))  # the incumbent, rebuilt without float noise
+        self.tie_break_solves += 1
+        status, found = self._optimise()
+        return self._picks(found) if found is not None and status == "optimal" else None
+
+    def run(
+        self, tie_break: bool = True, force_tie_break: bool = False
+    ) -> tuple[str, dict[str, int] | None, Decimal | None, float | None]:
+        """Solve for the least cost, then apply the tie-break; returns picks by component.
+
+        ``tie_break_complete`` says afterwards whether the name-order pass ran to its end.
+        ``force_tie_break`` runs the rank-sum solve even when every component already holds
+        its rank-0 candidate (it must then change nothing: for tests and bench/sweep.py).
+        The gap is HiGHS's relative gap, or None when it is not a finite number."""
+        self.tie_break_complete = True
+        status, values = self._optimise()
+        if values is None:
+            return "infeasible", None, None, None
+        h = self.highs
+        info = h.getInfo()
+        objective = money(Decimal(round(info.objective_function_value)) / 100)
+        self.bound = None
+        if math.isfinite(info.mip_dual_bound):
+            self.bound = money(Decimal(math.ceil(info.mip_dual_bound - 1e-6)) / 100)
+        gap = max(0.0, float(info.mip_gap)) if math.isfinite(info.mip_gap) else None
+        if status == "optimal":
+            gap = 0.0 if gap is None else gap
+        picks = self._picks(values)
+        if status != "optimal" or not tie_break or not (force_tie_break or any(picks.values())):
+            # Every component on its first pooled candidate (rank 0): nothing can beat it.
+            return status, picks, objective, gap
+        # Hold the total at the optimum, then minimise the sum of canonical ranks.
+        optimum = round(objective * 100)
+        total = [(col, cost) for terms in self.spend.values() for col, cost in terms]
+        self._hold(total, optimum)
+        self._fix_beyond(optimum)
+        found = self._minimise(self._rank_costs())
+        if found is None:
+            self.tie_break_complete = False
+            return "optimal", picks, objective, gap  # keep the proven-optimal incumbent
+        picks = found
+        ranks = [
+            (col, float(rank))
+            for name, cols in self.x.items()
+            for col, rank in zip(cols, self.ranks[name], strict=True)
+            if rank
+        ]
+        self._hold(ranks, sum(self.ranks[n][k] for n, k in picks.items()))
+        # Equal sums: components in name order each take their lowest rank left. Only a
+        # component off its first candidate needs a solve, and the later ones rarely do.
+        names = list(self.x)
+        solves, allowed = 0, max(1, NAME_ORDER_WORK // len(self.costs))
+        for i, name in enumerate(names):
+            if not any(picks[later] for later in names[i:]):
+                break
+            if picks[name] != 0:
+                found = None
+                if solves < allowed:
+                    solves += 1
+                    found = self._minimise(self._rank_costs(name))
+                if found is None:
+                    self.tie_break_complete = False
+                    break
+                picks = found
+            h.changeColBounds(self.x[name][picks[name]], 1.0, 1.0)
+        return "optimal", picks, objective, gap
