@@ -1,21 +1,24 @@
 """A solve stopped by its time limit is honest: ``feasible``, a numeric or null gap, strict JSON,
 a warning saying why it is not proven and how far from proven it is, exit 0.
 
-The limit is injected where the machine's speed cannot change the outcome: the time is made
-up just as the main MILP starts from its warm start (a generated 20-component bundle), so
-HiGHS stops at once with that plan and no bound.
+The limit is injected where the machine's speed (and the HiGHS version) cannot change the
+outcome: each HiGHS instance reports its first run as stopped by the time limit, with the
+plan it found and either no bound (``mip_dual_bound`` -inf, gap inf: what HiGHS reports when
+stopped before any bound) or a bound 12.34 EUR below the plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import time
+import math
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import highspy
 import pytest
 import yaml
 from bench.generate import bundle_spec, synthetic_catalog
@@ -34,15 +37,53 @@ from sovbundle.spec.loader import LoadedBundle
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
 
+class _StoppedEarly:
+    """A HiGHS instance whose first run reports the time limit (with ``gap`` cents of gap,
+    or no bound when None); later runs and everything else are the real ones."""
+
+    def __init__(self, real: Any, gap: int | None) -> None:
+        self._real = real
+        self._gap = gap
+        self._runs = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def run(self) -> Any:
+        self._runs += 1
+        return self._real.run()
+
+    def _stopped(self) -> bool:
+        status = self._real.getModelStatus()
+        return self._runs == 1 and status == highspy.HighsModelStatus.kOptimal
+
+    def getModelStatus(self) -> Any:
+        if self._stopped():
+            return highspy.HighsModelStatus.kTimeLimit
+        return self._real.getModelStatus()
+
+    def getInfo(self) -> Any:
+        info = self._real.getInfo()
+        if not self._stopped():
+            return info
+        found = info.objective_function_value
+        bound = -math.inf if self._gap is None else found - self._gap
+        return SimpleNamespace(
+            objective_function_value=found,
+            mip_dual_bound=bound,
+            mip_gap=math.inf if self._gap is None else (found - bound) / found,
+            primal_solution_status=2,
+        )
+
+
+def _stop_early(monkeypatch: pytest.MonkeyPatch, gap: int | None) -> None:
+    real = milp._new_highs
+    monkeypatch.setattr(milp, "_new_highs", lambda limit: _StoppedEarly(real(limit), gap))
+
+
 @pytest.fixture
 def time_up_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = milp.Model.start
-
-    def start(self: milp.Model, picks: dict[str, int]) -> None:
-        real(self, picks)
-        self.budget.deadline = time.monotonic()  # the time is up as the main solve begins
-
-    monkeypatch.setattr(milp.Model, "start", start)
+    _stop_early(monkeypatch, None)
 
 
 def strict(text: str) -> Any:
@@ -102,6 +143,19 @@ def test_the_option_reaches_the_solver(
     for bad in ("0", "-1", "nan", "inf", "1e9"):
         assert main(["plan", str(path), "--time-limit", bad]) == 2
         assert "--time-limit must be a number of seconds" in capsys.readouterr().err
+
+
+def test_a_numeric_gap_is_a_json_number_and_says_how_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    _stop_early(monkeypatch, 1234)
+    spec = bundle_spec(20)
+    plan = plan_bundle(LoadedBundle(spec, Path("g.yaml"), "0" * 64), synthetic_catalog(1000), NOW)
+    assert plan.status == "feasible"
+    gap = strict(dump_plan(plan))["solver"]["gap"]
+    assert isinstance(gap, float) and 0 < gap < 1
+    (why,) = [w for w in plan.warnings if w.startswith("not proven optimal")]
+    lower = plan.total_monthly - Decimal("12.34")
+    assert f"no plan costs less than {lower:.2f} EUR/month" in why
+    assert f"at most 12.34 EUR/month above the optimum (gap {gap * 100:.2f}% of its cost)" in why
 
 
 def test_a_numeric_gap_says_how_far_from_proven() -> None:
