@@ -5,17 +5,38 @@ Test modules import helpers as ``from tests.support.catalogs import ...``.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sovbundle.adapters.base import Adapter
 from sovbundle.models import PROVIDER_IDS
 from tests.support.catalogs import FakeAdapter, StaticAdapter, default_offers, write_catalog
 from tests.support.http_server import FaultServer
 from tests.support.sandbox import Sandbox
+
+# Property tests: under CI (CI=true, as .ci/run sets it) the same examples every run (derived
+# from each test, not drawn at random), no example database written or replayed, and no
+# deadline (a loaded CI machine is not a failure); tests without their own max_examples run 100.
+# Locally Hypothesis's defaults apply (random draws, .hypothesis/ database). Wider random
+# sweeps live in bench/ (bench/sweep.py).
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, max_examples=100, print_blob=True
+)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
+    # Hypothesis also caches what it learns from the source (.hypothesis/constants) whatever
+    # the database: under CI that goes to a scratch directory, removed at exit.
+    if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+        scratch = tempfile.mkdtemp(prefix="sovbundle-hypothesis-")
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = scratch
+        atexit.register(shutil.rmtree, scratch, True)
 
 # Stable, colourless rich output in every test, whatever terminal runs them.
 os.environ["NO_COLOR"] = "1"
