@@ -373,11 +373,16 @@ def _apply(
     config.outputs.update(outputs)
     config.notes.extend(notes)
     config.warnings.extend(warnings)
-    terraform = table["terraform"]
-    config.providers[terraform["local_name"]] = {
-        "source": terraform["source"],
-        "version": terraform["version"],
+    known = {
+        table["terraform"]["local_name"]: table["terraform"],
+        **table.get("extra_providers", {}),
     }
+    for _, block_type, _, _ in blocks:
+        local = block_type.split("_", 1)[0]
+        config.providers[local] = {
+            "source": known[local]["source"],
+            "version": known[local]["version"],
+        }
     if provider_config is not None:
         local = provider_config["local_name"]
         extra = table["extra_providers"][local]
