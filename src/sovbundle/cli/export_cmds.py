@@ -21,7 +21,7 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 
 
-@export_app.command()
+@export_app.command("tofu")
 def tofu(
     plan: Annotated[
         Path,
