@@ -102,6 +102,16 @@ def test_a_sensitive_output_must_be_marked(tmp_path: Path) -> None:
     assert any("is sensitive" in p for p in problems)
 
 
+def test_a_provider_alias_must_be_configured(tmp_path: Path) -> None:
+    rows = [row("b", "object_storage", "outscale", "eu-west-2", "oos", 10, part="storage")]
+    files = export_case(tmp_path, rows).files
+    assert check_files(files) == []
+    main = json.loads(files["main.tf.json"])
+    main["resource"]["aws_s3_bucket"]["b"]["provider"] = "aws.elsewhere"
+    problems = check_files({**files, "main.tf.json": json.dumps(main).encode()})
+    assert any("'aws.elsewhere' is not configured" in p for p in problems)
+
+
 def test_invalid_json_is_caught(tmp_path: Path) -> None:
     files = {**_sound(tmp_path), "main.tf.json": b"{"}
     assert any("not JSON" in p for p in check_files(files))

@@ -62,7 +62,13 @@ def export_plan(plan_path: Path, bundle_path: Path | None = None) -> Export:
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise SovbundleError(f"the export failed its own schema check: {shown}{more}")
+    status = (
+        [f"the plan's status is {plan.status}, not optimal: a cheaper placement may exist"]
+        if plan.status != "optimal"
+        else []
+    )
     warnings = [
+        *status,
         *bundle_warnings,
         *config.warnings,
         *(f"{u.component} ({u.provider}) not exported: {u.reason}" for u in config.unexpressed),

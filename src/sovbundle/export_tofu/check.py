@@ -116,6 +116,18 @@ def check_files(files: dict[str, bytes]) -> list[str]:
                 problems.extend(_check_body(where, block_type, body, table, table_all["enums"]))
                 prefix = "data." if kind == "data" else ""
                 blocks[(prefix + block_type, label)] = table
+    aliases = {
+        f"{local}.{config.get('alias')}"
+        for local, configs in main.get("provider", {}).items()
+        for config in configs
+    }
+    for block_type, named in main.get("resource", {}).items():
+        for label, body in named.items():
+            if "provider" in body and body["provider"] not in aliases:
+                problems.append(
+                    f"main.tf.json resource.{block_type}.{label}: provider "
+                    f"{body['provider']!r} is not configured"
+                )
     for local, configs in main.get("provider", {}).items():
         allowed = schema(local)["provider_config"] if local == "aws" else []
         for config in configs:
