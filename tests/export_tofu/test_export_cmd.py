@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -206,3 +209,28 @@ def test_secrets_in_the_environment_and_config_never_reach_the_folder(
     for path in out.iterdir():
         assert FAKE_SECRET not in path.read_text(), path.name
     assert "default" not in variables["scaleway_database_password"]
+
+
+def test_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    plan, _ = write_case(
+        tmp_path,
+        [
+            row("web", "app", "clevercloud", "par", "apps.S"),
+            row("db", "database", "clevercloud", "par", "postgresql.s_sml"),
+            row("k", "kubernetes", "ovhcloud", "GRA11", "mks-free", part="control_plane"),
+            row("k", "kubernetes", "ovhcloud", "GRA11", "b3-8", 2, part="nodes"),
+        ],
+        {
+            "web": {"kind": "app", "runtime": "ruby"},
+            "db": {"kind": "database", "engine": "postgresql"},
+            "k": {"kind": "kubernetes", "nodes": 2},
+        },
+        [{"from": "web", "to": "db"}, {"from": "web", "to": "k"}],
+    )
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        code = [sys.executable, "-m", "sovbundle", "export", "tofu", str(plan), "-o"]
+        done = subprocess.run([*code, str(tmp_path / seed)], env=env, check=False)
+        assert done.returncode == 0
+    for path in (tmp_path / "1").iterdir():
+        assert path.read_bytes() == (tmp_path / "2" / path.name).read_bytes(), path.name
