@@ -11,7 +11,8 @@ component's plan rows is applied:
 * ``blocks``: ``data``/``resource`` blocks whose bodies are templates (``{{fact}}`` is replaced;
   a string that is only ``{{fact}}`` takes the fact's type, so counts stay numbers;
   ``{"@repeat": fact, "item": ...}`` repeats a nested block);
-* ``variables``/``uses``, ``endpoint``, ``outputs``, ``links``, ``notes``, ``provider_config``;
+* ``variables``/``uses``, ``endpoint``, ``outputs``, ``links``, ``provider_config``;
+* ``notes``: README lines, each shown only when its ``when`` patterns match;
 * ``manual``: no resource can express it; the text goes to the README (and ``script`` lines to
   ``slapos-request.sh``), and the placement counts as not exported.
 
@@ -351,7 +352,13 @@ def _apply(
     outputs = {
         fill(name, facts): fill(spec, facts) for name, spec in rule.get("outputs", {}).items()
     }
-    notes = fill(rule.get("notes", []), facts)
+    notes = [
+        fill(note["text"], facts)
+        for note in rule.get("notes", [])
+        if all(
+            re.search(pat, _text(facts.get(key, ""))) for key, pat in note.get("when", {}).items()
+        )
+    ]
     provider_config = fill(rule["provider_config"], facts) if "provider_config" in rule else None
     endpoint = fill(rule["endpoint"], facts) if "endpoint" in rule else None
     warnings = _checks(comp, rule, facts)
