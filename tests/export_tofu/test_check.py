@@ -115,3 +115,17 @@ def test_a_provider_alias_must_be_configured(tmp_path: Path) -> None:
 def test_invalid_json_is_caught(tmp_path: Path) -> None:
     files = {**_sound(tmp_path), "main.tf.json": b"{"}
     assert any("not JSON" in p for p in check_files(files))
+
+
+def test_every_block_type_a_map_can_emit_has_an_attribute_table() -> None:
+    from sovbundle.export_tofu.maintain import used_types
+    from sovbundle.export_tofu.tables import schema
+
+    for name, kinds in used_types().items():
+        table = schema(name)
+        assert table["provenance"]["recorded"]
+        assert kinds["resource"] <= set(table["resources"]), name
+        assert kinds["data"] <= set(table["data_sources"]), name
+        for entry in [*table["resources"].values(), *table["data_sources"].values()]:
+            assert entry["origin"]
+            assert set(entry["required"]) <= set(entry["attributes"])
