@@ -304,3 +304,48 @@ def test_same_label_for_two_components_is_not_exported_twice(tmp_path: Path) -> 
     ]
     export = export_case(tmp_path, rows)
     assert [u.component for u in export.config.unexpressed] == ["a_b"]
+
+
+def test_ovhcloud_database_extra_storage_becomes_its_disk_size(tmp_path: Path) -> None:
+    rows = [
+        row("db", "database", "ovhcloud", "GRA11", "postgresql-business-db1-7"),
+        row(
+            "db",
+            "database",
+            "ovhcloud",
+            "GRA11",
+            "postgresql-business-db1-7",
+            60,
+            part="extra_storage",
+            unit="gb_month",
+            monthly=6.0,
+        ),
+    ]
+    components = {"db": {"kind": "database", "engine": "postgresql", "storage_gb": 100}}
+    export = export_case(tmp_path, rows, components)
+    assert export.complete
+    db = main_tf(export)["resource"]["ovh_cloud_project_database"]["db"]
+    assert db["disk_size"] == 100
+    assert "extra_storage" in db["//"]
+
+
+def test_a_priced_part_no_attribute_expresses_is_reported(tmp_path: Path) -> None:
+    rows = [
+        row("pg", "database", "scaleway", "fr-par-1", "DB-DEV-S"),
+        row(
+            "pg",
+            "database",
+            "scaleway",
+            "fr-par-1",
+            "DB-DEV-S",
+            50,
+            part="extra_storage",
+            unit="gb_month",
+            monthly=5.0,
+        ),
+    ]
+    export = export_case(tmp_path, rows, {"pg": {"kind": "database", "engine": "postgresql"}})
+    assert "scaleway_rdb_instance" in main_tf(export)["resource"]
+    (missing,) = export.config.unexpressed
+    assert missing.component == "pg"
+    assert "extra_storage line (50 gb_month, 5.00 EUR/month)" in missing.reason

@@ -11,6 +11,8 @@ component's plan rows is applied:
 * ``blocks``: ``data``/``resource`` blocks whose bodies are templates (``{{fact}}`` is replaced;
   a string that is only ``{{fact}}`` takes the fact's type, so counts stay numbers;
   ``{"@repeat": fact, "item": ...}`` repeats a nested block);
+* ``part_attrs``: attributes that express a plan part beyond the kind's usual ones
+  (a database's ``extra_storage``);
 * ``variables``/``uses``, ``endpoint``, ``outputs``, ``links``, ``provider_config``;
 * ``notes``: README lines, each shown only when its ``when`` patterns match;
 * ``manual``: no resource can express it; the text goes to the README (and ``script`` lines to
@@ -37,6 +39,15 @@ META_ARGS = frozenset({"count", "provider", "depends_on", "lifecycle", "for_each
 _WHOLE = re.compile(r"^\{\{([^{}]+)\}\}$")
 _PLACEHOLDER = re.compile(r"\{\{([^{}]+)\}\}")
 PART_ORDER = ("instance", "control_plane", "nodes", "storage", "extra_storage", "egress")
+EXPRESSED_PARTS: dict[str, tuple[str, ...]] = {
+    "vm": ("instance",),
+    "app": ("instance",),
+    "database": ("instance",),
+    "object_storage": ("storage", "egress"),
+    "kubernetes": ("control_plane", "nodes"),
+}
+"""The plan parts every rule of a kind expresses (egress is usage: nothing to create); a rule
+expresses more through ``part_attrs``, and any other part is reported as not exported."""
 
 
 class MissingFact(Exception):
@@ -149,6 +160,8 @@ def _facts(comp: Component, plan: Plan, bundle: dict[str, dict[str, Any]] | None
         facts[f"part.{row.part}.price_unit"] = row.price_unit
     if bundle is not None and comp.name in bundle:
         for key, value in bundle[comp.name].items():
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
             if value is not None:
                 facts[f"bundle.{key}"] = value
     return facts
@@ -362,12 +375,24 @@ def _apply(
     provider_config = fill(rule["provider_config"], facts) if "provider_config" in rule else None
     endpoint = fill(rule["endpoint"], facts) if "endpoint" in rule else None
     warnings = _checks(comp, rule, facts)
+    part_attrs: dict[str, dict[str, Any]] = {}
+    left_out: list[PlacementRow] = []
+    for row in comp.rows:
+        if row.part in EXPRESSED_PARTS.get(comp.kind, ()):
+            continue
+        if row.part in rule.get("part_attrs", {}):
+            extra = rule["part_attrs"][row.part]
+            part_attrs.setdefault(fill(extra["type"], facts), {}).update(
+                fill(extra["attributes"], facts)
+            )
+        else:
+            left_out.append(row)
 
     comment = _comment(comp)
     for kind, block_type, name, body in blocks:
         target = config.resources if kind == "resource" else config.data
         if kind == "resource":
-            body = {"//": comment, **body}
+            body = {"//": comment, **body, **part_attrs.get(block_type, {})}
         target.setdefault(block_type, {})[name] = body
     for name in rule.get("uses", []):
         config.variables[name] = table["variables"][name]
@@ -400,6 +425,16 @@ def _apply(
         }
     config.credentials.setdefault(comp.provider, table["credentials"])
     config.exported.append((comp, rule["id"]))
+    for row in left_out:
+        config.unexpressed.append(
+            Unexpressed(
+                comp.name,
+                comp.provider,
+                f"its {row.part} line ({format(row.quantity, 'f')} {row.price_unit}, "
+                f"{money(row.monthly)} EUR/month) has no attribute in rule {rule['id']}; "
+                "the rest of the component is exported",
+            )
+        )
 
 
 def _checks(comp: Component, rule: dict[str, Any], facts: dict[str, Any]) -> list[str]:

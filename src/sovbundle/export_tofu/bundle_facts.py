@@ -26,6 +26,7 @@ FACT_FIELDS = (
     "gpus",
     "gpu_model",
     "disk_gb",
+    "storage_gb",
     "dedicated",
 )
 """Component fields a mapping rule may read as ``bundle.<field>``."""
