@@ -234,3 +234,12 @@ def test_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
         assert done.returncode == 0
     for path in (tmp_path / "1").iterdir():
         assert path.read_bytes() == (tmp_path / "2" / path.name).read_bytes(), path.name
+
+
+def test_output_dot_in_an_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = _plan(tmp_path)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert main(["export", "tofu", str(plan), "-o", "."]) == 0
+    assert (tmp_path / "here" / "main.tf.json").is_file()

@@ -58,6 +58,7 @@ def _previous_files(directory: Path) -> list[str] | None:
 
 def write_export(directory: Path, files: dict[str, bytes], *, force: bool = False) -> str:
     """Write ``files`` into ``directory``; return how (``created`` or ``updated``)."""
+    directory = Path(os.path.abspath(directory))  # `-o .` has a name and a parent too
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} exists and is not a folder")
     try:
