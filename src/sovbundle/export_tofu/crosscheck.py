@@ -1,12 +1,13 @@
-"""Cross-check the attribute tables against the Pulumi SDKs bridged from the same providers.
+"""Cross-check the attribute tables against SDKs generated from the same providers' schemas.
 
-    pip download --no-deps pulumi-ovh pulumiverse-scaleway -d WHEELS
+    pip download --no-deps pulumi-ovh pulumiverse-scaleway cdktf-provider-clevercloud -d WHEELS
     python -m sovbundle.export_tofu.crosscheck WHEELS/*.whl
 
 A maintenance step (the wheels are not a dependency and tests never download them). Each Pulumi
-resource class has an ``<Name>Args`` class whose ``__init__`` lists the inputs (required ones
-have no default) and a ``_<Name>State`` class listing every attribute; both are read with
-``ast`` from the wheel, nothing is imported or run. The script reports, per Terraform type:
+resource has an ``<Name>Args`` class whose ``__init__`` lists the inputs (required ones have no
+default); each CDKTF resource a ``<Name>Config`` class that does the same with the Terraform names
+(minus the meta-arguments). Both are read with ``ast`` from the wheel, nothing is imported or
+run. The script reports, per Terraform type:
 attributes our table lets a configuration set that Pulumi does not know, and inputs Pulumi
 requires that our table does not require. Pulumi renames a few attributes and makes provider-
 defaulted ones (``service_name``, ``project_id``) optional, so a difference is a lead to read,
@@ -23,7 +24,7 @@ from pathlib import Path
 from sovbundle.export_tofu.check import _settable
 from sovbundle.export_tofu.tables import schema
 
-__all__ = ["PULUMI", "compare", "main"]
+__all__ = ["CDKTF_CLEVERCLOUD", "PULUMI", "compare", "main"]
 
 PULUMI: dict[str, tuple[str, str, str]] = {
     "ovh_cloud_project_database": ("ovh", "pulumi_ovh/cloudproject/database.py", "Database"),
@@ -69,7 +70,43 @@ PULUMI: dict[str, tuple[str, str, str]] = {
         "PrivateNetwork",
     ),
 }
-"""Terraform type -> (attribute table, file in the wheel, Pulumi class name)."""
+"""Terraform type -> (attribute table, file in the wheel, Pulumi class name): ``<name>Args``."""
+
+CDKTF_CLEVERCLOUD = [
+    "nodejs",
+    "python",
+    "php",
+    "go",
+    "ruby",
+    "rust",
+    "docker",
+    "dotnet",
+    "scala",
+    "postgresql",
+    "mysql",
+    "redis",
+    "mongodb",
+    "cellar",
+    "cellar_bucket",
+]
+"""Clever Cloud types checked against ``cdktf-provider-clevercloud`` (``<Name>Config``)."""
+
+META_ARGS = frozenset(
+    {"connection", "count", "depends_on", "for_each", "lifecycle", "provider", "provisioners"}
+)
+
+
+def _targets() -> dict[str, tuple[str, str, str]]:
+    """Terraform type -> (attribute table, file in a wheel, class to read)."""
+    targets = {t: (table, path, f"{cls}Args") for t, (table, path, cls) in PULUMI.items()}
+    for name in CDKTF_CLEVERCLOUD:
+        cls = "".join(part.capitalize() for part in name.split("_"))
+        targets[f"clevercloud_{name}"] = (
+            "clevercloud",
+            f"clevercloud_cdktf_provider_clevercloud/{name}/__init__.py",
+            f"{cls}Config",
+        )
+    return targets
 
 
 def _params(tree: ast.Module, class_name: str) -> tuple[set[str], set[str]] | None:
@@ -98,16 +135,16 @@ def compare(wheels: list[Path]) -> list[str]:
                 if name.endswith(".py"):
                     sources[name] = archive.read(name).decode("utf-8")
     lines = []
-    for tf_type, (table_name, path, cls) in sorted(PULUMI.items()):
+    for tf_type, (table_name, path, cls) in sorted(_targets().items()):
         if path not in sources:
             lines.append(f"{tf_type}: {path} not in the wheels given")
             continue
         tree = ast.parse(sources[path])
-        found = _params(tree, f"{cls}Args")
+        found = _params(tree, cls)
         if found is None:
-            lines.append(f"{tf_type}: no {cls}Args in {path}")
+            lines.append(f"{tf_type}: no {cls} in {path}")
             continue
-        inputs, required = found
+        inputs, required = found[0] - META_ARGS, found[1] - META_ARGS
         table = schema(table_name)["resources"][tf_type]
         settable = {n for n, a in table["attributes"].items() if _settable(a)}
         ours_only = sorted(settable - inputs)
@@ -115,9 +152,9 @@ def compare(wheels: list[Path]) -> list[str]:
         ours_required = sorted(set(table["required"]) - required)
         parts = []
         if ours_only:
-            parts.append(f"settable here, not a Pulumi input: {', '.join(ours_only)}")
+            parts.append(f"settable here, not an SDK input: {', '.join(ours_only)}")
         if pulumi_required:
-            parts.append(f"required by Pulumi only: {', '.join(pulumi_required)}")
+            parts.append(f"required by the SDK only: {', '.join(pulumi_required)}")
         if ours_required:
             parts.append(f"required here only: {', '.join(ours_required)}")
         lines.append(f"{tf_type}: " + ("; ".join(parts) if parts else "agrees"))
