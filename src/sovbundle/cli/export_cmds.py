@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sovbundle.cli import app
+from sovbundle.cli._app import app
 
 __all__ = ["export_app", "tofu"]
 
@@ -65,7 +65,7 @@ def tofu(
     placements could not be expressed (listed in DIR/README.md and on stderr); 2 for a bad plan
     file or folder.
     """
-    from sovbundle.export_tofu import PARTIAL_EXIT, export_plan, write_export
+    from sovbundle.render.tofu import PARTIAL_EXIT, export_plan, write_export
 
     result = export_plan(plan, bundle)
     how = write_export(output, result.files, force=force)
