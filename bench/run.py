@@ -166,6 +166,16 @@ def run(mode_name: str) -> dict[str, Any]:
     return results
 
 
+def _own_sections(path: Path) -> str:
+    """Sections other scripts write and own (``<!-- NAME:start -->`` ... ``<!-- NAME:end -->``,
+    e.g. bench/sweep.py's), kept as they are when the suite rewrites RESULTS.md."""
+    import re
+
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    section = re.compile(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->\n?", re.S)
+    return "".join("\n" + match.group(0) for match in section.finditer(old))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     group = parser.add_mutually_exclusive_group()
@@ -181,6 +191,6 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    (args.out / "RESULTS.md").write_text(markdown(results))
+    (args.out / "RESULTS.md").write_text(markdown(results) + _own_sections(args.out / "RESULTS.md"))
     print(f"wrote {args.out / 'RESULTS.md'} in {results['suite_s']:.0f} s")
     return 0

@@ -33,3 +33,30 @@ def test_bench_tiny_runs_and_writes_well_formed_results(tmp_path: Path) -> None:
     text = (tmp_path / "RESULTS.md").read_text()
     for heading in ("## Targets", "## 1. CLI latency", "## 2. Solver scale", "## 3. Plan quality"):
         assert heading in text
+
+
+def test_the_quality_sweep_runs_every_path_without_a_mismatch(tmp_path: Path) -> None:
+    """``bench/sweep.py`` on a few seeds: every path solved every instance, none differs from
+    brute force, and its RESULTS.md section replaces only itself."""
+    from bench.sweep import PATHS, markdown, sweep, write_section
+
+    run = sweep(12, seed=7)
+    assert set(run["paths"]) == set(PATHS)
+    for path, row in run["paths"].items():
+        assert row["solved"] == 12 and row["mismatches"] == 0, (path, row)
+    assert run["paths"]["milp-warm"]["warm_started"] > 0
+    assert run["paths"]["tie-break"]["tie_break_solves"] > 0
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Results\n\nsection of another script\n")
+    write_section(markdown([run]), results)
+    write_section(markdown([run]), results)
+    text = results.read_text()
+    assert text.count("<!-- sweep:start -->") == 1 and "section of another script" in text
+
+
+def test_the_suite_keeps_the_sections_other_scripts_own(tmp_path: Path) -> None:
+    from bench.run import _own_sections
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text("old\n<!-- sweep:start -->\n## mine\n<!-- sweep:end -->\nold tail\n")
+    assert _own_sections(results) == "\n<!-- sweep:start -->\n## mine\n<!-- sweep:end -->\n"
