@@ -333,7 +333,11 @@ class Model:
         found = np.asarray(values)
         if found.size != len(self.costs) or np.abs(found - np.rint(found)).max(initial=0) > 1e-5:
             return False
-        if any(sum(found[col] > 0.5 for col in cols) != 1 for cols in self.x.values()):
+        # The x columns come first, component after component (``__init__``).
+        sizes = [len(cols) for cols in self.x.values()]
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        placed = np.add.reduceat((found[: sum(sizes)] > 0.5).astype(np.int64), starts)
+        if sizes and not (placed == 1).all():
             return False
         reported = self.highs.getInfo().objective_function_value
         return bool(abs(self._cost(values) - reported) < 0.5)
