@@ -22,6 +22,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # the normalised catalog model
     "Certification": "sovbundle.models",
+    "Evidence": "sovbundle.models",
+    "EvidenceClass": "sovbundle.models",
     "Offer": "sovbundle.models",
     "Price": "sovbundle.models",
     "PriceQuality": "sovbundle.models",
@@ -58,6 +60,8 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Certification",
+    "Evidence",
+    "EvidenceClass",
     "InfeasibleError",
     "LoadedBundle",
     "Offer",
@@ -94,6 +98,8 @@ if TYPE_CHECKING:
     from sovbundle.loader import LoadedBundle, load_bundle, parse_bundle
     from sovbundle.models import (
         Certification,
+        Evidence,
+        EvidenceClass,
         Offer,
         Price,
         PriceQuality,

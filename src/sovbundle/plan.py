@@ -1,4 +1,7 @@
-"""The Plan model and its canonical JSON export (``format_version`` "1.0", SPEC §6).
+"""The Plan model and its canonical JSON export (``format_version`` "1.1", SPEC §6).
+
+1.1 adds, to 1.0, each placement's ``evidence`` (the class, source and date of its price) and
+the plan's ``coverage`` (how many placements are priced from each class of evidence).
 
 Money is a JSON number in EUR: each ``monthly`` is rounded to cents half-even, totals are sums of
 the rounded lines, unit prices carry 6 decimals. Keys come in the order of SPEC §6 (the field
@@ -24,16 +27,19 @@ __all__ = [
     "BundleRef",
     "CatalogRef",
     "ConstraintRow",
+    "CoverageRow",
+    "EvidenceRef",
     "LinkRow",
     "PlacementRow",
     "Plan",
     "SolverInfo",
     "SourceRef",
+    "coverage_line",
     "dump_plan",
     "unit_price",
 ]
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 
 TIE_BREAK = (
     "among equal-cost plans, the least sum of canonical ranks (a candidate's position in its "
@@ -73,6 +79,34 @@ class SourceRef(_Row):
     as_of: str
 
 
+class EvidenceRef(_Row):
+    """The evidence of a placement's price (``Offer.price_evidence``)."""
+
+    class_: Literal["api", "provider_doc", "third_party"] = Field(alias="class")
+    source: str
+    as_of: str | None
+
+
+class CoverageRow(_Row):
+    """How many placement rows are priced from one class of evidence, and the dates."""
+
+    class_: Literal["api", "provider_doc", "third_party"] = Field(alias="class")
+    placements: int
+    oldest: str | None
+    """The oldest source date of those placements (``None``: all undated)."""
+    newest: str | None
+    undated: int
+    """How many of those placements have an undated source."""
+
+
+class Coverage(_Row):
+    """The evidence behind a plan's prices, in the manner of Infracost's coverage line."""
+
+    placements: int
+    by_evidence: tuple[CoverageRow, ...]
+    """One row per class that prices at least one placement, best class first."""
+
+
 class PlacementRow(_Row):
     component: str
     kind: str
@@ -87,6 +121,7 @@ class PlacementRow(_Row):
     monthly: Decimal
     certifications: tuple[str, ...]
     source: SourceRef
+    evidence: EvidenceRef
 
 
 class LinkRow(_Row):
@@ -153,12 +188,35 @@ class Plan(_Row):
     total_monthly: Decimal
     by_provider: dict[str, Decimal]
     placements: tuple[PlacementRow, ...]
+    coverage: Coverage
     links: tuple[LinkRow, ...]
     constraints: tuple[ConstraintRow, ...]
     solver: SolverInfo
     warnings: tuple[str, ...]
     explain: ExplainInfo | None = None
     """Only with ``--explain`` (an addition to SPEC §6)."""
+
+
+_CLASS_PHRASES = {
+    "api": "from provider APIs",
+    "provider_doc": "from provider documentation",
+    "third_party": "from third-party data",
+}
+
+
+def coverage_line(coverage: Coverage) -> str:
+    """``9 placements: 5 priced from provider APIs of 2026, 2 from provider documentation of
+    2018, 2 from third-party data of 2020``."""
+    noun = "placement" if coverage.placements == 1 else "placements"
+    parts = []
+    for number, row in enumerate(coverage.by_evidence):
+        years = sorted({d[:4] for d in (row.oldest, row.newest) if d is not None})
+        when = f" of {'-'.join(years)}" if years else ""
+        if row.undated:
+            when += f" ({row.undated} undated)" if years else " (undated)"
+        lead = "priced " if number == 0 else ""
+        parts.append(f"{row.placements} {lead}{_CLASS_PHRASES[row.class_]}{when}")
+    return f"{coverage.placements} {noun}: " + (", ".join(parts) if parts else "none priced")
 
 
 def _number(value: Decimal) -> str:

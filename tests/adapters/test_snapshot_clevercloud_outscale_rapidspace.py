@@ -13,7 +13,7 @@ import pytest
 
 from sovbundle.catalog import load_catalog_file
 from sovbundle.facts import load_facts
-from sovbundle.models import CERTIFICATIONS, HOURS_PER_MONTH, KINDS, PriceQuality
+from sovbundle.models import CERTIFICATIONS, HOURS_PER_MONTH, KINDS, EvidenceClass, PriceQuality
 from sovbundle.snapshot import build_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,10 +85,23 @@ def test_clevercloud_prices_match_the_recorded_worked_examples() -> None:
     assert "hds" not in offers["apps.XS", "par"].certifications
 
 
-def test_outscale_snapshot_has_no_price_and_secnumcloud_only_in_cloudgouv() -> None:
+def test_outscale_snapshot_is_priced_from_the_2020_sheet_and_labelled_so() -> None:
     catalog = load_catalog_file(ROOT / "providers" / "snapshot" / "outscale.json").data
     assert {o.kind for o in catalog.offers} == {"vm"}
-    assert all(not o.placeable for o in catalog.offers)
+    priced = [o for o in catalog.offers if o.placeable]
+    # Euro-area Regions only (the sheet states no currency), cloudgouv included.
+    assert {o.region for o in priced} == {"eu-west-2", "cloudgouv-eu-west-1"}
+    for offer in priced:
+        evidence = offer.price_evidence
+        assert evidence is not None and evidence.class_ is EvidenceClass.THIRD_PARTY
+        assert evidence.as_of == "2020-08-10" and "ligoj/plugin-prov-outscale" in evidence.source
+        assert offer.price.quality is PriceQuality.STALE and "2020" in (offer.price.note or "")
+    by_key = {(o.sku, o.region): o for o in catalog.offers}
+    # The sheet's worked example: 2 vCores v5 highest x 0.036 + 4 GiB x 0.008 (eu-west-2).
+    assert by_key[("tinav5.c2r4p1", "eu-west-2")].price.amount == Decimal("0.104")
+    # cloudgouv: 2 x 0.0432 + 4 x 0.0096.
+    assert by_key[("tinav5.c2r4p1", "cloudgouv-eu-west-1")].price.amount == Decimal("0.1248")
+    assert not by_key[("tinav5.c2r4p1", "us-east-2")].placeable
     for offer in catalog.offers:
         expected = ("secnumcloud",) if offer.region == "cloudgouv-eu-west-1" else ()
         assert offer.certifications == expected

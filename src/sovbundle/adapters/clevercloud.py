@@ -157,7 +157,9 @@ class _Context:
                 " same on all zones right now', clever-components pricing docs)"
             )
         url = f"{self.base}{price_system_key(book.zone)}"
-        return Source(kind="api", url=url, as_of=self.raw.fetched_at, note=note)
+        return Source(
+            kind="api", url=url, as_of=self.raw.as_of(price_system_key(book.zone)), note=note
+        )
 
 
 def _response(raw: RawCatalog, key: str) -> Any:

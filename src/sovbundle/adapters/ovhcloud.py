@@ -112,10 +112,10 @@ def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
         if key in eco:
             datacentres = set(zones.get(DEDICATED_ZONE, []))
             body = raw.responses[key]
-            offers.extend(dedicated_offers(reader, body, datacentres, source_url, raw.fetched_at))
+            offers.extend(dedicated_offers(reader, body, datacentres, source_url, raw.as_of(key)))
             continue
         for flavor in _flavors(reader, raw.responses[key]).values():
-            offers.extend(_offers(flavor, zones.get(flavor.zone, []), source_url, raw.fetched_at))
+            offers.extend(_offers(flavor, zones.get(flavor.zone, []), source_url, raw.as_of(key)))
     return offers
 
 
