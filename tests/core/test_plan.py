@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from sovbundle.candidates import money
 from sovbundle.catalog import Catalog
+from sovbundle.errors import InfeasibleError
 from sovbundle.loader import LoadedBundle
 from sovbundle.models import EvidenceClass, PriceQuality, PriceUnit
 from sovbundle.plan import FORMAT_VERSION, coverage_line, dump_plan, unit_price
+from sovbundle.planner import build_problem
 from sovbundle.resolve import plan_bundle
 from sovbundle.spec import BundleSpec
 from tests.synthetic import bundle, catalog, database, kube, provider, storage, vm
@@ -229,3 +233,32 @@ def test_third_party_prices_are_warned_and_counted_in_the_coverage_line() -> Non
              "newest": "2020-08-10", "undated": 0},
         ],
     }  # fmt: skip
+
+
+def test_min_price_evidence_filters_weaker_offers_with_a_reason() -> None:
+    cat = catalog(
+        [OVH, CC],
+        [
+            vm("ovhcloud", "GRA", "api", "9"),
+            vm("clevercloud", "par", "doc", "5", curated=True),
+            vm("clevercloud", "par", "sheet", "1", evidence=EvidenceClass.THIRD_PARTY),
+        ],
+    )
+    picks = {}
+    for level in (None, "third_party", "provider_doc", "api"):
+        policy = {} if level is None else {"policy": {"min_price_evidence": level}}
+        plan = plan_bundle(loaded(bundle({"x": {"kind": "vm"}}, **policy)), cat, NOW)
+        picks[level] = plan.placements[0].sku
+    assert picks == {None: "sheet", "third_party": "sheet", "provider_doc": "doc", "api": "api"}
+    only_api = bundle({"x": {"kind": "vm", "providers": ["clevercloud"]}},
+                      policy={"min_price_evidence": "api"})  # fmt: skip
+    with pytest.raises(InfeasibleError) as info:
+        plan_bundle(loaded(only_api), cat, NOW)
+    assert "no vm offer priced from api evidence or better" in str(info.value.lines())
+    problem = build_problem(only_api, cat)
+    (cc,) = problem.components
+    reasons = {r.offer.sku: (r.stage, r.reason) for r in cc.rejections}
+    assert reasons["doc"] == (
+        "evidence",
+        "price evidence provider_doc is weaker than policy.min_price_evidence api",
+    )
