@@ -1,7 +1,7 @@
 # One command runs every check: `make check` (lint, types, tests). CI runs the same.
 PYTHON ?= python3
 
-.PHONY: check lint types test snapshot schema bench bench-quick
+.PHONY: check lint types test snapshot snapshot-check schema bench bench-quick
 
 check: lint types test
 
@@ -20,6 +20,12 @@ bench:
 
 bench-quick:
 	PYTHONPATH=src:. $(PYTHON) -m bench --quick
+
+snapshot:
+	$(PYTHON) -m sovbundle.snapshot
+
+snapshot-check:
+	$(PYTHON) -m sovbundle.snapshot --check
 
 schema:
 	$(PYTHON) -m sovbundle schema -o schema/bundle.schema.json

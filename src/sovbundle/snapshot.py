@@ -48,7 +48,8 @@ from sovbundle.models import (
 __all__ = ["assemble", "build_snapshot", "check_catalog", "check_snapshot", "load_raw"]
 
 MONTHLY_ROUNDING = Decimal("0.01")
-"""How far a published monthly price may exceed hourly x 730 (a cent of rounding)."""
+"""How far a published monthly price may exceed hourly x 730: a cent, plus 730 times the
+rounding of the hourly price itself (half a unit of its last decimal: 0.3511 may be 0.35114)."""
 
 
 def load_raw(folder: Path, provider: str) -> RawCatalog:
@@ -236,8 +237,11 @@ def check_catalog(catalog: ProviderCatalog, today: date) -> list[str]:
             if amount is not None and (not amount.is_finite() or amount < 0):
                 found.append(f"{name}: price {amount} is negative or not a number")
         hourly = offer.price.amount if offer.price.unit is PriceUnit.HOUR else None
-        if hourly is not None and offer.monthly_amount is not None:
-            ceiling = hourly * HOURS_PER_MONTH + MONTHLY_ROUNDING
+        finite = all(a is None or a.is_finite() for a in amounts)
+        if finite and hourly is not None and offer.monthly_amount is not None:
+            exponent = hourly.as_tuple().exponent
+            half_unit = Decimal(5).scaleb(exponent - 1) if isinstance(exponent, int) else 0
+            ceiling = (hourly + half_unit) * HOURS_PER_MONTH + MONTHLY_ROUNDING
             if offer.monthly_amount > ceiling:
                 found.append(
                     f"{name}: monthly price {offer.monthly_amount} above hourly {hourly} x 730"
