@@ -130,3 +130,49 @@ def test_importing_the_adapters_does_not_import_httpx() -> None:
     src = str(Path(__file__).parents[2] / "src")
     done = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": src}, check=False)
     assert done.returncode == 0
+
+
+def test_ovhcloud_database_high_availability_follows_ovh_documentation() -> None:
+    dbs = [o for o in snapshot("ovhcloud").offers if o.kind == "database"]
+    by_plan: dict[tuple[str, str], set[bool]] = {}
+    for o in dbs:
+        assert o.specs.kind == "database"
+        plan = o.sku.split("-")[1]
+        by_plan.setdefault((o.specs.engine, plan), set()).add(o.specs.high_availability)
+    for engine in ("postgresql", "mysql"):
+        assert by_plan[(engine, "business")] == {True}  # 2 nodes by default
+        assert by_plan[(engine, "enterprise")] == {True}  # 3 nodes by default
+        assert by_plan[(engine, "essential")] == {False}  # at most one node
+    assert by_plan[("mongodb", "production")] == by_plan[("mongodb", "advanced")] == {True}
+    # Plans OVHcloud's pages do not describe are not claimed to be highly available.
+    assert by_plan[("redis", "business")] == {False}
+    ha = offer("ovhcloud", "postgresql-business-db1-4", "GRA11", kind="database")
+    assert ha.source.note and "delivered with 2 nodes by default" in ha.source.note
+
+
+def test_a_high_availability_database_bundle_places_on_ovhcloud() -> None:
+    from datetime import UTC, datetime
+
+    from tests.synthetic import bundle
+
+    from sovbundle.catalog import Catalog, LoadedCatalog
+    from sovbundle.loader import LoadedBundle
+    from sovbundle.resolve import plan_bundle
+
+    data = snapshot("ovhcloud")
+    catalog = Catalog.from_loaded([LoadedCatalog(data, "snapshot", None, "0" * 64)])
+    spec = bundle(
+        {"db": {"kind": "database", "engine": "postgresql", "high_availability": True}},
+        constraints={"providers": ["ovhcloud"]},
+    )
+    plan = plan_bundle(LoadedBundle(spec, Path("b.yaml"), "0" * 64), catalog, datetime.now(UTC))
+    (row,) = plan.placements
+    assert row.provider == "ovhcloud"
+    assert "-business-" in row.sku or "-enterprise-" in row.sku
+
+
+def test_ovhcloud_iso27001_and_soc2_are_on_no_offer_without_a_scope() -> None:
+    data = snapshot("ovhcloud")
+    facts = {c.id: c for c in data.provider.certifications}
+    assert facts["iso27001"].regions == () and facts["soc2"].regions == ()
+    assert not any({"iso27001", "soc2"} & set(o.certifications) for o in data.offers)
