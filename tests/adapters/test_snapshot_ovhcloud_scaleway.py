@@ -176,3 +176,46 @@ def test_ovhcloud_iso27001_and_soc2_are_on_no_offer_without_a_scope() -> None:
     facts = {c.id: c for c in data.provider.certifications}
     assert facts["iso27001"].regions == () and facts["soc2"].regions == ()
     assert not any({"iso27001", "soc2"} & set(o.certifications) for o in data.offers)
+
+
+@pytest.mark.parametrize(
+    ("sku", "hourly", "monthly"),
+    [("b2-7", "0.0709", "24.20"), ("d2-8", "0.0372", "19.80"), ("t2-le-45", "0.8", "576.00")],
+)
+def test_ovhcloud_published_monthly_plans_are_the_monthly_price(
+    sku: str, hourly: str, monthly: str
+) -> None:
+    o = offer("ovhcloud", sku, "GRA11")
+    assert o.price.amount == Decimal(hourly) and o.monthly_amount == Decimal(monthly)
+    assert o.monthly == Decimal(monthly) < Decimal(hourly) * 730  # both shown, monthly used
+    assert o.price_evidence is not None and o.price_evidence.as_of == "2026-01-27"
+    assert o.price_evidence.class_ == "third_party" and f"{sku}.monthly.postpaid" in str(
+        o.price_evidence.note
+    )
+
+
+def test_scaleway_elastic_metal_has_its_monthly_sku() -> None:
+    o = offer("scaleway", "EM-A116X-SSD", "fr-par-1")
+    assert o.price.amount == Decimal("0.077") and o.monthly_amount == Decimal("27.99")
+    assert o.price_evidence is not None and o.price_evidence.as_of == "2025-12-02"
+
+
+def test_every_api_offer_carries_the_date_of_its_own_body() -> None:
+    dates = {
+        o.source.url.split("?")[-1]: o.source.as_of
+        for o in snapshot("scaleway").offers
+        if o.source.kind == "api"
+    }
+    assert dates["page=1&product_types=elastic_metal&zone=fr-par-1"] == "2025-12-02"
+    assert dates["api_ids=PRO2-M&page=1&product_types=instance&zone=pl-waw-3"] == "2026-07-30"
+    assert set(dates.values()) == {"2025-12-02", "2026-07-01", "2026-07-30", "2026-08-14"}
+    ovh = {
+        o.source.url: o.source.as_of for o in snapshot("ovhcloud").offers if o.source.kind == "api"
+    }
+    assert ovh == {
+        "https://api.ovh.com/v1/order/catalog/public/cloud?ovhSubsidiary=DE": "2026-08-14",
+        "https://api.ovh.com/v1/order/catalog/public/eco?ovhSubsidiary=FR": "2025-05-13",
+    }
+    for o in snapshot("scaleway").offers:
+        if o.source.kind == "api":
+            assert o.price_evidence is not None and o.price_evidence.as_of == o.source.as_of

@@ -273,6 +273,15 @@ def test_a_catalog_file_of_format_1_is_refused_by_name(tmp_path: Path) -> None:
         load_catalog_file(path)
 
 
+def test_a_catalog_file_of_format_2_without_evidence_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "ovhcloud.json"
+    path.write_text(json.dumps({"format_version": 2, "offers": []}))
+    with pytest.raises(
+        CatalogError, match="format_version 2; this sovbundle reads format_version 3"
+    ):
+        load_catalog_file(path)
+
+
 @pytest.mark.parametrize("damage", ["region-in-row", "no-regions", "bad-price-in-row"])
 def test_a_row_is_validated_as_an_offer(tmp_path: Path, damage: str) -> None:
     offers = (offer("a", "eu-west-2", "1"), offer("a", "us-east-2", "1"))
