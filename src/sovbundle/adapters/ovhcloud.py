@@ -273,7 +273,9 @@ _MONTHLY_MATCH = Decimal("0.005")
 two to be read as one price list."""
 
 
-def normalize_dataset(name: str, body: Any, facts: ProviderFacts, evidence: Evidence) -> list[Offer]:
+def normalize_dataset(
+    name: str, body: Any, facts: ProviderFacts, evidence: Evidence
+) -> list[Offer]:
     """Offers completed from a third-party dataset of ``providers/raw/ovhcloud`` (snapshot build).
 
     ``feoche-monthly``: ``{monthly_eur: {flavour: "24.20"}, hourly_eur: {flavour: "0.07"}}``,
