@@ -219,3 +219,31 @@ def test_every_api_offer_carries_the_date_of_its_own_body() -> None:
     for o in snapshot("scaleway").offers:
         if o.source.kind == "api":
             assert o.price_evidence is not None and o.price_evidence.as_of == o.source.as_of
+
+
+@pytest.mark.parametrize(
+    ("sku", "new", "old"),
+    [("POP2-6C-24G", "0.2205", "0.225"), ("STANDARD2-A32C-128G", "1.0078", "1.1978")],
+)
+def test_scaleway_prices_superseded_by_the_2026_08_14_catalog_keep_their_history(
+    sku: str, new: str, old: str
+) -> None:
+    o = offer("scaleway", sku, "fr-par-1")
+    assert o.price.amount == Decimal(new) and o.monthly_amount is None
+    assert o.price_evidence is not None and o.price_evidence.as_of == "2026-08-14"
+    (record,) = o.price_history
+    assert record.amount == Decimal(old) and record.evidence.as_of == "2026-07-30"
+    assert record.evidence.class_ == "api"
+    # Another zone, not in the newer dataset, keeps the July price.
+    other = offer("scaleway", sku, "fr-par-2")
+    assert other.price.amount == Decimal(old) and not other.price_history
+
+
+def test_scaleway_database_nodes_have_the_specs_of_their_instance_type() -> None:
+    dbs = [o for o in snapshot("scaleway").offers if o.kind == "database"]
+    assert len(dbs) == 9
+    for o in dbs:
+        assert o.specs.kind == "database"
+        assert (o.specs.vcpus, o.specs.memory_gb) == (Decimal(1), Decimal(2)), o.region
+        assert o.source.note and "db-dev1-l database node uses a dev1-l Instance" in o.source.note
+        assert o.price_evidence is not None and o.price_evidence.as_of is None  # undated, says so

@@ -45,7 +45,15 @@ from sovbundle.models import (
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "PRODUCTS_PATH", "PROVIDER_ID", "fetch", "normalize"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "PAGE_SIZE",
+    "PRODUCTS_PATH",
+    "PROVIDER_ID",
+    "fetch",
+    "normalize",
+    "normalize_dataset",
+]
 
 PROVIDER_ID = "scaleway"
 DEFAULT_BASE_URL = "https://api.scaleway.com"
@@ -311,3 +319,66 @@ def _offer(server: _Server) -> Offer:
         ),
         price_history=history,
     )
+
+
+_FOUR_DECIMALS = Decimal("0.00005")
+"""Half a unit of the dataset's rounding: closer prices are the same price."""
+
+
+def normalize_dataset(
+    name: str, body: Any, facts: ProviderFacts, evidence: Evidence
+) -> list[Offer]:
+    """Curated offers superseded by a newer third-party dataset (the snapshot build).
+
+    ``mixxor-2026-08-14``: ``{source_zone, instances: [{id, location, price_hourly}]}``, an
+    automated normalisation of the Product Catalog of one zone. Where a curated Instance of that
+    zone, from an older source, has another hourly price (beyond the dataset's 4-decimal
+    rounding), the newer figure wins and the older price is kept in ``price_history``; the
+    dataset's monthly figure is hourly x 730, not a published price, so no monthly price stays.
+    """
+    if name != "mixxor-2026-08-14":
+        raise CatalogError(PROVIDER_ID, f"unknown dataset {name!r}")
+    reader = Payload(PROVIDER_ID, evidence.source)
+    root = reader.mapping(body, "")
+    newer: dict[tuple[str, str], Decimal] = {}
+    for i, raw_item in enumerate(reader.array(root, "instances", "")):
+        item = reader.mapping(raw_item, f"instances[{i}]")
+        key = (reader.string(item, "id", f"instances[{i}]"), reader.string(item, "location", ""))
+        newer[key] = reader.decimal(item, "price_hourly", f"instances[{i}]")
+    assert evidence.as_of is not None
+    offers = []
+    for offer in facts.curated_offers:
+        hourly = newer.get((offer.sku, offer.region))
+        old = offer.evidence
+        if (
+            hourly is None
+            or offer.kind != "vm"
+            or offer.price.unit is not PriceUnit.HOUR
+            or offer.price.amount is None
+            or abs(offer.price.amount - hourly) <= _FOUR_DECIMALS
+            or old is None
+            or old.as_of is None
+            or old.as_of[:10] >= evidence.as_of[:10]
+        ):
+            continue
+        record = PriceRecord(
+            amount=offer.price.amount,
+            unit=offer.price.unit,
+            monthly_amount=offer.monthly_amount,
+            evidence=old,
+        )
+        note = (
+            f"hourly price {hourly} from the {evidence.as_of[:10]} catalog supersedes "
+            f"{offer.price.amount} of {old.as_of} (kept in price_history)"
+        )
+        offers.append(
+            offer.model_copy(
+                update={
+                    "price": offer.price.model_copy(update={"amount": hourly, "note": note}),
+                    "monthly_amount": None,
+                    "price_evidence": evidence,
+                    "price_history": (record, *offer.price_history),
+                }
+            )
+        )
+    return offers
