@@ -116,3 +116,18 @@ def test_adapter_import_does_not_load_httpx(provider: str) -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
+
+
+def test_outscale_region_cities_are_sourced_where_a_source_gives_them() -> None:
+    provider = load_catalog_file(ROOT / "providers" / "snapshot" / "outscale.json").data.provider
+    cities = {r.id: r.city for r in provider.regions}
+    assert cities == {
+        "eu-west-2": "Pantin",
+        "cloudgouv-eu-west-1": "Pantin",
+        "us-east-2": "Secaucus",
+        "us-west-1": "San Jose",
+        "ap-northeast-1": None,  # no source names it
+    }
+    for region in provider.regions:
+        if region.city is not None:
+            assert "ligoj/plugin-prov-outscale" in (region.source.note or "")
