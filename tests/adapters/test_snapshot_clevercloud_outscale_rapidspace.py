@@ -46,7 +46,9 @@ def test_every_offer_is_sourced_dated_priced_and_placed(provider: str) -> None:
         if offer.price.quality is PriceQuality.UNKNOWN:
             assert offer.price.amount is None and offer.price.note
         else:
-            assert offer.price.amount is not None and offer.price.amount > 0
+            assert offer.price.amount is not None and offer.price.amount >= 0
+            if offer.price.amount == 0:  # only a plan its provider says is free
+                assert "is free" in (offer.price.note or ""), offer.sku
         if offer.price.quality is PriceQuality.STALE:
             assert offer.price.note
         assert offer.price.currency == "EUR" and offer.price.vat == "excluded"
@@ -131,3 +133,32 @@ def test_outscale_region_cities_are_sourced_where_a_source_gives_them() -> None:
     for region in provider.regions:
         if region.city is not None:
             assert "ligoj/plugin-prov-outscale" in (region.source.note or "")
+
+
+def test_clevercloud_is_complete_from_the_untrimmed_recordings() -> None:
+    import json
+
+    raw = ROOT / "providers" / "raw" / "clevercloud"
+    catalog = load_catalog_file(ROOT / "providers" / "snapshot" / "clevercloud.json").data
+    offers = catalog.offers
+    assert all(o.placeable for o in offers)  # every flavour and plan priced (DEV: free)
+    instances = json.loads((raw / "v2_products_instances.json").read_text("utf-8"))
+    runtimes = {rt for o in offers if o.specs.kind == "app" for rt in o.specs.runtimes}
+    assert runtimes == {i["type"].lower() for i in instances if i["enabled"]}
+    flavours = {f["price_id"] for i in instances for f in i["flavors"] if f.get("available", True)}
+    assert {o.sku for o in offers if o.kind == "app"} == flavours
+    providers = json.loads((raw / "v2_products_addonproviders.json").read_text("utf-8"))
+    plans = {
+        p["price_id"]
+        for a in providers
+        if a["id"]
+        in {"postgresql-addon", "mysql-addon", "mongodb-addon", "redis-addon", "es-addon"}
+        for p in a["plans"]
+        if p.get("zones", a.get("regions"))
+    }
+    assert {o.sku for o in offers if o.kind == "database"} == plans
+    assert len({o.region for o in offers}) >= 10  # every public zone, not only par
+    for sku in ("postgresql.dev", "mysql.dev", "mongodb.dev"):
+        dev = [o for o in offers if o.sku == sku]
+        assert dev and all(o.price.amount == 0 and "DEV plan is free" in (o.price.note or "")
+                           for o in dev)  # fmt: skip
