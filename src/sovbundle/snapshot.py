@@ -120,15 +120,16 @@ def _dataset_offers(folder: Path, provider: str, facts: ProviderFacts) -> list[O
 
 
 def _with_evidence(offer: Offer, recorded_in: dict[str, str]) -> Offer:
-    """``offer`` with its ``price_evidence`` set, from its API source when it has none."""
-    if offer.price_evidence is not None:
-        return offer
+    """``offer`` with its ``price_evidence`` set (from its API source when it has none) and,
+    for a recorded API body, a note naming where the body was kept."""
     evidence = offer.evidence
     if evidence is None:
         return offer  # a curated offer without evidence: ``--check`` reports it
     where = recorded_in.get(evidence.source)
-    if where is not None:
+    if where is not None and evidence.note is None:
         evidence = evidence.model_copy(update={"note": f"recorded response, kept in {where}"})
+    if evidence == offer.price_evidence:
+        return offer
     return offer.model_copy(update={"price_evidence": evidence})
 
 
