@@ -85,3 +85,23 @@ def test_every_example_ends_with_a_coverage_line(
     assert code == 0, err
     last = out.rstrip().splitlines()[-1]
     assert last.startswith("Prices: ") and " placement" in last and "priced from" in last
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_honours_min_price_evidence(
+    path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.setdefault("policy", {})["min_price_evidence"] = "api"
+    strict = tmp_path / path.name
+    strict.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    code = main(["plan", str(strict), "--json"])
+    out, err = capsys.readouterr()
+    if code == 0:
+        plan = json.loads(out)
+        assert {r["evidence"]["class"] for r in plan["placements"]} == {"api"}
+    else:
+        assert code == 4, err
+        assert "priced from api evidence or better" in err
