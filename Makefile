@@ -22,10 +22,10 @@ bench-quick:
 	PYTHONPATH=src:. $(PYTHON) -m bench --quick
 
 snapshot:
-	$(PYTHON) -m sovbundle.snapshot
+	$(PYTHON) -m sovbundle.refresh.snapshot
 
 snapshot-check:
-	$(PYTHON) -m sovbundle.snapshot --check
+	$(PYTHON) -m sovbundle.refresh.snapshot --check
 
 schema:
 	$(PYTHON) -m sovbundle schema -o schema/bundle.schema.json

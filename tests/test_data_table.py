@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from sovbundle.catalog import load_catalog_file, price_evidence_of
+from sovbundle.catalog.files import load_catalog_file
+from sovbundle.catalog.query import price_evidence_of
 from sovbundle.models import PROVIDER_IDS
 
 ROOT = Path(__file__).resolve().parent.parent

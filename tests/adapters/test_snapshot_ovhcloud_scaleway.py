@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle.catalog import ProviderCatalog, parse_catalog
-from sovbundle.facts import load_facts
+from sovbundle.catalog.facts import load_facts
+from sovbundle.catalog.files import ProviderCatalog, parse_catalog
 from sovbundle.models import CERTIFICATIONS, KINDS, Offer, PriceQuality
-from sovbundle.snapshot import build_snapshot
+from sovbundle.refresh.snapshot import build_snapshot
 
 PROVIDERS = Path(__file__).parents[2] / "providers"
 IDS = ("ovhcloud", "scaleway")
@@ -153,11 +153,12 @@ def test_ovhcloud_database_high_availability_follows_ovh_documentation() -> None
 def test_a_high_availability_database_bundle_places_on_ovhcloud() -> None:
     from datetime import UTC, datetime
 
-    from tests.synthetic import bundle
+    from tests.support.synthetic import bundle
 
-    from sovbundle.catalog import Catalog, LoadedCatalog
-    from sovbundle.loader import LoadedBundle
-    from sovbundle.resolve import plan_bundle
+    from sovbundle.catalog.files import LoadedCatalog
+    from sovbundle.catalog.query import Catalog
+    from sovbundle.planning.resolve import plan_bundle
+    from sovbundle.spec.loader import LoadedBundle
 
     data = snapshot("ovhcloud")
     catalog = Catalog.from_loaded([LoadedCatalog(data, "snapshot", None, "0" * 64)])
