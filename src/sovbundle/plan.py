@@ -116,7 +116,8 @@ class PlacementRow(_Row):
     monthly: Decimal
     certifications: tuple[str, ...]
     source: SourceRef
-    evidence: EvidenceRef
+    evidence: EvidenceRef | None = None
+    """Always set by the planner (1.1); ``None`` only in a plan file of format 1.0 read back."""
 
 
 class LinkRow(_Row):
@@ -183,7 +184,8 @@ class Plan(_Row):
     total_monthly: Decimal
     by_provider: dict[str, Decimal]
     placements: tuple[PlacementRow, ...]
-    coverage: Coverage
+    coverage: Coverage | None = None
+    """Always set by the planner (1.1); ``None`` only in a plan file of format 1.0 read back."""
     links: tuple[LinkRow, ...]
     constraints: tuple[ConstraintRow, ...]
     solver: SolverInfo

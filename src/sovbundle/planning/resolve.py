@@ -121,7 +121,7 @@ def _coverage(rows: list[PlacementRow]) -> Coverage:
     """Placement rows per evidence class, best class first, with the dates of their sources."""
     found = []
     for cls in EvidenceClass:
-        mine = [row.evidence for row in rows if row.evidence.class_ == cls.value]
+        mine = [e for row in rows if (e := row.evidence) is not None and e.class_ == cls.value]
         if not mine:
             continue
         dated = sorted(e.as_of for e in mine if e.as_of is not None)

@@ -185,5 +185,6 @@ def render_plan(plan: Plan) -> Group:
     for warning in plan.warnings:
         parts.append(Text(f"warning: {warning}", style="yellow"))
     parts.append(plan_summary(plan))
-    parts.append(Text(f"Prices: {coverage_line(plan.coverage)}"))
+    if plan.coverage is not None:
+        parts.append(Text(f"Prices: {coverage_line(plan.coverage)}"))
     return Group(*parts)
