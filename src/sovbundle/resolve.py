@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sovbundle import __version__
 from sovbundle.catalog import Catalog, staleness_warnings
@@ -25,15 +26,18 @@ from sovbundle.plan import (
     ModelSize,
     PlacementRow,
     Plan,
+    RunInfo,
     RunnerUpRow,
     SolverInfo,
     SourceRef,
     unit_price,
+    with_body_sha256,
 )
 from sovbundle.planner import CandidateCache, build_problem, check_constraints, provider_spend
 from sovbundle.solver import Problem, Solution, solve
+from sovbundle.spec import BundleSpec
 
-__all__ = ["plan_bundle"]
+__all__ = ["normalised_spec", "plan_bundle"]
 
 
 def plan_bundle(
@@ -90,9 +94,21 @@ def _rows(solution: Solution) -> list[PlacementRow]:
                     source=SourceRef(
                         kind=offer.source.kind, url=offer.source.url, as_of=offer.source.as_of
                     ),
+                    offer_status=offer.status.value,
                 )
             )
     return rows
+
+
+def normalised_spec(spec: BundleSpec) -> dict[str, Any]:
+    """The spec as the plan records it: every default filled in, components in name order with
+    their ``kind`` first, lists as lists (``bundle.spec``)."""
+    data = spec.model_dump(mode="json", by_alias=True)
+    components = data["components"]
+    data["components"] = {
+        name: {"kind": components[name]["kind"], **components[name]} for name in sorted(components)
+    }
+    return data
 
 
 def _explain_info(explanation: Explanation) -> ExplainInfo:
@@ -126,10 +142,12 @@ def _plan(
     spend = provider_spend(solution)
     order = catalog.provider_ids()
     by_provider = {pid: spend[pid] for pid in order if pid in spend}
-    # Old data matters where the plan spends: warn about the catalogs of providers it uses.
-    warnings = set(staleness_warnings(catalog, now, providers=by_provider))
-    # Warnings gathered while loading: an untrusted cache, a provider without data.
-    warnings.update(catalog.warnings)
+    # About the run, not the inputs (``run.warnings``): old data where the plan spends (the age
+    # is measured at ``now``), and what happened while loading (an untrusted cache, a failed
+    # refresh, a provider without data).
+    run_warnings = set(staleness_warnings(catalog, now, providers=by_provider))
+    run_warnings.update(catalog.warnings)
+    warnings: set[str] = set()
     for cand in solution.chosen.values():
         warnings.update(cand.warnings)
     curated = sorted(
@@ -154,10 +172,15 @@ def _plan(
             "name-order pass stopped early (too many equal plans to order exactly)"
         )
     checks = check_constraints(bundle.spec, catalog, problem, solution)
-    return Plan(
+    plan = Plan(
         sovbundle_version=__version__,
         generated_at=_iso(now),
-        bundle=BundleRef(name=bundle.spec.name, path=str(bundle.path), sha256=bundle.sha256),
+        bundle=BundleRef(
+            name=bundle.spec.name,
+            path=str(bundle.path),
+            sha256=bundle.sha256,
+            spec=normalised_spec(bundle.spec),
+        ),
         catalogs=tuple(
             CatalogRef(
                 provider=pid,
@@ -190,7 +213,6 @@ def _plan(
             status=solution.status,
             objective=solution.objective,
             gap=solution.gap,
-            time_ms=solution.time_ms,
             candidates=solution.candidates,
             pruned=solution.pruned,
             model=ModelSize(
@@ -201,4 +223,6 @@ def _plan(
         ),
         warnings=tuple(sorted(warnings)),
         explain=_explain_info(explanation) if explanation else None,
+        run=RunInfo(time_ms=solution.time_ms, warnings=tuple(sorted(run_warnings))),
     )
+    return with_body_sha256(plan)

@@ -51,7 +51,7 @@ def _root(
 
 
 # Command modules: importing one registers its commands on ``app`` (one line each, below).
-from sovbundle.cli import bundle_cmds, catalog_cmds, plan_cmds  # noqa: E402,F401
+from sovbundle.cli import bundle_cmds, catalog_cmds, plan_cmds, review_cmds  # noqa: E402,F401
 
 
 def _debug_requested(argv: list[str]) -> bool:
