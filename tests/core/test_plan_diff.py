@@ -5,17 +5,23 @@ new as the refreshed cache, as in CI)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sovbundle.cache import write_cached
-from sovbundle.catalog import ProviderCatalog, dump_catalog
+from sovbundle.catalog import Catalog, ProviderCatalog, dump_catalog
 from sovbundle.cli import main
+from sovbundle.loader import LoadedBundle
 from sovbundle.models import Offer, OfferStatus
+from sovbundle.plan_diff import diff_plans
+from sovbundle.resolve import plan_bundle
 from tests.support.sandbox import Sandbox
-from tests.synthetic import database, provider, vm
+from tests.synthetic import bundle, catalog, database, provider, vm
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 PROVIDERS = {pid: provider(pid, {"r1": "FR"}) for pid in ("ovhcloud", "scaleway")}
 
@@ -198,3 +204,45 @@ def test_compare_to_exits_7_and_prints_the_diff(
     assert "~ api (vm): ovhcloud/r1/a2 x1 -> scaleway/r1/b2 x1" in out
     assert "why: price of ovhcloud/r1/a2 rose from 10.00 to 15.00 EUR/month" in out
     assert main(["plan", str(bundle), "--compare-to", str(two_plans[1])]) == 0
+
+
+class MemoryStore:
+    """A CatalogStore over catalogs held in memory."""
+
+    def __init__(self, *catalogs: Catalog) -> None:
+        self.known = {
+            (pid, loaded.sha256): loaded.data
+            for c in catalogs
+            for pid, loaded in c.providers.items()
+        }
+
+    def by_sha256(self, provider: str, sha256: str) -> ProviderCatalog | None:
+        return self.known.get((provider, sha256))
+
+    def current(self, provider: str) -> ProviderCatalog | None:
+        return None
+
+
+def test_a_constraint_whose_cost_changed_explains_a_move_with_no_offer_change() -> None:
+    provs = list(PROVIDERS.values())
+    spec = bundle(
+        {"api": {"kind": "vm", "vcpus": 2}, "db": {"kind": "database", "engine": "postgresql"}},
+        policy={"min_providers": 2},
+    )
+    loaded = LoadedBundle(spec, Path("b.yaml"), "ab" * 32)
+    before = catalog(provs, OLD_OFFERS)
+    after = catalog(
+        provs,
+        [o if o.sku != "pg-a" else database("ovhcloud", "r1", "pg-a", "30") for o in OLD_OFFERS],
+    )
+    old = plan_bundle(loaded, before, NOW, with_explain=True)
+    new = plan_bundle(loaded, after, NOW, with_explain=True)
+    result = diff_plans(old, new, MemoryStore(before, after))
+    lines = {c.component: c for c in result.components}
+    assert (lines["api"].old.sku, lines["api"].new.sku) == ("b2", "a2")  # type: ignore[union-attr]
+    assert [(r.kind, r.known, r.message) for r in lines["api"].reasons] == [
+        ("constraint_cost", True, "keeping min_providers costs +0.00 EUR/month (was +2.00)")
+    ]
+    assert [(r.kind, r.known) for r in lines["db"].reasons] == [("price_changed", True)]
+    (cost,) = result.constraints
+    assert (cost.name, cost.old_cost, cost.new_cost) == ("min_providers", 2, 0)
