@@ -43,10 +43,15 @@ _EXPORTS: dict[str, str] = {
     "Plan": "sovbundle.plan",
     "dump_plan": "sovbundle.plan",
     "plan_bundle": "sovbundle.resolve",
+    # reviewing plans
+    "PlanDiff": "sovbundle.plan_diff",
+    "diff_plans": "sovbundle.plan_diff",
+    "read_plan": "sovbundle.plan_file",
     # errors
     "BundleError": "sovbundle.errors",
     "CatalogError": "sovbundle.errors",
     "InfeasibleError": "sovbundle.errors",
+    "PlanFileError": "sovbundle.errors",
     "ProviderError": "sovbundle.errors",
     "SovbundleError": "sovbundle.errors",
     "UsageError": "sovbundle.errors",
@@ -63,6 +68,8 @@ __all__ = [
     "Offer",
     "OfferQuery",
     "Plan",
+    "PlanDiff",
+    "PlanFileError",
     "Price",
     "PriceQuality",
     "PriceUnit",
@@ -73,11 +80,13 @@ __all__ = [
     "SovbundleError",
     "UsageError",
     "__version__",
+    "diff_plans",
     "dump_plan",
     "load_bundle",
     "load_catalogs",
     "parse_bundle",
     "plan_bundle",
+    "read_plan",
     "refresh_catalogs",
 ]
 
@@ -87,6 +96,7 @@ if TYPE_CHECKING:
         BundleError,
         CatalogError,
         InfeasibleError,
+        PlanFileError,
         ProviderError,
         SovbundleError,
         UsageError,
@@ -103,6 +113,8 @@ if TYPE_CHECKING:
         Source,
     )
     from sovbundle.plan import Plan, dump_plan
+    from sovbundle.plan_diff import PlanDiff, diff_plans
+    from sovbundle.plan_file import read_plan
     from sovbundle.refresh import refresh_catalogs
     from sovbundle.resolve import plan_bundle
     from sovbundle.spec import BundleSpec
