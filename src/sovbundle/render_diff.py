@@ -100,8 +100,12 @@ def _component_lines(change: ComponentChange) -> Text:
     elif change.change == "removed":
         text.append(f"{_where(change.old)}, {eur(before)} EUR/month")
     else:
-        moved = _where(change.old) + " -> " + _where(change.new)
-        text.append(moved if change.change == "moved" else _where(change.new))
+        if change.change == "moved":
+            text.append(_where(change.old) + " -> " + _where(change.new))
+        elif "quantity" in change.fields and change.old and change.new:
+            text.append(f"{change.new.where} x{change.old.quantity} -> x{change.new.quantity}")
+        else:
+            text.append(_where(change.new))
         text.append(f", {eur(before)} -> {eur(after)} EUR/month")
     text.append(f" ({eur(change.delta, signed=True)})", style=style)
     for reason in change.reasons:

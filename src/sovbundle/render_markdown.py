@@ -85,7 +85,7 @@ def placement_cells(row: PlacementRow) -> list[str]:
         escape(kind),
         escape(row.provider),
         escape(f"{row.region} ({row.country})"),
-        f"`{row.sku}`" if "`" not in row.sku else escape(row.sku),
+        f"`{row.sku}`" if not {"`", "|"} & set(row.sku) else escape(row.sku),
         escape(f"{_quantity(row.quantity)}{_UNITS.get(row.price_unit, '')}"),
         eur(row.monthly),
         escape(", ".join(row.certifications) or "-"),

@@ -66,12 +66,9 @@ def variant(path: Path, tmp_path: Path) -> Path:
     """The bundle with one more component and the first component's count doubled."""
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     first = data["components"][sorted(data["components"])[0]]
-    for key in ("count", "instances", "nodes"):
-        if key in first or first["kind"] in ("vm", "app", "kubernetes"):
-            field = {"vm": "count", "app": "instances", "kubernetes": "nodes"}.get(first["kind"])
-            if field:
-                first[field] = 2 * int(first.get(field, 1))
-            break
+    field = {"vm": "count", "app": "instances", "kubernetes": "nodes"}.get(first["kind"])
+    if field is not None:
+        first[field] = 2 * int(first.get(field, 1))
     data["components"]["review-extra"] = {"kind": "object_storage", "storage_gb": 100}
     target = tmp_path / path.name
     target.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
