@@ -36,6 +36,7 @@ ReasonKind = Literal[
     "offer_removed",
     "offer_deprecated",
     "offer_status",
+    "certification_lost",
     "cheaper_offer",
     "constraint_cost",
     "plan_wide",
@@ -193,6 +194,15 @@ def _old_offer_reasons(row: PlacementRow, new_side: Side) -> list[Reason]:
                 known,
                 f"price of {_label(row)} {verb} from {_price(row.unit_price)} to {_price(price)} "
                 f"{_UNIT_WORDS.get(row.price_unit, row.price_unit)}{suffix}",
+            )
+        )
+    lost = sorted(set(row.certifications) - set(found.certifications))
+    if lost:
+        reasons.append(
+            Reason(
+                "certification_lost",
+                known,
+                f"{_label(row)} no longer holds {', '.join(lost)} in {row.region}{suffix}",
             )
         )
     return reasons

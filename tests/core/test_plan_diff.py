@@ -246,3 +246,21 @@ def test_a_constraint_whose_cost_changed_explains_a_move_with_no_offer_change() 
     assert [(r.kind, r.known) for r in lines["db"].reasons] == [("price_changed", True)]
     (cost,) = result.constraints
     assert (cost.name, cost.old_cost, cost.new_cost) == ("min_providers", 2, 0)
+
+
+def test_a_lost_certification_is_the_reason_of_a_move() -> None:
+    provs = list(PROVIDERS.values())
+    spec = bundle({"db": {"kind": "database", "engine": "postgresql", "certifications": ["hds"]}})
+    loaded = LoadedBundle(spec, Path("b.yaml"), "cd" * 32)
+    cheap, dear = (
+        database("ovhcloud", "r1", "pg-a", "20", certs=("hds",)),
+        database("scaleway", "r1", "pg-b", "25", certs=("hds",)),
+    )
+    before = catalog(provs, [cheap, dear])
+    after = catalog(provs, [cheap.model_copy(update={"certifications": ()}), dear])
+    old, new = plan_bundle(loaded, before, NOW), plan_bundle(loaded, after, NOW)
+    (line,) = diff_plans(old, new, MemoryStore(before, after)).components
+    assert line.change == "moved"
+    assert [(r.kind, r.known, r.message) for r in line.reasons] == [
+        ("certification_lost", True, "ovhcloud/r1/pg-a no longer holds hds in r1")
+    ]
