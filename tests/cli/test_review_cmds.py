@@ -252,3 +252,16 @@ def test_markdown_is_cut_to_a_comments_size_with_a_note(
     lines = ["<details><summary>x</summary>", *(f"| row {n} |" for n in range(20_000))]
     cut = fit(lines, "sovbundle show PLAN.json")
     assert len(cut) <= MARKDOWN_LIMIT and cut.count("</details>") == 1
+
+
+def test_show_of_an_explained_plan_prints_what_plan_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "explained.json"
+    assert main(["plan", str(write_bundle(tmp_path)), "--explain", "-o", str(target)]) == 0
+    printed = capsys.readouterr().out
+    assert "runner-up per component" in printed
+    assert main(["show", str(target)]) == 0
+    assert printed == capsys.readouterr().out + f"plan written to {target}\n"
+    assert main(["show", str(target), "--format", "markdown"]) == 0
+    assert "Runner-ups and constraint costs" in capsys.readouterr().out
