@@ -24,13 +24,13 @@ storage a ``storage`` and possibly an ``egress`` row; in every row ``quantity`` 
 from __future__ import annotations
 
 import hashlib
-import json
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sovbundle.envelope import FORMAT_VERSION
+from sovbundle.jsontext import dumps
 
 __all__ = [
     "BODY_EXCLUDES",
@@ -46,9 +46,7 @@ __all__ = [
     "SourceRef",
     "body_sha256",
     "dump_plan",
-    "encode_json",
     "plan_body",
-    "unit_price",
     "with_body_sha256",
 ]
 
@@ -60,12 +58,7 @@ TIE_BREAK = (
     "component's order: monthly cost, provider, region, SKU), then, components in name order, "
     "each the lowest rank left"
 )
-"""The tie-break rule the planner applies (``sovbundle.solver``), printed in every plan."""
-
-
-def unit_price(amount: Decimal) -> Decimal:
-    """A unit price with 6 decimals, half-even."""
-    return amount.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+"""The tie-break rule the planner applies (``sovbundle.planning.solve``), printed in every plan."""
 
 
 class _Row(BaseModel):
@@ -205,39 +198,6 @@ class Plan(_Row):
         return tuple(sorted({*self.warnings, *self.run.warnings}))
 
 
-def _number(value: Decimal) -> str:
-    """A Decimal as a plain JSON number (never an exponent, never a float round-trip)."""
-    text = format(value, "f")
-    return "0" if text in ("-0", "") else text
-
-
-def _encode(value: Any, indent: int) -> str:
-    pad, inner = "  " * indent, "  " * (indent + 1)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [f"{inner}{json.dumps(k)}: {_encode(v, indent + 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        items = [f"{inner}{_encode(v, indent + 1)}" for v in value]
-        return "[\n" + ",\n".join(items) + f"\n{pad}]"
-    if isinstance(value, Decimal):
-        return _number(value)
-    if isinstance(value, float):
-        # As a plain decimal too: the text reads back (as Decimal) to the same text.
-        return _number(Decimal(repr(round(value, 9))))
-    return json.dumps(value, ensure_ascii=False)
-
-
-def encode_json(data: Any) -> str:
-    """Canonical JSON text: 2-space indent, keys in the given order, numbers never in exponent
-    form, non-ASCII kept, a trailing newline. Reading it back with ``parse_float=Decimal`` and
-    encoding again gives the same text."""
-    return _encode(data, 0) + "\n"
-
-
 def _document(plan: Plan) -> dict[str, Any]:
     data = plan.model_dump(mode="python", by_alias=True, exclude_none=False)
     if data.get("explain") is None:
@@ -248,10 +208,10 @@ def _document(plan: Plan) -> dict[str, Any]:
 
 
 def plan_body(data: dict[str, Any]) -> bytes:
-    """The canonical body of a plan document: ``encode_json`` of it without the keys in
+    """The canonical body of a plan document: ``jsontext.dumps`` of it without the keys in
     ``BODY_EXCLUDES``, as UTF-8. ``body_sha256`` is the sha256 of these bytes."""
     body = {key: value for key, value in data.items() if key not in BODY_EXCLUDES}
-    return encode_json(body).encode("utf-8")
+    return dumps(body).encode("utf-8")
 
 
 def body_sha256(data: dict[str, Any]) -> str:
@@ -270,4 +230,4 @@ def dump_plan(plan: Plan) -> str:
     ``body_sha256`` computed."""
     data = _document(plan)
     data["body_sha256"] = body_sha256(data)
-    return encode_json(data)
+    return dumps(data)

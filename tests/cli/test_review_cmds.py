@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from sovbundle import catalog as catalog_module
+from sovbundle.catalog import select as catalog_module
 from sovbundle.cli import main
-from sovbundle.plan import body_sha256, encode_json
+from sovbundle.jsontext import dumps as encode_json
+from sovbundle.plan import body_sha256
 from sovbundle.plan_file import parse_plan
-from sovbundle.render_markdown import MARKDOWN_LIMIT, fit, plan_markdown
+from sovbundle.render.markdown import MARKDOWN_LIMIT, fit, plan_markdown
 from tests.cli.test_plan_cmds import synthetic_catalog, write_bundle
 
 

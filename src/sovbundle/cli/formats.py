@@ -6,14 +6,24 @@ Light (no pydantic, no rich): the CLI imports it at start-up time.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sovbundle.envelope import envelope
 from sovbundle.errors import BundleError, InfeasibleError, SovbundleError, SpecIssue, UsageError
 
-__all__ = ["FORMATS", "FormatOption", "chosen_format", "error_document", "issue_json"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = [
+    "FORMATS",
+    "FormatOption",
+    "chosen_format",
+    "error_document",
+    "issue_json",
+    "plan_console",
+]
 
 FORMATS = ("table", "json", "markdown")
 
@@ -77,3 +87,11 @@ def error_document(exc: SovbundleError) -> dict[str, Any]:
     if isinstance(exc, InfeasibleError):
         data["diagnosis"] = list(exc.diagnosis)
     return envelope("error", data)
+
+
+def plan_console() -> Console:
+    """The console ``plan`` prints on; ``show`` and ``diff`` print on the same, so that ``show``
+    prints what ``plan`` printed."""
+    from rich.console import Console
+
+    return Console()

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from sovbundle.cli import app
-from sovbundle.cli.formats import FormatOption, chosen_format, error_document
+from sovbundle.cli._app import app
+from sovbundle.cli.formats import FormatOption, chosen_format, error_document, plan_console
 from sovbundle.errors import SovbundleError, UsageError
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-__all__ = ["plan", "plan_console"]
+__all__ = ["plan"]
 
 
 @app.command()
@@ -75,13 +72,6 @@ def plan(
         raise typer.Exit(code)
 
 
-def plan_console() -> Console:
-    """The console ``plan`` prints on; ``show`` prints on the same, so that both match."""
-    from rich.console import Console
-
-    return Console()
-
-
 def _plan(
     ctx: typer.Context,
     bundle: Path,
@@ -95,10 +85,11 @@ def _plan(
     import time
     from datetime import UTC, datetime
 
-    from sovbundle import catalog as catalog_module
-    from sovbundle.loader import load_bundle
+    from sovbundle.atomic import atomic_write_bytes
+    from sovbundle.catalog import select
     from sovbundle.plan import dump_plan
-    from sovbundle.resolve import plan_bundle
+    from sovbundle.planning.resolve import plan_bundle
+    from sovbundle.spec.loader import load_bundle
 
     if output is not None and _same_file(output, bundle):
         raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
@@ -110,7 +101,7 @@ def _plan(
     loaded = load_bundle(bundle)
     refresh_failures: list[str] = []
     if refresh:
-        from sovbundle.cli.catalog_cmds import run_refresh
+        from sovbundle.cli._terminal import run_refresh
 
         debug = bool(ctx.find_root().params.get("debug"))
         report = run_refresh(None, debug=debug, summary_on_stderr=True)
@@ -118,20 +109,20 @@ def _plan(
             f"{r.provider}: live refresh failed ({r.error}); the plan uses its last good data"
             for r in report.failed
         ]
-    catalogs = catalog_module.load_catalogs()
+    catalogs = select.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
     now = datetime.now(UTC)
     result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
     text = dump_plan(result)
     if output is not None:
         try:
-            catalog_module.atomic_write_bytes(output, text.encode("utf-8"))
+            atomic_write_bytes(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
     if saved is not None:
+        from sovbundle.catalog.local import LocalCatalogs
         from sovbundle.cli.review_cmds import print_diff
         from sovbundle.config import load_config
-        from sovbundle.local_catalogs import LocalCatalogs
 
         store = LocalCatalogs(load_config().catalog_dir, extra=catalogs.providers.values())
         new_name = str(output) if output is not None else f"plan of {bundle}"
@@ -141,12 +132,12 @@ def _plan(
         sys.stdout.flush()
         return 0
     if chosen == "markdown":
-        from sovbundle.render_markdown import plan_markdown
+        from sovbundle.render.markdown import plan_markdown
 
         sys.stdout.write(plan_markdown(result, f"sovbundle plan {bundle}"))
         sys.stdout.flush()
         return 0
-    from sovbundle.render import render_plan
+    from sovbundle.render.plan import render_plan
 
     console = plan_console()
     console.print(render_plan(result))

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sovbundle.cli import app
-from sovbundle.cli.formats import FormatOption, chosen_format
+from sovbundle.cli._app import app
+from sovbundle.cli.formats import FormatOption, chosen_format, plan_console
 from sovbundle.errors import PLANS_DIFFER
 
 if TYPE_CHECKING:
     from sovbundle.plan import Plan
-    from sovbundle.plan_diff import CatalogStore
     from sovbundle.plan_file import SavedPlan
+    from sovbundle.planning.diff import CatalogStore
 
 __all__ = ["diff", "print_diff", "show"]
 
@@ -63,13 +63,12 @@ def show(
         sys.stdout.flush()
         return
     if chosen == "markdown":
-        from sovbundle.render_markdown import plan_markdown
+        from sovbundle.render.markdown import plan_markdown
 
         sys.stdout.write(plan_markdown(saved.plan, f"sovbundle show {plan_file}"))
         sys.stdout.flush()
         return
-    from sovbundle.cli.plan_cmds import plan_console
-    from sovbundle.render import render_plan
+    from sovbundle.render.plan import render_plan
 
     plan_console().print(render_plan(saved.plan))
 
@@ -86,8 +85,8 @@ def diff(
     output_format: FormatOption = None,
 ) -> None:
     """What moved between two plans, what it costs and why; exit 7 when they differ."""
+    from sovbundle.catalog.local import LocalCatalogs
     from sovbundle.config import load_config
-    from sovbundle.local_catalogs import LocalCatalogs
 
     chosen = chosen_format(as_json, output_format)
     before, after = _read(old), _read(new)
@@ -109,18 +108,16 @@ def print_diff(
     what: str,
 ) -> int:
     """Print the diff from a saved plan to ``new`` in the chosen format; its exit code."""
-    from sovbundle.plan import encode_json
-    from sovbundle.plan_diff import diff_plans
-    from sovbundle.render_diff import diff_json, diff_markdown, render_diff
+    from sovbundle.jsontext import dumps
+    from sovbundle.planning.diff import diff_plans
+    from sovbundle.render.diff import diff_json, diff_markdown, render_diff
 
     result = diff_plans(saved.plan, new, store, old_name=saved.name, new_name=new_name)
     if chosen == "json":
-        sys.stdout.write(encode_json(diff_json(result)))
+        sys.stdout.write(dumps(diff_json(result)))
     elif chosen == "markdown":
         sys.stdout.write(diff_markdown(result, what))
     else:
-        from sovbundle.cli.plan_cmds import plan_console
-
         plan_console().print(render_diff(result))
     sys.stdout.flush()
     return 0 if result.equal else PLANS_DIFFER
