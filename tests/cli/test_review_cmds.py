@@ -266,3 +266,15 @@ def test_show_of_an_explained_plan_prints_what_plan_printed(
     assert printed == capsys.readouterr().out + f"plan written to {target}\n"
     assert main(["show", str(target), "--format", "markdown"]) == 0
     assert "Runner-ups and constraint costs" in capsys.readouterr().out
+
+
+def test_show_and_diff_json_on_a_bad_plan_file_print_an_error_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(tmp_path / "missing.json")
+    for args in (["show", missing, "--json"], ["diff", missing, missing, "--json"]):
+        assert main(args) == 3
+        captured = capsys.readouterr()
+        error = json.loads(captured.out)["error"]
+        assert error["exit_code"] == 3 and "missing.json: no such file" in error["message"]
+        assert "missing.json: no such file" in captured.err

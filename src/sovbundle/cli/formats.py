@@ -23,6 +23,7 @@ __all__ = [
     "error_document",
     "issue_json",
     "plan_console",
+    "print_error_document",
 ]
 
 FORMATS = ("table", "json", "markdown")
@@ -76,7 +77,8 @@ _KINDS = {
 
 
 def error_document(exc: SovbundleError) -> dict[str, Any]:
-    """What ``plan --json`` prints on stdout when it fails (the message goes to stderr too)."""
+    """What ``plan``, ``show`` and ``diff`` print on stdout with ``--json`` when they fail (the
+    message goes to stderr too)."""
     data: dict[str, Any] = {
         "exit_code": exc.exit_code,
         "kind": _KINDS.get(exc.exit_code, "internal"),
@@ -87,6 +89,15 @@ def error_document(exc: SovbundleError) -> dict[str, Any]:
     if isinstance(exc, InfeasibleError):
         data["diagnosis"] = list(exc.diagnosis)
     return envelope("error", data)
+
+
+def print_error_document(exc: SovbundleError) -> None:
+    """``error_document`` on stdout (``--json`` commands that fail: stdout is never empty)."""
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(error_document(exc), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 def plan_console() -> Console:

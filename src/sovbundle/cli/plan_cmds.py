@@ -10,7 +10,12 @@ from typing import Annotated
 import typer
 
 from sovbundle.cli._app import app
-from sovbundle.cli.formats import FormatOption, chosen_format, error_document, plan_console
+from sovbundle.cli.formats import (
+    FormatOption,
+    chosen_format,
+    plan_console,
+    print_error_document,
+)
 from sovbundle.errors import SovbundleError, UsageError
 
 __all__ = ["plan"]
@@ -63,10 +68,7 @@ def plan(
         code = _plan(ctx, bundle, chosen, output, with_explain, refresh, compare_to)
     except SovbundleError as exc:
         if chosen == "json":  # a pipeline reading stdout never reads an empty document
-            import json
-
-            sys.stdout.write(json.dumps(error_document(exc), indent=2, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+            print_error_document(exc)
         raise
     if code:
         raise typer.Exit(code)

@@ -13,8 +13,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sovbundle.cli._app import app
-from sovbundle.cli.formats import FormatOption, chosen_format, plan_console
-from sovbundle.errors import PLANS_DIFFER
+from sovbundle.cli.formats import (
+    FormatOption,
+    chosen_format,
+    plan_console,
+    print_error_document,
+)
+from sovbundle.errors import PLANS_DIFFER, SovbundleError
 
 if TYPE_CHECKING:
     from sovbundle.plan import Plan
@@ -57,7 +62,12 @@ def show(
 ) -> None:
     """Show a saved plan exactly as plan printed it (table, JSON or markdown)."""
     chosen = chosen_format(as_json, output_format)
-    saved = _read(plan_file)
+    try:
+        saved = _read(plan_file)
+    except SovbundleError as exc:
+        if chosen == "json":
+            print_error_document(exc)
+        raise
     if chosen == "json":
         sys.stdout.write(saved.text)
         sys.stdout.flush()
@@ -89,7 +99,12 @@ def diff(
     from sovbundle.config import load_config
 
     chosen = chosen_format(as_json, output_format)
-    before, after = _read(old), _read(new)
+    try:
+        before, after = _read(old), _read(new)
+    except SovbundleError as exc:
+        if chosen == "json":
+            print_error_document(exc)
+        raise
     store = LocalCatalogs(load_config().catalog_dir)
     code = print_diff(
         before, after.plan, str(new), chosen, store, what=f"sovbundle diff {old} {new}"
