@@ -69,7 +69,8 @@ def test_secnumcloud_example_plans_offline_on_third_party_2020_prices_and_says_s
         assert row["evidence"]["as_of"] == "2020-08-10"
     warnings = "\n".join(plan["warnings"])  # type: ignore[arg-type]
     assert "prices from third-party data, not from the provider" in warnings
-    assert "outscale: " in warnings and "2020-08-10" in warnings
+    run_warnings = "\n".join(plan["run"]["warnings"])  # type: ignore[index]
+    assert "outscale: " in run_warnings and "2020-08-10" in run_warnings  # age: about the run
     coverage = plan["coverage"]
     assert isinstance(coverage, dict)
     third = [c for c in coverage["by_evidence"] if c["class"] == "third_party"]

@@ -107,11 +107,12 @@ def test_json_has_the_canonical_shape() -> None:
     text = dump_plan(plan_bundle(loaded(SPEC), _rich_catalog(), NOW))
     data = json.loads(text)
     assert list(data) == [
-        "format_version", "sovbundle_version", "generated_at", "bundle", "catalogs", "status",
-        "currency", "total_monthly", "by_provider", "placements", "coverage", "links",
-        "constraints", "solver", "warnings",
+        "format_version", "sovbundle_version", "generated_at", "body_sha256", "bundle",
+        "catalogs", "status", "currency", "total_monthly", "by_provider", "placements",
+        "coverage", "links", "constraints", "solver", "warnings", "run",
     ]  # fmt: skip
     assert data["format_version"] == FORMAT_VERSION == "1.1"
+    assert list(data["run"]) == ["time_ms", "warnings"] and "time_ms" not in data["solver"]
     assert data["generated_at"] == "2026-11-29T12:00:00Z"
     assert data["status"] == "optimal" and data["solver"]["status"] == "optimal"
     assert data["solver"]["gap"] == 0.0
@@ -120,7 +121,8 @@ def test_json_has_the_canonical_shape() -> None:
     assert rows == sorted(rows, key=lambda r: r["component"])
     assert list(rows[0]) == [
         "component", "kind", "part", "provider", "region", "country", "sku", "quantity",
-        "unit_price", "price_unit", "monthly", "certifications", "source", "evidence",
+        "unit_price", "price_unit", "monthly", "certifications", "source", "offer_status",
+        "evidence",
     ]  # fmt: skip
     assert list(rows[0]["evidence"]) == ["class", "source", "as_of"]
     assert list(data["coverage"]) == ["placements", "by_evidence"]
@@ -159,7 +161,7 @@ def test_warnings_name_stale_curated_prices_and_old_catalogs() -> None:
         links=[{"from": "db", "to": "x", "gb_month": 10}],
     )
     plan = plan_bundle(loaded(spec), cat, NOW)
-    text = "\n".join(plan.warnings)
+    text = "\n".join(plan.all_warnings)
     assert "db: price of clevercloud/par/pg is stale: 2025 list" in text
     assert (
         "prices from provider documentation, not from a provider API (each placement names "
@@ -171,6 +173,11 @@ def test_warnings_name_stale_curated_prices_and_old_catalogs() -> None:
     )
     assert "link db->x: egress price of clevercloud/par/pg unknown, counted as 0" in text
     assert list(plan.warnings) == sorted(plan.warnings)
+    # The age is measured at NOW: a fact about the run, outside the canonical body.
+    assert [w for w in plan.run.warnings if "days old" in w] == [
+        w for w in plan.all_warnings if "days old" in w
+    ]
+    assert not [w for w in plan.warnings if "days old" in w]
 
 
 def test_old_catalogs_are_warned_only_for_providers_the_plan_uses() -> None:
@@ -183,7 +190,7 @@ def test_old_catalogs_are_warned_only_for_providers_the_plan_uses() -> None:
         ],
     )
     plan = plan_bundle(loaded(bundle({"x": {"kind": "vm"}})), cat, NOW)
-    text = "\n".join(plan.warnings)
+    text = "\n".join(plan.all_warnings)
     assert (
         "ovhcloud: prices older than 30 days or undated: 2026-09-01 provider API, 89 days" in text
     )

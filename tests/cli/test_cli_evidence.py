@@ -32,7 +32,7 @@ def test_services_json_carries_evidence_history_and_published_monthly(
 ) -> None:
     code, out, err = run(capsys, "services", "scaleway", "--region", "fr-par-1", "--json")
     assert code == 0, err
-    by_sku = {o["sku"]: o for o in json.loads(out)}
+    by_sku = {o["sku"]: o for o in json.loads(out)["offers"]}
     em = by_sku["EM-A116X-SSD"]
     assert em["price"]["amount"] == 0.077 and em["monthly"] == 27.99 and em["monthly_published"]
     assert em["evidence"]["class"] == "api" and em["evidence"]["as_of"] == "2025-12-02"
@@ -50,13 +50,13 @@ def test_status_and_providers_give_each_price_source_its_own_date(
 ) -> None:
     code, out, err = run(capsys, "catalog", "status", "--json")
     assert code == 0, err
-    rows = {r["provider"]: r for r in json.loads(out)}
+    rows = {r["provider"]: r for r in json.loads(out)["catalogs"]}
     scaleway = {(s["class"], s["as_of"]) for s in rows["scaleway"]["price_sources"]}
     assert {("api", "2025-12-02"), ("api", "2026-07-30"), ("api", "2026-08-14")} <= scaleway
     # One provider, several dates: not the oldest stamped on everything.
     assert len({s["as_of"] for s in rows["scaleway"]["price_sources"]}) > 3
     code, out, _ = run(capsys, "providers", "--json")
-    data = {p["id"]: p for p in json.loads(out)}
+    data = {p["id"]: p for p in json.loads(out)["providers"]}
     assert data["rapidspace"]["price_api"] is False
     assert [(s["class"], s["as_of"]) for s in data["rapidspace"]["price_sources"]] == [
         ("provider_doc", "2018")
