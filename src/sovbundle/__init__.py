@@ -22,6 +22,8 @@ from sovbundle._version import __version__
 _EXPORTS: dict[str, str] = {
     # the normalised catalog model
     "Certification": "sovbundle.models",
+    "Evidence": "sovbundle.models",
+    "EvidenceClass": "sovbundle.models",
     "Offer": "sovbundle.models",
     "Price": "sovbundle.models",
     "PriceQuality": "sovbundle.models",
@@ -43,10 +45,15 @@ _EXPORTS: dict[str, str] = {
     "Plan": "sovbundle.plan",
     "dump_plan": "sovbundle.plan",
     "plan_bundle": "sovbundle.planning.resolve",
+    # reviewing plans
+    "PlanDiff": "sovbundle.plan_diff",
+    "diff_plans": "sovbundle.planning.diff",
+    "read_plan": "sovbundle.plan_file",
     # errors
     "BundleError": "sovbundle.errors",
     "CatalogError": "sovbundle.errors",
     "InfeasibleError": "sovbundle.errors",
+    "PlanFileError": "sovbundle.errors",
     "ProviderError": "sovbundle.errors",
     "SovbundleError": "sovbundle.errors",
     "UsageError": "sovbundle.errors",
@@ -58,11 +65,15 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Certification",
+    "Evidence",
+    "EvidenceClass",
     "InfeasibleError",
     "LoadedBundle",
     "Offer",
     "OfferQuery",
     "Plan",
+    "PlanDiff",
+    "PlanFileError",
     "Price",
     "PriceQuality",
     "PriceUnit",
@@ -73,11 +84,13 @@ __all__ = [
     "SovbundleError",
     "UsageError",
     "__version__",
+    "diff_plans",
     "dump_plan",
     "load_bundle",
     "load_catalogs",
     "parse_bundle",
     "plan_bundle",
+    "read_plan",
     "refresh_catalogs",
 ]
 
@@ -88,12 +101,15 @@ if TYPE_CHECKING:
         BundleError,
         CatalogError,
         InfeasibleError,
+        PlanFileError,
         ProviderError,
         SovbundleError,
         UsageError,
     )
     from sovbundle.models import (
         Certification,
+        Evidence,
+        EvidenceClass,
         Offer,
         Price,
         PriceQuality,
@@ -103,6 +119,9 @@ if TYPE_CHECKING:
         Source,
     )
     from sovbundle.plan import Plan, dump_plan
+    from sovbundle.plan_diff import PlanDiff
+    from sovbundle.plan_file import read_plan
+    from sovbundle.planning.diff import diff_plans
     from sovbundle.planning.resolve import plan_bundle
     from sovbundle.refresh.run import refresh_catalogs
     from sovbundle.spec.loader import LoadedBundle, load_bundle, parse_bundle

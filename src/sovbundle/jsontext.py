@@ -2,12 +2,14 @@
 
 Keys keep their order, indentation is two spaces a level, a ``Decimal`` is a plain JSON number
 (``12.30``, ``0.000012``: never an exponent, never a float round-trip) and a float is rounded to
-9 decimals.
+9 decimals and written as a plain decimal too. Text read back with ``json.loads(...,
+parse_float=Decimal)`` encodes to the same text (``plan.body_sha256`` relies on it).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +42,8 @@ def _encode(value: Any, indent: int) -> str:
     if isinstance(value, Decimal):
         return _number(value)
     if isinstance(value, float):
-        # allow_nan=False: a NaN or infinity is a bug to report, never invalid JSON to print.
-        return json.dumps(round(value, 9), allow_nan=False)
+        # A NaN or infinity is a bug to report, never invalid JSON to print.
+        if not math.isfinite(value):
+            raise ValueError(f"Out of range float value {value!r} in plan JSON")
+        return _number(Decimal(repr(round(value, 9))))
     return json.dumps(value, ensure_ascii=False)

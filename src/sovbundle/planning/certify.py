@@ -10,7 +10,8 @@ filters, the planner, nor the solver or its model. From the placements alone it
 * re-applies every placement filter of SPEC §4-5 in its own words: kind, specs (minimums,
   arch, engine, runtime, GPU, storage class, high availability, node count), the merged
   countries / providers / exclude_providers / certifications / eu_jurisdiction rules, a known
-  price, and no deprecated offer unless ``policy.allow_deprecated``;
+  price, price evidence no weaker than ``policy.min_price_evidence``, and no deprecated
+  offer unless ``policy.allow_deprecated``;
 * recomputes each link (crossing providers or not, ``gb_month`` x the egress price of the
   ``from`` side) and checks colocate / apart;
 * recomputes the total and the spend per provider, and checks the budget, ``min_providers``
@@ -257,6 +258,13 @@ class _Checker:
             self.fail(f"{where}: price unknown")
         if offer.status is OfferStatus.DEPRECATED and not self.spec.policy.allow_deprecated:
             self.fail(f"{where}: deprecated offer, and policy.allow_deprecated is not set")
+        weakest = self.spec.policy.min_price_evidence
+        if weakest is not None:
+            order = ("api", "provider_doc", "third_party")  # best first (SPEC: evidence)
+            evidence = offer.evidence
+            have = evidence.class_.value if evidence is not None else None
+            if have is None or order.index(have) > order.index(weakest):
+                self.fail(f"{where}: price evidence {have} weaker than {weakest}")
 
     def priced(self, comp: Component, part: str, offer: Offer) -> tuple[Decimal, Decimal] | None:
         """(quantity, unit price) of one row by SPEC §5, or None if the row cannot exist."""

@@ -144,6 +144,10 @@ class Policy(_Strict):
     allow_deprecated: bool = False
     """Allow offers their provider marks deprecated (by default they are never placed); beta
     offers are always allowed, with a warning in the plan."""
+    min_price_evidence: Literal["api", "provider_doc", "third_party"] | None = None
+    """The weakest price evidence a placement may rest on: ``api`` (a provider API response),
+    ``provider_doc`` (an API or the provider's own documentation) or ``third_party`` (any);
+    offers priced from weaker evidence are left out, with the reason."""
 
 
 class VmComponent(ComponentConstraints):
