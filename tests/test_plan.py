@@ -107,7 +107,7 @@ def test_json_has_the_canonical_shape() -> None:
         "currency", "total_monthly", "by_provider", "placements", "links", "constraints",
         "solver", "warnings",
     ]  # fmt: skip
-    assert data["format_version"] == FORMAT_VERSION == "1.0"
+    assert data["format_version"] == FORMAT_VERSION == "1.1"
     assert data["generated_at"] == "2026-11-29T12:00:00Z"
     assert data["status"] == "optimal" and data["solver"]["status"] == "optimal"
     assert data["solver"]["gap"] == 0.0

@@ -1,4 +1,4 @@
-"""The Plan model and its canonical JSON export (``format_version`` "1.0", SPEC §6).
+"""The Plan model and its canonical JSON export (``format_version`` "1.1", SPEC §6).
 
 Money is a JSON number in EUR: each ``monthly`` is rounded to cents half-even, totals are sums of
 the rounded lines, unit prices carry 6 decimals. Keys come in the order of SPEC §6 (the field
@@ -25,15 +25,20 @@ __all__ = [
     "BundleRef",
     "CatalogRef",
     "ConstraintRow",
+    "ExitMoveRow",
+    "ExitReportInfo",
     "LinkRow",
     "PlacementRow",
     "Plan",
+    "ProviderExitRow",
+    "SingleProviderRow",
     "SolverInfo",
     "SourceRef",
     "dump_plan",
 ]
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
+"""1.1: additions only (``exit_report`` with ``--exit-report``)."""
 
 TIE_BREAK = (
     "among equal-cost plans, the least sum of canonical ranks (a candidate's position in its "
@@ -135,6 +140,43 @@ class ExplainInfo(_Row):
     constraint_costs: tuple[ConstraintCostRow, ...]
 
 
+class ExitMoveRow(_Row):
+    component: str
+    from_: str = Field(alias="from")
+    to: str
+
+
+class ProviderExitRow(_Row):
+    """One provider of the plan: its share of spend and what leaving it costs."""
+
+    provider: str
+    name: str
+    legal_entity: str
+    hq_country: str
+    components: tuple[str, ...]
+    functions: tuple[str, ...]
+    """Kinds of the components placed there (``database``, ``kubernetes`` ...), sorted."""
+    monthly: Decimal
+    share: Decimal
+    substitutable: bool
+    substitute_total_monthly: Decimal | None
+    exit_extra_monthly: Decimal | None
+    moves: tuple[ExitMoveRow, ...]
+    reason: str | None
+
+
+class SingleProviderRow(_Row):
+    component: str
+    provider: str
+
+
+class ExitReportInfo(_Row):
+    """``--exit-report``: each provider re-solved away, exactly (format 1.1)."""
+
+    providers: tuple[ProviderExitRow, ...]
+    single_provider_components: tuple[SingleProviderRow, ...]
+
+
 class Plan(_Row):
     """A resolved bundle: where each component goes, what it costs, and why it is right."""
 
@@ -154,11 +196,14 @@ class Plan(_Row):
     warnings: tuple[str, ...]
     explain: ExplainInfo | None = None
     """Only with ``--explain`` (an addition to SPEC §6)."""
+    exit_report: ExitReportInfo | None = None
+    """Only with ``--exit-report`` (format 1.1)."""
 
 
 def dump_plan(plan: Plan) -> str:
     """The canonical JSON text of a plan (UTF-8, 2-space indent, trailing newline)."""
     data = plan.model_dump(mode="python", by_alias=True, exclude_none=False)
-    if data.get("explain") is None:
-        data.pop("explain", None)
+    for optional in ("explain", "exit_report"):
+        if data.get(optional) is None:
+            data.pop(optional, None)
     return dumps(data)

@@ -35,6 +35,13 @@ def plan(
             "--explain", help="Show the runner-up per component and what each constraint costs."
         ),
     ] = False,
+    with_exit_report: Annotated[
+        bool,
+        typer.Option(
+            "--exit-report",
+            help="Re-solve without each provider used: exit cost, share of spend, lock-ins.",
+        ),
+    ] = False,
     refresh: Annotated[
         bool,
         typer.Option(
@@ -70,7 +77,14 @@ def plan(
     catalogs = select.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
     now = datetime.now(UTC)
-    result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
+    result = plan_bundle(
+        loaded,
+        catalogs,
+        now,
+        with_explain=with_explain,
+        with_exit_report=with_exit_report,
+        clock=time.perf_counter,
+    )
     text = dump_plan(result)
     if output is not None:
         try:

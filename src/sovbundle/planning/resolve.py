@@ -19,15 +19,20 @@ from sovbundle.plan import (
     CatalogRef,
     ConstraintCostRow,
     ConstraintRow,
+    ExitMoveRow,
+    ExitReportInfo,
     ExplainInfo,
     LinkRow,
     ModelSize,
     PlacementRow,
     Plan,
+    ProviderExitRow,
     RunnerUpRow,
+    SingleProviderRow,
     SolverInfo,
     SourceRef,
 )
+from sovbundle.planning.exit import ExitReport, exit_report
 from sovbundle.planning.explain import Explanation, diagnose, explain
 from sovbundle.planning.formulate import (
     CandidateCache,
@@ -48,6 +53,7 @@ def plan_bundle(
     now: datetime,
     *,
     with_explain: bool = False,
+    with_exit_report: bool = False,
     clock: Callable[[], float] | None = None,
 ) -> Plan:
     """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none."""
@@ -66,7 +72,41 @@ def plan_bundle(
             diagnose(spec, catalog, problem, cache),
         )
     explanation = explain(spec, catalog, problem, solution, cache) if with_explain else None
-    return _plan(bundle, catalog, problem, solution, now, explanation)
+    # The exit re-solves forbid candidates of the problem already built: no new screening.
+    exits = exit_report(problem, solution) if with_exit_report else None
+    plan = _plan(bundle, catalog, problem, solution, now, explanation)
+    if exits is not None:
+        plan = plan.model_copy(update={"exit_report": _exit_info(exits, catalog, solution)})
+    return plan
+
+
+def _exit_info(report: ExitReport, catalog: Catalog, solution: Solution) -> ExitReportInfo:
+    rows = []
+    for item in report.providers:
+        facts = catalog.provider(item.provider)
+        rows.append(
+            ProviderExitRow(
+                provider=item.provider,
+                name=facts.name,
+                legal_entity=facts.legal_entity,
+                hq_country=facts.hq_country,
+                components=item.components,
+                functions=tuple(sorted({solution.chosen[n].kind for n in item.components})),
+                monthly=item.monthly,
+                share=item.share,
+                substitutable=item.feasible,
+                substitute_total_monthly=item.substitute_total,
+                exit_extra_monthly=item.extra_monthly,
+                moves=tuple(ExitMoveRow(component=c, from_=a, to=b) for c, a, b in item.moves),
+                reason=item.reason,
+            )
+        )
+    return ExitReportInfo(
+        providers=tuple(rows),
+        single_provider_components=tuple(
+            SingleProviderRow(component=c, provider=p) for c, p in report.single_provider
+        ),
+    )
 
 
 def _iso(now: datetime) -> str:

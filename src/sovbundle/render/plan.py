@@ -175,6 +175,43 @@ def _explain(plan: Plan) -> list[RenderableType]:
     return [runner, costs]
 
 
+def _exit_report(plan: Plan) -> list[RenderableType]:
+    report = plan.exit_report
+    if report is None:
+        return []
+    table = Table(
+        title="provider exit (each provider re-solved away)", title_justify="left",
+        title_style="bold",
+    )  # fmt: skip
+    for column in ("provider", "share", "EUR/month", "components", "exit cost EUR/month"):
+        table.add_column(column, justify="right" if column in ("share", "EUR/month") else "left")
+    for row in report.providers:
+        if row.substitutable:
+            cost = Text(eur(row.exit_extra_monthly, signed=True))
+        else:
+            cost = Text(f"no plan: {row.reason}", style="red")
+        _row(
+            table,
+            row.provider,
+            f"{row.share * 100:.1f}%",
+            eur(row.monthly),
+            ", ".join(row.components) or "-",
+            cost,
+        )
+    parts: list[RenderableType] = [table]
+    for row in report.providers:
+        for move in row.moves:
+            parts.append(
+                Text(f"  without {row.provider}: {move.component} {move.from_} -> {move.to}")
+            )
+    if report.single_provider_components:
+        locked = ", ".join(
+            f"{r.component} ({r.provider})" for r in report.single_provider_components
+        )
+        parts.append(Text(f"single possible provider: {locked}"))
+    return parts
+
+
 def render_plan(plan: Plan) -> Group:
     """The whole plan for the terminal."""
     parts: list[RenderableType] = [*_placements(plan)]
@@ -182,6 +219,7 @@ def render_plan(plan: Plan) -> Group:
         if extra is not None:
             parts.append(extra)
     parts.extend(_explain(plan))
+    parts.extend(_exit_report(plan))
     for warning in plan.warnings:
         parts.append(Text(f"warning: {warning}", style="yellow"))
     parts.append(plan_summary(plan))
