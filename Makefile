@@ -26,3 +26,4 @@ snapshot:
 
 schema:
 	$(PYTHON) -m sovbundle schema -o schema/bundle.schema.json
+	$(PYTHON) -m sovbundle schema --price-book -o schema/pricebook.schema.json

@@ -30,6 +30,8 @@ __all__ = [
     "LinkRow",
     "PlacementRow",
     "Plan",
+    "PriceBookRef",
+    "PricingInfo",
     "ProviderExitRow",
     "SingleProviderRow",
     "SolverInfo",
@@ -38,7 +40,8 @@ __all__ = [
 ]
 
 FORMAT_VERSION = "1.1"
-"""1.1: additions only (``exit_report`` with ``--exit-report``)."""
+"""1.1: additions only (``exit_report`` with ``--exit-report``; ``pricing`` and the placements'
+``list_unit_price``, ``list_monthly``, ``channel`` with a price book)."""
 
 TIE_BREAK = (
     "among equal-cost plans, the least sum of canonical ranks (a candidate's position in its "
@@ -87,6 +90,11 @@ class PlacementRow(_Row):
     monthly: Decimal
     certifications: tuple[str, ...]
     source: SourceRef
+    list_unit_price: Decimal | None = None
+    """With a price book only (format 1.1): the catalog's unit price (None: unknown)."""
+    list_monthly: Decimal | None = None
+    channel: str | None = None
+    """With a price book only: ``list``, or the book's channel for this offer."""
 
 
 class LinkRow(_Row):
@@ -177,6 +185,24 @@ class ExitReportInfo(_Row):
     single_provider_components: tuple[SingleProviderRow, ...]
 
 
+class PriceBookRef(_Row):
+    name: str
+    path: str
+    sha256: str
+    channel: str
+    valid_from: str | None
+    valid_until: str
+
+
+class PricingInfo(_Row):
+    """With ``--prices`` (format 1.1): the book the plan is priced with, totals both ways."""
+
+    book: PriceBookRef
+    paid_total_monthly: Decimal
+    list_total_monthly: Decimal | None
+    """None when a placement has no list price (priced only by the book)."""
+
+
 class Plan(_Row):
     """A resolved bundle: where each component goes, what it costs, and why it is right."""
 
@@ -196,14 +222,23 @@ class Plan(_Row):
     warnings: tuple[str, ...]
     explain: ExplainInfo | None = None
     """Only with ``--explain`` (an addition to SPEC §6)."""
+    pricing: PricingInfo | None = None
+    """Only with a price book (format 1.1)."""
     exit_report: ExitReportInfo | None = None
     """Only with ``--exit-report`` (format 1.1)."""
+
+
+_PRICED_ROW_KEYS = ("list_unit_price", "list_monthly", "channel")
 
 
 def dump_plan(plan: Plan) -> str:
     """The canonical JSON text of a plan (UTF-8, 2-space indent, trailing newline)."""
     data = plan.model_dump(mode="python", by_alias=True, exclude_none=False)
-    for optional in ("explain", "exit_report"):
+    for optional in ("explain", "pricing", "exit_report"):
         if data.get(optional) is None:
             data.pop(optional, None)
+    if "pricing" not in data:
+        for row in data["placements"]:
+            for key in _PRICED_ROW_KEYS:
+                row.pop(key, None)
     return dumps(data)

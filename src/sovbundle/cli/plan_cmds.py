@@ -42,6 +42,22 @@ def plan(
             help="Re-solve without each provider used: exit cost, share of spend, lock-ins.",
         ),
     ] = False,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            metavar="FILE",
+            help="Price book overlaying the catalog (default: `prices` in the config).",
+        ),
+    ] = None,
+    csv_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            metavar="FILE",
+            help="Write the plan's line items as a price schedule CSV (atomically).",
+        ),
+    ] = None,
     refresh: Annotated[
         bool,
         typer.Option(
@@ -61,9 +77,22 @@ def plan(
     from sovbundle.planning.resolve import plan_bundle
     from sovbundle.spec.loader import load_bundle
 
-    if output is not None and _same_file(output, bundle):
-        raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
+    for target in (output, csv_out):
+        if target is not None and _same_file(target, bundle):
+            raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
+    if output is not None and csv_out is not None and _same_file(output, csv_out):
+        raise UsageError("-o and --csv name the same file")
     loaded = load_bundle(bundle)
+    now = datetime.now(UTC)
+    book = None
+    if prices is None:
+        from sovbundle.config import load_config
+
+        prices = load_config().prices
+    if prices is not None:
+        from sovbundle.spec.pricebook import load_price_book
+
+        book = load_price_book(prices, now.date())
     refresh_failures: list[str] = []
     if refresh:
         from sovbundle.cli._terminal import run_refresh
@@ -76,13 +105,13 @@ def plan(
         ]
     catalogs = select.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
-    now = datetime.now(UTC)
     result = plan_bundle(
         loaded,
         catalogs,
         now,
         with_explain=with_explain,
         with_exit_report=with_exit_report,
+        prices=book,
         clock=time.perf_counter,
     )
     text = dump_plan(result)
@@ -91,6 +120,13 @@ def plan(
             atomic_write_bytes(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
+    if csv_out is not None:
+        from sovbundle.render.schedule import price_schedule_csv
+
+        try:
+            atomic_write_bytes(csv_out, price_schedule_csv(result).encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot write the CSV to {csv_out}: {exc.strerror or exc}") from exc
     if as_json:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -101,8 +137,9 @@ def plan(
 
     console = Console()
     console.print(render_plan(result))
-    if output is not None:
-        console.print(f"plan written to {output}", markup=False, highlight=False)
+    for written, what in ((output, "plan"), (csv_out, "price schedule")):
+        if written is not None:
+            console.print(f"{what} written to {written}", markup=False, highlight=False)
 
 
 def _same_file(output: Path, bundle: Path) -> bool:

@@ -11,9 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from sovbundle._version import __version__
+from sovbundle.catalog.pricing import PricedCatalog, apply_price_book, list_unit_price
 from sovbundle.catalog.query import Catalog, staleness_warnings
 from sovbundle.errors import CatalogError, InfeasibleError
-from sovbundle.money import unit_price
+from sovbundle.money import money, unit_price
 from sovbundle.plan import (
     BundleRef,
     CatalogRef,
@@ -26,6 +27,8 @@ from sovbundle.plan import (
     ModelSize,
     PlacementRow,
     Plan,
+    PriceBookRef,
+    PricingInfo,
     ProviderExitRow,
     RunnerUpRow,
     SingleProviderRow,
@@ -43,6 +46,7 @@ from sovbundle.planning.formulate import (
 from sovbundle.planning.problem import Problem, Solution
 from sovbundle.planning.solve import solve
 from sovbundle.spec.loader import LoadedBundle
+from sovbundle.spec.pricebook import LoadedPriceBook
 
 __all__ = ["plan_bundle"]
 
@@ -54,14 +58,21 @@ def plan_bundle(
     *,
     with_explain: bool = False,
     with_exit_report: bool = False,
+    prices: LoadedPriceBook | None = None,
     clock: Callable[[], float] | None = None,
 ) -> Plan:
-    """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none."""
+    """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none.
+
+    With ``prices``, the catalog is first overlaid with the price book: the plan is optimised
+    on the prices paid and shows list prices next to them."""
     spec = bundle.spec
     if not catalog.providers:
         raise CatalogError(
             "catalog", "no provider catalog found: the packaged snapshot is missing or empty"
         )
+    priced = apply_price_book(catalog, prices) if prices is not None else None
+    if priced is not None:
+        catalog = priced.catalog
     # One cache for the plan and its re-solves: they screen the catalog once.
     cache = CandidateCache()
     problem = build_problem(spec, catalog, cache=cache)
@@ -74,7 +85,7 @@ def plan_bundle(
     explanation = explain(spec, catalog, problem, solution, cache) if with_explain else None
     # The exit re-solves forbid candidates of the problem already built: no new screening.
     exits = exit_report(problem, solution) if with_exit_report else None
-    plan = _plan(bundle, catalog, problem, solution, now, explanation)
+    plan = _plan(bundle, catalog, problem, solution, now, explanation, priced)
     if exits is not None:
         plan = plan.model_copy(update={"exit_report": _exit_info(exits, catalog, solution)})
     return plan
@@ -113,12 +124,21 @@ def _iso(now: datetime) -> str:
     return now.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _rows(solution: Solution) -> list[PlacementRow]:
+def _rows(solution: Solution, priced: PricedCatalog | None) -> list[PlacementRow]:
     rows = []
     for name in sorted(solution.chosen):
         cand = solution.chosen[name]
         for part in cand.parts:
             offer = part.offer
+            listing: dict[str, object] = {}
+            if priced is not None:
+                listed, channel = priced.lookup(offer)
+                unit = list_unit_price(part.role, listed) if listed is not None else None
+                listing = {
+                    "list_unit_price": None if unit is None else unit_price(unit),
+                    "list_monthly": None if unit is None else money(part.quantity * unit),
+                    "channel": channel,
+                }
             rows.append(
                 PlacementRow(
                     component=name,
@@ -136,9 +156,31 @@ def _rows(solution: Solution) -> list[PlacementRow]:
                     source=SourceRef(
                         kind=offer.source.kind, url=offer.source.url, as_of=offer.source.as_of
                     ),
+                    **listing,
                 )
             )
     return rows
+
+
+def _pricing(
+    priced: PricedCatalog, rows: list[PlacementRow], links: Decimal, paid: Decimal
+) -> PricingInfo:
+    book = priced.book.book
+    listed = [row.list_monthly for row in rows]
+    return PricingInfo(
+        book=PriceBookRef(
+            name=book.name,
+            path=str(priced.book.path),
+            sha256=priced.book.sha256,
+            channel=book.channel,
+            valid_from=book.valid_from.isoformat() if book.valid_from else None,
+            valid_until=book.valid_until.isoformat(),
+        ),
+        paid_total_monthly=paid,
+        list_total_monthly=None
+        if any(item is None for item in listed)
+        else sum((item for item in listed if item is not None), links),
+    )
 
 
 def _explain_info(explanation: Explanation) -> ExplainInfo:
@@ -167,6 +209,7 @@ def _plan(
     solution: Solution,
     now: datetime,
     explanation: Explanation | None,
+    priced: PricedCatalog | None = None,
 ) -> Plan:
     assert solution.total is not None
     spend = provider_spend(solution)
@@ -200,6 +243,15 @@ def _plan(
             "name-order pass stopped early (too many equal plans to order exactly)"
         )
     checks = check_constraints(bundle.spec, catalog, problem, solution)
+    rows = _rows(solution, priced)
+    total = sum(by_provider.values(), Decimal("0.00"))
+    egress = sum((link.monthly for link in solution.links), Decimal("0.00"))
+    if priced is not None:
+        used = sorted({row.channel for row in rows if row.channel and row.channel != "list"})
+        if not used:
+            warnings.add(
+                f"price book {priced.book.book.name}: no rule matched a placement of the plan"
+            )
     return Plan(
         sovbundle_version=__version__,
         generated_at=_iso(now),
@@ -214,9 +266,9 @@ def _plan(
             for pid in order
         ),
         status="optimal" if solution.status == "optimal" else "feasible",
-        total_monthly=sum(by_provider.values(), Decimal("0.00")),
+        total_monthly=total,
         by_provider=by_provider,
-        placements=tuple(_rows(solution)),
+        placements=tuple(rows),
         links=tuple(
             LinkRow(
                 from_=link.rule.from_,
@@ -247,4 +299,5 @@ def _plan(
         ),
         warnings=tuple(sorted(warnings)),
         explain=_explain_info(explanation) if explanation else None,
+        pricing=_pricing(priced, rows, egress, total) if priced is not None else None,
     )
