@@ -1,15 +1,23 @@
-"""``sovbundle plan``: resolve a bundle into the cheapest plan; table, JSON or a file."""
+"""``sovbundle plan``: resolve a bundle into the cheapest plan; table, JSON, markdown or a file;
+with ``--compare-to``, the diff from a saved plan."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sovbundle.cli._app import app
-from sovbundle.errors import UsageError
+from sovbundle.cli.formats import (
+    FormatOption,
+    chosen_format,
+    plan_console,
+    print_error_document,
+)
+from sovbundle.errors import SovbundleError, UsageError
 
 __all__ = ["plan"]
 
@@ -21,8 +29,12 @@ def plan(
         Path, typer.Argument(help="The bundle spec (YAML).", metavar="BUNDLE", show_default=False)
     ],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the plan as JSON (stdout holds only the JSON).")
+        bool,
+        typer.Option(
+            "--json", help="Print JSON (stdout holds only the JSON); short for --format json."
+        ),
     ] = False,
+    output_format: FormatOption = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -65,8 +77,47 @@ def plan(
             help="Fetch live catalogs first (the only way plan touches the network).",
         ),
     ] = False,
+    compare_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-to",
+            metavar="PLAN.json",
+            help="Show the diff from this saved plan instead of the plan; exit 7 if they differ.",
+        ),
+    ] = None,
 ) -> None:
     """Find the cheapest placement of BUNDLE that meets every constraint, proven optimal."""
+    chosen = chosen_format(as_json, output_format)
+    try:
+        extras = _Extras(with_exit_report, prices, csv_out)
+        code = _plan(ctx, bundle, chosen, output, with_explain, refresh, compare_to, extras)
+    except SovbundleError as exc:
+        if chosen == "json":  # a pipeline reading stdout never reads an empty document
+            print_error_document(exc)
+        raise
+    if code:
+        raise typer.Exit(code)
+
+
+@dataclass(frozen=True)
+class _Extras:
+    """The procurement options of ``plan`` (issue 16)."""
+
+    exit_report: bool
+    prices: Path | None
+    csv_out: Path | None
+
+
+def _plan(
+    ctx: typer.Context,
+    bundle: Path,
+    chosen: str,
+    output: Path | None,
+    with_explain: bool,
+    refresh: bool,
+    compare_to: Path | None,
+    extras: _Extras,
+) -> int:
     # Heavy imports stay here so that `sovbundle --help` does not load the solver.
     import time
     from datetime import UTC, datetime
@@ -77,11 +128,17 @@ def plan(
     from sovbundle.planning.resolve import plan_bundle
     from sovbundle.spec.loader import load_bundle
 
+    csv_out, prices = extras.csv_out, extras.prices
     for target in (output, csv_out):
         if target is not None and _same_file(target, bundle):
             raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
     if output is not None and csv_out is not None and _same_file(output, csv_out):
         raise UsageError("-o and --csv name the same file")
+    saved = None
+    if compare_to is not None:
+        from sovbundle.plan_file import read_plan
+
+        saved = read_plan(compare_to)  # before -o may replace it with the new plan
     loaded = load_bundle(bundle)
     now = datetime.now(UTC)
     book = None
@@ -110,7 +167,7 @@ def plan(
         catalogs,
         now,
         with_explain=with_explain,
-        with_exit_report=with_exit_report,
+        with_exit_report=extras.exit_report,
         prices=book,
         clock=time.perf_counter,
     )
@@ -127,19 +184,32 @@ def plan(
             atomic_write_bytes(csv_out, price_schedule_csv(result).encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write the CSV to {csv_out}: {exc.strerror or exc}") from exc
-    if as_json:
+    if saved is not None:
+        from sovbundle.catalog.local import LocalCatalogs
+        from sovbundle.cli.review_cmds import print_diff
+        from sovbundle.config import load_config
+
+        store = LocalCatalogs(load_config().catalog_dir, extra=catalogs.providers.values())
+        new_name = str(output) if output is not None else f"plan of {bundle}"
+        return print_diff(saved, result, new_name, chosen, store, what=f"sovbundle plan {bundle}")
+    if chosen == "json":
         sys.stdout.write(text)
         sys.stdout.flush()
-        return
-    from rich.console import Console
+        return 0
+    if chosen == "markdown":
+        from sovbundle.render.markdown import plan_markdown
 
+        sys.stdout.write(plan_markdown(result, f"sovbundle plan {bundle}"))
+        sys.stdout.flush()
+        return 0
     from sovbundle.render.plan import render_plan
 
-    console = Console()
+    console = plan_console()
     console.print(render_plan(result))
     for written, what in ((output, "plan"), (csv_out, "price schedule")):
         if written is not None:
             console.print(f"{what} written to {written}", markup=False, highlight=False)
+    return 0
 
 
 def _same_file(output: Path, bundle: Path) -> bool:

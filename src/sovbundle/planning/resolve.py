@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sovbundle._version import __version__
 from sovbundle.catalog.pricing import PricedCatalog, apply_price_book, list_unit_price
@@ -30,10 +31,12 @@ from sovbundle.plan import (
     PriceBookRef,
     PricingInfo,
     ProviderExitRow,
+    RunInfo,
     RunnerUpRow,
     SingleProviderRow,
     SolverInfo,
     SourceRef,
+    with_body_sha256,
 )
 from sovbundle.planning.exit import ExitReport, exit_report
 from sovbundle.planning.explain import Explanation, diagnose, explain
@@ -46,9 +49,10 @@ from sovbundle.planning.formulate import (
 from sovbundle.planning.problem import Problem, Solution
 from sovbundle.planning.solve import solve
 from sovbundle.spec.loader import LoadedBundle
+from sovbundle.spec.model import BundleSpec
 from sovbundle.spec.pricebook import LoadedPriceBook
 
-__all__ = ["plan_bundle"]
+__all__ = ["normalised_spec", "plan_bundle"]
 
 
 def plan_bundle(
@@ -85,10 +89,8 @@ def plan_bundle(
     explanation = explain(spec, catalog, problem, solution, cache) if with_explain else None
     # The exit re-solves forbid candidates of the problem already built: no new screening.
     exits = exit_report(problem, solution) if with_exit_report else None
-    plan = _plan(bundle, catalog, problem, solution, now, explanation, priced)
-    if exits is not None:
-        plan = plan.model_copy(update={"exit_report": _exit_info(exits, catalog, solution)})
-    return plan
+    exit_info = _exit_info(exits, catalog, solution) if exits is not None else None
+    return _plan(bundle, catalog, problem, solution, now, explanation, priced, exit_info)
 
 
 def _exit_info(report: ExitReport, catalog: Catalog, solution: Solution) -> ExitReportInfo:
@@ -157,6 +159,7 @@ def _rows(solution: Solution, priced: PricedCatalog | None) -> list[PlacementRow
                         kind=offer.source.kind, url=offer.source.url, as_of=offer.source.as_of
                     ),
                     **listing,
+                    offer_status=offer.status.value,
                 )
             )
     return rows
@@ -181,6 +184,17 @@ def _pricing(
         if any(item is None for item in listed)
         else sum((item for item in listed if item is not None), links),
     )
+
+
+def normalised_spec(spec: BundleSpec) -> dict[str, Any]:
+    """The spec as the plan records it: every default filled in, components in name order with
+    their ``kind`` first, lists as lists (``bundle.spec``)."""
+    data = spec.model_dump(mode="json", by_alias=True)
+    components = data["components"]
+    data["components"] = {
+        name: {"kind": components[name]["kind"], **components[name]} for name in sorted(components)
+    }
+    return data
 
 
 def _explain_info(explanation: Explanation) -> ExplainInfo:
@@ -210,15 +224,18 @@ def _plan(
     now: datetime,
     explanation: Explanation | None,
     priced: PricedCatalog | None = None,
+    exit_info: ExitReportInfo | None = None,
 ) -> Plan:
     assert solution.total is not None
     spend = provider_spend(solution)
     order = catalog.provider_ids()
     by_provider = {pid: spend[pid] for pid in order if pid in spend}
-    # Old data matters where the plan spends: warn about the catalogs of providers it uses.
-    warnings = set(staleness_warnings(catalog, now, providers=by_provider))
-    # Warnings gathered while loading: an untrusted cache, a provider without data.
-    warnings.update(catalog.warnings)
+    # About the run, not the inputs (``run.warnings``): old data where the plan spends (the age
+    # is measured at ``now``), and what happened while loading (an untrusted cache, a failed
+    # refresh, a provider without data).
+    run_warnings = set(staleness_warnings(catalog, now, providers=by_provider))
+    run_warnings.update(catalog.warnings)
+    warnings: set[str] = set()
     for cand in solution.chosen.values():
         warnings.update(cand.warnings)
     curated = sorted(
@@ -252,10 +269,15 @@ def _plan(
             warnings.add(
                 f"price book {priced.book.book.name}: no rule matched a placement of the plan"
             )
-    return Plan(
+    plan = Plan(
         sovbundle_version=__version__,
         generated_at=_iso(now),
-        bundle=BundleRef(name=bundle.spec.name, path=str(bundle.path), sha256=bundle.sha256),
+        bundle=BundleRef(
+            name=bundle.spec.name,
+            path=str(bundle.path),
+            sha256=bundle.sha256,
+            spec=normalised_spec(bundle.spec),
+        ),
         catalogs=tuple(
             CatalogRef(
                 provider=pid,
@@ -288,7 +310,6 @@ def _plan(
             status=solution.status,
             objective=solution.objective,
             gap=solution.gap,
-            time_ms=solution.time_ms,
             candidates=solution.candidates,
             pruned=solution.pruned,
             model=ModelSize(
@@ -300,4 +321,7 @@ def _plan(
         warnings=tuple(sorted(warnings)),
         explain=_explain_info(explanation) if explanation else None,
         pricing=_pricing(priced, rows, egress, total) if priced is not None else None,
+        exit_report=exit_info,
+        run=RunInfo(time_ms=solution.time_ms, warnings=tuple(sorted(run_warnings))),
     )
+    return with_body_sha256(plan)

@@ -238,7 +238,7 @@ def render_plan(plan: Plan) -> Group:
         line += f"paid {eur(plan.pricing.paid_total_monthly)} EUR/month, list "
         line += "unknown for some placements" if listed is None else f"{eur(listed)} EUR/month"
         parts.append(Text(line))
-    for warning in plan.warnings:
+    for warning in plan.all_warnings:
         parts.append(Text(f"warning: {warning}", style="yellow"))
     parts.append(plan_summary(plan))
     return Group(*parts)
