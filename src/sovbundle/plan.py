@@ -13,7 +13,9 @@ compared by hash.
 
 Format 1.1 adds ``body_sha256``, ``bundle.spec``, ``placements[].offer_status``, ``run``; it
 moves ``solver.time_ms`` to ``run.time_ms`` and the warnings about the run to ``run.warnings``
-(``sovbundle.plan_file`` reads 1.0 files and maps them). Also in 1.1, only when asked:
+(``sovbundle.plan_file`` reads 1.0 files and maps them). It also adds each placement's
+``evidence`` (the class, source and date of its price) and the plan's ``coverage`` (how many
+placements are priced from each class of evidence). Also in 1.1, only when asked:
 ``exit_report`` (``--exit-report``), ``pricing`` and the placements' ``list_unit_price``,
 ``list_monthly`` and ``channel`` (with a price book).
 
@@ -40,6 +42,9 @@ __all__ = [
     "BundleRef",
     "CatalogRef",
     "ConstraintRow",
+    "Coverage",
+    "CoverageRow",
+    "EvidenceRef",
     "ExitMoveRow",
     "ExitReportInfo",
     "LinkRow",
@@ -53,6 +58,7 @@ __all__ = [
     "SolverInfo",
     "SourceRef",
     "body_sha256",
+    "coverage_line",
     "dump_plan",
     "plan_body",
     "with_body_sha256",
@@ -99,6 +105,34 @@ class SourceRef(_Row):
     as_of: str
 
 
+class EvidenceRef(_Row):
+    """The evidence of a placement's price (``Offer.price_evidence``)."""
+
+    class_: Literal["api", "provider_doc", "third_party"] = Field(alias="class")
+    source: str
+    as_of: str | None
+
+
+class CoverageRow(_Row):
+    """How many placement rows are priced from one class of evidence, and the dates."""
+
+    class_: Literal["api", "provider_doc", "third_party"] = Field(alias="class")
+    placements: int
+    oldest: str | None
+    """The oldest source date of those placements (``None``: all undated)."""
+    newest: str | None
+    undated: int
+    """How many of those placements have an undated source."""
+
+
+class Coverage(_Row):
+    """The evidence behind a plan's prices, in the manner of Infracost's coverage line."""
+
+    placements: int
+    by_evidence: tuple[CoverageRow, ...]
+    """One row per class that prices at least one placement, best class first."""
+
+
 class PlacementRow(_Row):
     component: str
     kind: str
@@ -120,6 +154,8 @@ class PlacementRow(_Row):
     list_monthly: Decimal | None = None
     channel: str | None = None
     """With a price book only (1.1): ``list``, or the book's channel for this offer."""
+    evidence: EvidenceRef | None = None
+    """The class, source and date of the price (1.1); ``None`` only in a 1.0 file read back."""
 
 
 class LinkRow(_Row):
@@ -252,6 +288,8 @@ class Plan(_Row):
     total_monthly: Decimal
     by_provider: dict[str, Decimal]
     placements: tuple[PlacementRow, ...]
+    coverage: Coverage | None = None
+    """Placements per evidence class (1.1); ``None`` only in a 1.0 file read back."""
     links: tuple[LinkRow, ...]
     constraints: tuple[ConstraintRow, ...]
     solver: SolverInfo
@@ -271,6 +309,26 @@ class Plan(_Row):
 
 
 _PRICED_ROW_KEYS = ("list_unit_price", "list_monthly", "channel")
+_CLASS_PHRASES = {
+    "api": "from provider APIs",
+    "provider_doc": "from provider documentation",
+    "third_party": "from third-party data",
+}
+
+
+def coverage_line(coverage: Coverage) -> str:
+    """``9 placements: 5 priced from provider APIs of 2026, 2 from provider documentation of
+    2018, 2 from third-party data of 2020``."""
+    noun = "placement" if coverage.placements == 1 else "placements"
+    parts = []
+    for number, row in enumerate(coverage.by_evidence):
+        years = sorted({d[:4] for d in (row.oldest, row.newest) if d is not None})
+        when = f" of {'-'.join(years)}" if years else ""
+        if row.undated:
+            when += f" ({row.undated} undated)" if years else " (undated)"
+        lead = "priced " if number == 0 else ""
+        parts.append(f"{row.placements} {lead}{_CLASS_PHRASES[row.class_]}{when}")
+    return f"{coverage.placements} {noun}: " + (", ".join(parts) if parts else "none priced")
 
 
 def _document(plan: Plan) -> dict[str, Any]:
