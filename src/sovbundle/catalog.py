@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,17 +36,18 @@ from pydantic import (
     model_validator,
 )
 
-from sovbundle.errors import CatalogError
+from sovbundle.atomic import describe_os_error, read_regular
+from sovbundle.errors import CatalogError, UsageError
 from sovbundle.models import PROVIDER_IDS, Offer, Provider
 
 __all__ = [
     "CATALOG_FORMAT_VERSION",
     "MAX_AGE",
+    "MAX_CATALOG_BYTES",
     "Catalog",
     "LoadedCatalog",
     "OfferQuery",
     "ProviderCatalog",
-    "atomic_write_bytes",
     "checked_timestamp",
     "load_catalog_file",
     "load_catalogs",
@@ -60,6 +60,11 @@ __all__ = [
 
 CATALOG_FORMAT_VERSION = 2
 """Version of the catalog file format (snapshot and cache); other versions are refused."""
+
+SNAPSHOT_DIR_ENV = "SOVBUNDLE_SNAPSHOT_DIR"
+
+MAX_CATALOG_BYTES = 256 * 1024 * 1024
+"""Largest catalog file read (the packaged ones are under 1 MiB); checked before reading."""
 
 MAX_AGE = timedelta(days=30)
 """Catalogs older than this are used with a warning."""
@@ -214,10 +219,17 @@ def packaged_data_dir() -> Path:
 def snapshot_dir() -> Path:
     """Folder of the packaged catalog snapshot, one ``<provider>.json`` per provider.
 
-    ``$SOVBUNDLE_SNAPSHOT_DIR`` replaces it (tests, and packagers who ship the data apart).
+    ``$SOVBUNDLE_SNAPSHOT_DIR`` replaces it (tests, and packagers who ship the data apart); a
+    value that is not a directory is a UsageError naming the variable.
     """
-    override = os.environ.get("SOVBUNDLE_SNAPSHOT_DIR")
-    return Path(override).expanduser() if override else packaged_data_dir() / "snapshot"
+    override = os.environ.get(SNAPSHOT_DIR_ENV)
+    if not override:
+        return packaged_data_dir() / "snapshot"
+    folder = Path(override).expanduser()
+    if not folder.is_dir():
+        what = "does not exist" if not os.path.lexists(folder) else "is not a directory"
+        raise UsageError(f"{SNAPSHOT_DIR_ENV} names {folder}, which {what}")
+    return folder
 
 
 def load_catalog_file(
@@ -226,9 +238,9 @@ def load_catalog_file(
     """Read and validate one provider catalog file; raise CatalogError when it is unusable."""
     provider = path.stem
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_CATALOG_BYTES)
     except OSError as exc:
-        raise CatalogError(provider, f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise CatalogError(provider, f"cannot read {path}: {describe_os_error(exc)}") from exc
     try:
         data = parse_catalog(raw)
     except ValidationError as exc:
@@ -243,34 +255,6 @@ def load_catalog_file(
     except ValueError as exc:
         raise CatalogError(provider, f"{path} is not usable: {exc}") from exc
     return LoadedCatalog(data, origin, path, hashlib.sha256(raw).hexdigest())
-
-
-def _process_umask() -> int:
-    # Reading the umask means setting it: done once, at import, before any writer thread runs
-    # (toggling it around each write would let a concurrent write see umask 0).
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
-
-
-_UMASK = _process_umask()
-
-
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write a file through a temporary file in the same folder and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp creates the file 0600; give it the mode a plain open() would (0666 - umask).
-        os.fchmod(fd, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def dump_catalog(catalog: ProviderCatalog, *, indent: bool = True) -> bytes:
@@ -391,9 +375,10 @@ def load_catalogs(
     """The catalogs a plan uses now: per provider, the newest valid data of cache and snapshot.
 
     ``cache_dir`` is the folder of cached catalogs (default: the configured user cache). A cache
-    that cannot be trusted is skipped with a warning in ``Catalog.warnings``; a packaged snapshot
-    that cannot be read raises CatalogError. With ``now``, data older than ``MAX_AGE`` is warned
-    about too (the caller passes the clock: this module never reads it).
+    that cannot be trusted, and a snapshot file that cannot be read, are skipped with a warning
+    in ``Catalog.warnings`` naming the file. With ``now``, data older than ``MAX_AGE`` is warned
+    about too, and a cache is judged against it (without it, the cache's sanity check reads
+    the clock).
     """
     if cache_dir is None:
         from sovbundle.config import load_config
@@ -403,28 +388,33 @@ def load_catalogs(
     folder = snapshot_dir()
     catalog = Catalog()
     for pid in wanted:
-        chosen = _newest(pid, folder / f"{pid}.json", cache_dir, catalog.warnings)
-        if chosen is None:
+        snapshot = folder / f"{pid}.json"
+        chosen = _newest(pid, snapshot, cache_dir, catalog.warnings, now)
+        if chosen is not None:
+            catalog.providers[pid] = chosen
+        elif not os.path.lexists(snapshot):  # else the unusable snapshot has been named
             catalog.warnings.append(
                 f"{pid}: no catalog data (no packaged snapshot, no cache); "
                 f"run `sovbundle catalog refresh {pid}`"
             )
-        else:
-            catalog.providers[pid] = chosen
     if now is not None:
         catalog.warnings.extend(staleness_warnings(catalog, now))
     return catalog
 
 
-def _newest(pid: str, snapshot: Path, cache_dir: Path, warnings: list[str]) -> LoadedCatalog | None:
+def _newest(
+    pid: str, snapshot: Path, cache_dir: Path, warnings: list[str], now: datetime | None
+) -> LoadedCatalog | None:
     """The newer of cache and snapshot (the cache on a tie: the user refreshed on purpose).
 
     Only the winner is parsed and validated: the dates come from the cache record and from a
-    peek at the snapshot's canonical header, which keeps a plan's start-up fast.
+    peek at the snapshot's canonical header, which keeps a plan's start-up fast. A snapshot
+    file that cannot be used is named in a warning and the provider left out (or served from
+    its cache): one broken file must not stop the other providers.
     """
     from sovbundle.cache import read_cached, read_meta
 
-    has_snapshot = snapshot.is_file()
+    has_snapshot = os.path.lexists(snapshot)
     try:
         meta = read_meta(cache_dir, pid)
     except CatalogError as exc:
@@ -434,16 +424,25 @@ def _newest(pid: str, snapshot: Path, cache_dir: Path, warnings: list[str]) -> L
         peeked = _peek_fetched_at(snapshot) if has_snapshot else None
         loaded_snapshot = None
         if has_snapshot and peeked is None:  # not in canonical form: read it to know its date
-            loaded_snapshot = load_catalog_file(snapshot)
-            peeked = loaded_snapshot.data.fetched_at
+            loaded_snapshot = _snapshot_or_warn(snapshot, warnings)
+            has_snapshot = loaded_snapshot is not None
+            peeked = loaded_snapshot.data.fetched_at if loaded_snapshot else None
         if peeked is None or parse_timestamp(meta.fetched_at) >= parse_timestamp(peeked):
             try:
-                return read_cached(cache_dir, pid, meta)
+                return read_cached(cache_dir, pid, meta, now=now)
             except CatalogError as exc:
                 warnings.append(_ignored(exc, has_snapshot))
         if loaded_snapshot is not None:
             return loaded_snapshot
-    return load_catalog_file(snapshot) if has_snapshot else None
+    return _snapshot_or_warn(snapshot, warnings) if has_snapshot else None
+
+
+def _snapshot_or_warn(path: Path, warnings: list[str]) -> LoadedCatalog | None:
+    try:
+        return load_catalog_file(path)
+    except CatalogError as exc:
+        warnings.append(f"{exc.message}; {exc.provider} left out")
+        return None
 
 
 def _ignored(exc: CatalogError, has_snapshot: bool) -> str:
@@ -460,7 +459,7 @@ def _peek_fetched_at(path: Path) -> str | None:
     In that form it is the only key indented by exactly one space; ``None`` otherwise.
     """
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_CATALOG_BYTES)
     except OSError:
         return None
     start = raw.find(_FETCHED_AT)

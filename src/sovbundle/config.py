@@ -44,6 +44,8 @@ CONFIG_ENV = "SOVBUNDLE_CONFIG"
 CACHE_DIR_ENV = "SOVBUNDLE_CACHE_DIR"
 SNAPSHOT_DIR_ENV = "SOVBUNDLE_SNAPSHOT_DIR"
 MASK = "***"
+MAX_CONFIG_BYTES = 1024 * 1024
+"""Largest config file read (checked before reading; real ones are a few lines)."""
 
 # Parameter names whose values are credentials (matched as a whole word or as a suffix:
 # ``api_key``, ``X-Auth-Token``, ``client_secret``).
@@ -138,7 +140,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     explicit = env.get(CONFIG_ENV)
     path = Path(explicit).expanduser() if explicit else _default_config_path()
     data: dict[str, object] = {}
-    if path.is_file():
+    if os.path.lexists(path):
         data = _read_toml(path)
     elif explicit:
         raise UsageError(f"{CONFIG_ENV} names {path}, which does not exist")
@@ -161,11 +163,14 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, object]:
+    from sovbundle.atomic import describe_os_error, read_regular
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot read config file {path}: {describe_os_error(exc)}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"config file {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         # The parser's message names line and column, never the value itself.
         raise UsageError(f"config file {path} is not valid TOML: {exc}") from None

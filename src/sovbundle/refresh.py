@@ -30,7 +30,7 @@ import httpx
 
 from sovbundle import __version__, adapters
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
-from sovbundle.cache import HttpStatus, write_cached
+from sovbundle.cache import HttpStatus, sanity_problem, write_cached
 from sovbundle.catalog import (
     LoadedCatalog,
     ProviderCatalog,
@@ -230,7 +230,10 @@ async def _refresh_one(
         else:
             read = sorted({url for url, status in client.exchanges if status < 400})
             catalog = _build(pid, adapter.normalize, raw, facts, read, current, clock)
-            written = write_cached(
+            # In a thread: the cache lock may be held by another sovbundle for a moment, and
+            # the fsyncs take time; the other providers' transfers go on meanwhile.
+            written = await asyncio.to_thread(
+                write_cached,
                 config.catalog_dir,
                 catalog,
                 sources=catalog.endpoints,
@@ -292,8 +295,13 @@ def _build(
     if had_api and not any(o.source.kind == "api" for o in offers):
         # An API answering with an empty list is far likelier broken than sold out.
         raise CatalogError(pid, "the API returned no offers; keeping the previous data")
-    fetched_at = raw.fetched_at or clock().isoformat(timespec="seconds")
-    return assemble(facts, offers, fetched_at, read)
+    now = clock()
+    fetched_at = raw.fetched_at or now.isoformat(timespec="seconds")
+    catalog = assemble(facts, offers, fetched_at, read)
+    problem = sanity_problem(catalog, now)
+    if problem is not None:  # the same check a reader applies: never cache what it would refuse
+        raise CatalogError(pid, f"refusing to cache the new data: {problem}")
+    return catalog
 
 
 def _redacted(offer: Offer) -> Offer:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from sovbundle.adapters import get_adapter
 from sovbundle.adapters.base import ProviderFacts, RawCatalog
-from sovbundle.catalog import ProviderCatalog, atomic_write_bytes, dump_catalog
+from sovbundle.atomic import atomic_write_bytes
+from sovbundle.catalog import ProviderCatalog, dump_catalog
 from sovbundle.errors import CatalogError, SovbundleError
 from sovbundle.facts import certifications_for, load_facts
 from sovbundle.models import PROVIDER_IDS, Offer
@@ -86,6 +87,7 @@ def build_snapshot(
             api_offers, fetched_at, endpoints = [], facts.provider.source.as_of, []
         catalog = assemble(facts, api_offers, fetched_at, endpoints)
         path = out_dir / f"{pid}.json"
+        out_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, dump_catalog(catalog))
         written.append(path)
     return written

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from sovbundle.adapters.base import ProviderFacts
+from sovbundle.atomic import atomic_write_bytes
 from sovbundle.catalog import (
     CATALOG_FORMAT_VERSION,
     Catalog,
     LoadedCatalog,
     OfferQuery,
     ProviderCatalog,
-    atomic_write_bytes,
     dump_catalog,
     load_catalog_file,
     packaged_data_dir,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -17,12 +16,13 @@ from email.utils import format_datetime
 
 import pytest
 
-from sovbundle.cache import read_cached
-from sovbundle.catalog import CATALOG_FORMAT_VERSION, load_catalogs
+from sovbundle.cache import read_cached, write_cached
+from sovbundle.catalog import ProviderCatalog, load_catalogs
 from sovbundle.config import base_url_env, load_config
+from sovbundle.errors import ProviderError
 from sovbundle.refresh import RefreshReport, RefreshStatus, refresh_async
 from sovbundle.transport import HttpPolicy, retry_after_seconds
-from tests.support.catalogs import products
+from tests.support.catalogs import cache_record, products
 from tests.support.http_server import FaultServer, Reply
 from tests.support.sandbox import Sandbox
 
@@ -74,11 +74,11 @@ def test_500_then_success_is_retried_and_cached(env: FaultServer, synthetic: San
     used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
     assert used.origin == "cache"
     assert {o.sku for o in used.data.offers} == {"small", "new", "special"}
-    meta = json.loads((synthetic.catalogs / "ovhcloud.meta.json").read_text())
+    meta = cache_record(synthetic.catalogs / "ovhcloud.jsonl")
     assert meta["http"] == [{"url": env.url("/ovhcloud/products"), "status": 200}]
     assert meta["sources"] == [env.url("/ovhcloud/products")]
     assert meta["fetched_at"] == "2026-11-20T12:00:00+00:00"
-    assert meta["format_version"] == CATALOG_FORMAT_VERSION and meta["sha256"] == used.sha256
+    assert meta["format_version"] == 3 and meta["sha256"] == used.sha256
 
 
 def test_refresh_takes_curated_facts_from_the_packaged_snapshot(
@@ -163,7 +163,7 @@ def good_cache(env: FaultServer, synthetic: Sandbox) -> bytes:
     """A first successful refresh of ovhcloud; returns the cached catalog's bytes."""
     env.route("/ovhcloud/products", Reply(200, json_body=GOOD))
     assert refresh(["ovhcloud"]).results[0].status is RefreshStatus.UPDATED
-    return (synthetic.catalogs / "ovhcloud.json").read_bytes()
+    return (synthetic.catalogs / "ovhcloud.jsonl").read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,6 @@ def good_cache(env: FaultServer, synthetic: Sandbox) -> bytes:
 def test_bad_response_never_overwrites_good_data(
     env: FaultServer, synthetic: Sandbox, good_cache: bytes, reply: Reply, message: str
 ) -> None:
-    meta_before = (synthetic.catalogs / "ovhcloud.meta.json").read_bytes()
     env.route("/ovhcloud/products", reply)
     report = refresh(["ovhcloud"])
     (result,) = report.results
@@ -203,13 +202,9 @@ def test_bad_response_never_overwrites_good_data(
     assert message in (result.error or "")
     assert report.exit_code == 5
     assert result.in_use is not None and result.in_use.startswith("cache")
-    assert (synthetic.catalogs / "ovhcloud.json").read_bytes() == good_cache
-    assert (synthetic.catalogs / "ovhcloud.meta.json").read_bytes() == meta_before
+    assert (synthetic.catalogs / "ovhcloud.jsonl").read_bytes() == good_cache
     assert read_cached(synthetic.catalogs, "ovhcloud") is not None
-    assert sorted(p.name for p in synthetic.catalogs.iterdir()) == [
-        "ovhcloud.json",
-        "ovhcloud.meta.json",
-    ]
+    assert sorted(p.name for p in synthetic.catalogs.iterdir()) == [".lock", "ovhcloud.jsonl"]
 
 
 def test_connection_refused_is_retried_and_reported(
@@ -290,33 +285,28 @@ def test_adapter_bug_is_reported_for_that_provider_only(
     assert result.error == "internal error in the ovhcloud adapter: KeyError: 'plans'"
 
 
-@pytest.mark.parametrize("fail_at", [1, 2], ids=["catalog-rename", "meta-rename"])
-def test_interrupted_cache_write_keeps_the_old_pair(
+@pytest.mark.parametrize("step", ["write", "fsync", "replace"])
+def test_disk_full_while_caching_names_the_cause_and_keeps_the_old_file(
     env: FaultServer,
     synthetic: Sandbox,
     good_cache: bytes,
     monkeypatch: pytest.MonkeyPatch,
-    fail_at: int,
+    step: str,
 ) -> None:
+    import errno
     import os
 
-    meta_before = (synthetic.catalogs / "ovhcloud.meta.json").read_bytes()
-    real_replace = os.replace
-    calls = []
+    def no_space(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    def replace(src: str, dst: str) -> None:
-        calls.append(dst)
-        if len(calls) == fail_at:
-            raise OSError(28, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr("sovbundle.catalog.os.replace", replace)
+    monkeypatch.setattr(f"sovbundle.atomic.os.{step}", no_space)
     env.route("/ovhcloud/products", Reply(200, json_body=products(("other", "r1", "9"))))
     (result,) = refresh(["ovhcloud"]).results
     assert result.status is RefreshStatus.FAILED
-    assert "No space left on device" in (result.error or "")
-    assert (synthetic.catalogs / "ovhcloud.json").read_bytes() == good_cache
-    assert (synthetic.catalogs / "ovhcloud.meta.json").read_bytes() == meta_before
+    path = synthetic.catalogs / "ovhcloud.jsonl"
+    assert result.error == f"disk full writing the cache at {path}"
+    assert result.error_exit_code == 5
+    assert path.read_bytes() == good_cache
     loaded = load_catalogs(["ovhcloud"])
     assert loaded.warnings == [] and loaded.providers["ovhcloud"].origin == "cache"
     assert not [p for p in synthetic.catalogs.iterdir() if p.name.endswith(".tmp")]
@@ -352,41 +342,55 @@ def test_retries_are_logged_redacted(
 KILLER = """
 import os, signal, sys
 from tests.support.catalogs import default_offers, make_offer, make_provider
+from sovbundle import atomic
 from sovbundle.cache import HttpStatus, write_cached
 from sovbundle.catalog import ProviderCatalog
 from pathlib import Path
 
-folder, kill_at = Path(sys.argv[1]), int(sys.argv[2])
+folder, step, nth = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 def catalog(sku, when):
     offers = (*default_offers("ovhcloud"), make_offer("ovhcloud", sku))
     return ProviderCatalog(provider=make_provider("ovhcloud"), fetched_at=when, offers=offers)
 write_cached(folder, catalog("old", "2026-11-01T00:00:00+00:00"), sources=(), http=(),
              sovbundle_version="t")
-real, calls = os.replace, []
-def replace(src, dst):
-    calls.append(dst)
-    if len(calls) == kill_at:
+real, calls = getattr(os, step), []
+def killer(*args):
+    calls.append(args)
+    if len(calls) == nth:
         os.kill(os.getpid(), signal.SIGKILL)
-    real(src, dst)
-os.replace = replace
+    return real(*args)
+setattr(atomic.os, step, killer)
 write_cached(folder, catalog("new", "2026-11-20T00:00:00+00:00"), sources=(), http=(),
              sovbundle_version="t")
 """
 
+# Each step of a cache commit, in order; a kill before the rename leaves the old file, after
+# it the new one (the second fsync is the folder's, after the rename).
+KILL_POINTS = {
+    "before-write": ("write", 1, "old"),
+    "before-file-fsync": ("fsync", 1, "old"),
+    "before-rename": ("replace", 1, "old"),
+    "after-rename": ("fsync", 2, "new"),
+}
 
-@pytest.mark.parametrize("kill_at", [1, 2], ids=["before-catalog-rename", "before-meta-rename"])
-def test_killed_refresh_never_leaves_a_cache_that_is_used_corrupt(
-    synthetic: Sandbox, kill_at: int
+
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+def test_a_refresh_killed_at_any_step_leaves_the_old_or_the_new_commit(
+    synthetic: Sandbox, point: str
 ) -> None:
     import os
     import subprocess
     import sys
+    import time
     from pathlib import Path
 
+    from tests.support.catalogs import default_offers, make_offer, make_provider
+
+    step, nth, expected = KILL_POINTS[point]
     tests = Path(__file__).resolve().parents[1]
-    path = os.pathsep.join([str(tests.parent / "src"), str(tests)])
+    path = os.pathsep.join([str(tests.parent / "src"), str(tests.parent)])
     proc = subprocess.run(
-        [sys.executable, "-c", KILLER, str(synthetic.catalogs), str(kill_at)],
+        [sys.executable, "-c", KILLER, str(synthetic.catalogs), step, str(nth)],
         env={**os.environ, "PYTHONPATH": path},
         capture_output=True,
         text=True,
@@ -395,9 +399,50 @@ def test_killed_refresh_never_leaves_a_cache_that_is_used_corrupt(
     assert proc.returncode == -9, proc.stderr
     loaded = load_catalogs(["ovhcloud"])
     used = loaded.providers["ovhcloud"]
-    if kill_at == 1:  # the new catalog never replaced the old: the old pair is used
-        assert used.origin == "cache" and loaded.warnings == []
-        assert "old" in {o.sku for o in used.data.offers}
-    else:  # new catalog, old record: detected, and the snapshot is used instead
-        assert used.origin == "snapshot"
-        assert "does not match its record" in loaded.warnings[0]
+    assert used.origin == "cache" and loaded.warnings == []
+    assert expected in {o.sku for o in used.data.offers}
+    # The killed writer held the lock: the kernel released it with the process.
+    offers = (*default_offers("ovhcloud"), make_offer("ovhcloud", "later"))
+    later = ProviderCatalog(
+        provider=make_provider("ovhcloud"), fetched_at="2026-11-21T00:00:00Z", offers=offers
+    )
+    start = time.monotonic()
+    write_cached(
+        synthetic.catalogs, later, sources=(), http=(), sovbundle_version="t", lock_timeout=5
+    )
+    assert time.monotonic() - start < 5
+
+
+def test_a_failed_rename_leaves_the_old_commit(
+    synthetic: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.catalogs import default_offers, make_offer, make_provider
+
+    def catalog(sku: str, when: str) -> ProviderCatalog:
+        offers = (*default_offers("ovhcloud"), make_offer("ovhcloud", sku))
+        return ProviderCatalog(provider=make_provider("ovhcloud"), fetched_at=when, offers=offers)
+
+    write_cached(
+        synthetic.catalogs,
+        catalog("old", "2026-11-01T00:00:00Z"),
+        sources=(),
+        http=(),
+        sovbundle_version="t",
+    )
+    before = (synthetic.catalogs / "ovhcloud.jsonl").read_bytes()
+
+    def refuse(src: str, dst: str) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr("sovbundle.atomic.os.replace", refuse)
+    with pytest.raises(ProviderError, match="Input/output error writing the cache at"):
+        write_cached(
+            synthetic.catalogs,
+            catalog("new", "2026-11-20T00:00:00Z"),
+            sources=(),
+            http=(),
+            sovbundle_version="t",
+        )
+    assert (synthetic.catalogs / "ovhcloud.jsonl").read_bytes() == before
+    used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
+    assert used.origin == "cache" and "old" in {o.sku for o in used.data.offers}

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from sovbundle.cli import app
-from sovbundle.errors import UsageError
 
 __all__ = ["schema", "schema_bytes", "validate"]
 
@@ -51,19 +50,16 @@ def schema(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the schema to this file (atomically) instead of stdout."
+            "--output",
+            "-o",
+            help="Write the schema to this file (atomically) instead of stdout (`-`).",
         ),
     ] = None,
 ) -> None:
     """Print the JSON Schema of bundle spec files, for editors and CI."""
     payload = schema_bytes()
-    if output is None:
-        typer.echo(payload.decode(), nl=False)
-        return
-    from sovbundle.catalog import atomic_write_bytes
+    from sovbundle.atomic import STDOUT, write_output
 
-    try:
-        atomic_write_bytes(output, payload)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    typer.echo(f"wrote {output}", err=True)
+    write_output(output or STDOUT, payload, "the schema")
+    if output is not None and str(output) != STDOUT:
+        typer.echo(f"wrote {output}", err=True)

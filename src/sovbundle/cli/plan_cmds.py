@@ -26,7 +26,10 @@ def plan(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", metavar="FILE", help="Write the plan JSON to FILE (atomically)."
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write the plan JSON to FILE (atomically; `-` for stdout).",
         ),
     ] = None,
     with_explain: Annotated[
@@ -49,12 +52,15 @@ def plan(
     from datetime import UTC, datetime
 
     from sovbundle import catalog as catalog_module
+    from sovbundle.atomic import STDOUT, check_output, write_output
     from sovbundle.loader import load_bundle
     from sovbundle.plan import dump_plan
     from sovbundle.resolve import plan_bundle
 
     if output is not None and _same_file(output, bundle):
         raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
+    if output is not None:
+        check_output(output, "the plan")  # refuse a bad path before any work
     loaded = load_bundle(bundle)
     refresh_failures: list[str] = []
     if refresh:
@@ -72,10 +78,9 @@ def plan(
     result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
     text = dump_plan(result)
     if output is not None:
-        try:
-            catalog_module.atomic_write_bytes(output, text.encode("utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
+        write_output(output, text.encode("utf-8"), "the plan")
+        if str(output) == STDOUT:
+            return  # stdout holds only the JSON, once
     if as_json:
         sys.stdout.write(text)
         sys.stdout.flush()
