@@ -6,7 +6,7 @@ them (``GuardedClient``) makes each request:
 * time out per phase (connect, read) and give up once the provider's time budget is spent;
 * retry connection failures, timeouts, 429 and 5xx with exponential backoff and jitter,
   honouring ``Retry-After`` (seconds or an HTTP date) up to a cap;
-* follow redirects only to the same host and never from https to http;
+* follow redirects only to the same scheme, host and port;
 * abort a body beyond ``max_bytes`` (counted after gzip decoding, so a compressed bomb is
   stopped too), reading it as a stream;
 * verify TLS certificates (not configurable: catalogs are public, there is no reason to).
@@ -26,11 +26,12 @@ from datetime import UTC, datetime
 
 import httpx
 
-from sovbundle.config import redact
+from sovbundle.config import LOOPBACK_HOSTS, is_loopback, redact
 
 __all__ = [
     "GuardedClient",
     "HttpPolicy",
+    "InsecureURL",
     "RedirectRefused",
     "ResponseTooLarge",
     "retry_after_seconds",
@@ -77,6 +78,10 @@ class RedirectRefused(httpx.RequestError):
     """A redirect leads to another host, downgrades to http, or loops."""
 
 
+class InsecureURL(httpx.RequestError):
+    """A request over plain http to a host that is not loopback."""
+
+
 class BudgetExhausted(httpx.RequestError):
     """The provider's time budget is spent; no further attempt is made."""
 
@@ -95,6 +100,14 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - now).total_seconds(), 0.0)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port (the default one when none is written) of a URL."""
+    return (url.scheme, url.host.lower(), url.port or _DEFAULT_PORTS.get(url.scheme))
 
 
 class GuardedClient(httpx.AsyncClient):
@@ -141,6 +154,14 @@ class GuardedClient(httpx.AsyncClient):
         follow_redirects: bool | httpx._client.UseClientDefault = httpx.USE_CLIENT_DEFAULT,
     ) -> httpx.Response:
         """Send with retries and same-host redirects; the body is always read (bounded)."""
+        if request.url.scheme != "https" and not (
+            request.url.scheme == "http" and is_loopback(request.url.host)
+        ):
+            raise InsecureURL(
+                f"plain {request.url.scheme} refused for {request.url.host} (https required; "
+                f"http only for {LOOPBACK_HOSTS})",
+                request=request,
+            )
         redirects = 0
         attempt = 0
         while True:
@@ -195,9 +216,9 @@ class GuardedClient(httpx.AsyncClient):
         self, request: httpx.Request, target: httpx.Request, redirects: int
     ) -> httpx.Request:
         source, dest = request.url, target.url
-        if dest.host != source.host or (source.scheme == "https" and dest.scheme != "https"):
+        if _origin(dest) != _origin(source):
             raise RedirectRefused(
-                f"redirect to another host or scheme refused: {redact(str(dest))}",
+                f"redirect to another scheme, host or port refused: {redact(str(dest))}",
                 request=request,
             )
         if redirects >= self.policy.max_redirects:

@@ -227,8 +227,21 @@ def test_redirect_to_another_host_is_refused(env: FaultServer) -> None:
     env.route("/ovhcloud/products", Reply(302, headers={"Location": elsewhere}))
     (result,) = refresh(["ovhcloud"]).results
     assert result.status is RefreshStatus.FAILED
-    assert "redirect to another host or scheme refused" in (result.error or "")
+    assert "redirect to another scheme, host or port refused" in (result.error or "")
     assert env.hits("/ovhcloud/products") == 1
+
+
+def test_redirect_to_the_same_host_on_another_port_is_refused(env: FaultServer) -> None:
+    with FaultServer() as other:
+        other.route("/ovhcloud/products", Reply(200, json_body=GOOD))
+        target = other.url("/ovhcloud/products?token=s3cr3t")
+        env.route("/ovhcloud/products", Reply(302, headers={"Location": target}))
+        (result,) = refresh(["ovhcloud"]).results
+        assert result.status is RefreshStatus.FAILED
+        assert result.error is not None
+        assert "redirect to another scheme, host or port refused" in result.error
+        assert "s3cr3t" not in result.error
+        assert other.hits("/ovhcloud/products") == 0
 
 
 def test_redirect_on_the_same_host_is_followed(env: FaultServer) -> None:
@@ -446,3 +459,36 @@ def test_a_failed_rename_leaves_the_old_commit(
     assert (synthetic.catalogs / "ovhcloud.jsonl").read_bytes() == before
     used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
     assert used.origin == "cache" and "old" in {o.sku for o in used.data.offers}
+
+
+def test_no_query_value_of_a_base_url_is_kept_or_shown(
+    synthetic: Sandbox,
+    fake_adapters: object,
+    http_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 11, item 8: names outside any list of secret-looking names leak nothing."""
+    from sovbundle.cli import main
+
+    query = "pass=S1&jwt=S2&code=S3&private=S4&access=S5&AWSAccessKeyId=S6"
+    base = f"http://u:AT@xS7@127.0.0.1:{http_server.port}/ovhcloud?{query}"
+    monkeypatch.setenv(base_url_env("ovhcloud"), base)
+    http_server.route("/ovhcloud/products", Reply(500), Reply(200, json_body=GOOD))
+    with caplog.at_level(logging.DEBUG, logger="sovbundle"):
+        assert main(["--debug", "catalog", "refresh", "ovhcloud"]) == 0
+        assert main(["catalog", "status"]) == 0
+        assert main(["services", "ovhcloud", "--json"]) == 0
+    shown = capsys.readouterr()
+    written = "".join(p.read_text() for p in synthetic.catalogs.iterdir())
+    for secret in ["S1", "S2", "S3", "S4", "S5", "S6", "xS7", "AT@"]:
+        for where, text in [
+            ("stdout", shown.out),
+            ("stderr", shown.err),
+            ("log", caplog.text),
+            ("cache", written),
+        ]:
+            assert f"{secret}&" not in text and f"={secret}" not in text, (secret, where)
+        assert secret not in written.replace("AWSAccessKeyId", ""), secret
+    assert "pass=***&jwt=***" in written
