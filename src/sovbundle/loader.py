@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from sovbundle.errors import BundleError, SpecIssue
 from sovbundle.spec import BundleSpec, link_contradictions, unknown_link_ends
 from sovbundle.spec_messages import Path as DataPath
-from sovbundle.spec_messages import Problem, did_you_mean, explain
+from sovbundle.spec_messages import Problem, Suggester, explain
 from sovbundle.yamlpos import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
@@ -191,14 +191,19 @@ def _link_problems(data: Any) -> list[Problem]:
         return []
     names = sorted(key for key in components if isinstance(key, str))
     mappings = [link if isinstance(link, dict) else {} for link in links]
+    unknown = unknown_link_ends(names, mappings)
+    # Only what can be shown gets a suggestion (the rest is counted as hidden by ``_capped``),
+    # from names indexed once: bounded work whatever the number of misspelt ends.
+    suggest = Suggester(names) if unknown else None
+    listing = _listing(names)
     problems = [
         Problem(
             ("links", index, end),
             "value",
             f"links[{index}].{end}: unknown component {shorten(name)!r}"
-            f"{did_you_mean(name, names)}; components are: {_listing(names)}",
+            f"{suggest(name) if suggest and n < MAX_ISSUES else ''}; components are: {listing}",
         )
-        for index, end, name in unknown_link_ends(names, mappings)
+        for n, (index, end, name) in enumerate(unknown)
     ]
     ends = [
         tuple(link.get(key) for key in ("from", "to", "colocate", "apart")) for link in mappings

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
@@ -27,7 +27,7 @@ from sovbundle.spec import (
 )
 from sovbundle.yamlpos import REFUSED, shorten
 
-__all__ = ["Path", "Problem", "did_you_mean", "explain", "label"]
+__all__ = ["Path", "Problem", "Suggester", "did_you_mean", "explain", "label"]
 
 Path = tuple[str | int, ...]
 
@@ -65,20 +65,62 @@ class Problem:
     message: str
 
 
+_SMALL: Final = 100
+"""Up to this many choices, every one is compared (difflib); above, only indexed near misses."""
+_MAX_WORD: Final = 64
+"""Longer words get no suggestion: nothing that long is a typo of a short id."""
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` and every string one character shorter (the symmetric-delete index keys)."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+class Suggester:
+    """ "Did you mean" over a fixed set of choices, indexed once; each lookup is bounded.
+
+    Small sets (``_SMALL``, the allowed keys or kinds) are compared whole with difflib. Large
+    ones (thousands of component names) are indexed by their one-character deletions: a lookup
+    costs about ``2 * len(word)`` dict probes and ranks only the choices within two edits
+    (a substitution, insertion, deletion or transposition each way), so a spec with thousands
+    of misspelt names validates in linear time.
+    """
+
+    def __init__(self, choices: Iterable[str]) -> None:
+        self._lowered = {choice.lower(): choice for choice in choices}
+        self._index: dict[str, list[str]] | None = None
+        if len(self._lowered) > _SMALL:
+            self._index = {}
+            for low in self._lowered:
+                if len(low) <= _MAX_WORD:
+                    for key in _deletions(low):
+                        self._index.setdefault(key, []).append(low)
+
+    def __call__(self, word: str) -> str:
+        """`` (did you mean 'x'?)`` for the nearest choice (case-insensitive), or ``""``."""
+        low = word.lower()
+        if len(low) > _MAX_WORD:
+            return ""
+        if self._index is None:
+            pool = list(self._lowered)
+        else:
+            found = {c for key in _deletions(low) for c in self._index.get(key, ())}
+            pool = sorted(found)
+        near = difflib.get_close_matches(low, pool, n=1, cutoff=0.6)
+        if not near and len(low) >= 3 and self._index is None:
+            # Abbreviations such as 'ovh' or 'postgres' are prefixes of the real id.
+            near = [choice for choice in self._lowered if choice.startswith(low)][:1]
+        if not near:
+            return ""
+        return f" (did you mean {self._lowered[near[0]]!r}?)"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the nearest choice (case-insensitive), or ``""``."""
-    options = list(choices)
-    lowered = {choice.lower(): choice for choice in options}
-    low = word.lower()
-    if len(low) > 64:  # difflib is quadratic; nothing that long is a typo of a short id
-        return ""
-    near = difflib.get_close_matches(low, list(lowered), n=1, cutoff=0.6)
-    if not near and len(low) >= 3:
-        # Abbreviations such as 'ovh' or 'postgres' are prefixes of the real id.
-        near = [choice for choice in lowered if choice.startswith(low)][:1]
-    if not near:
-        return ""
-    return f" (did you mean {lowered[near[0]]!r}?)"
+    """`` (did you mean 'x'?)`` for the nearest choice (case-insensitive), or ``""``.
+
+    Builds a ``Suggester`` for one lookup; for many lookups over the same choices, build one.
+    """
+    return Suggester(choices)(word)
 
 
 def _unquote(value: Any, pattern: str) -> str:
