@@ -25,7 +25,8 @@ def misspelt_links(components: int = 2000, links: int = 5000) -> bytes:
     lines.append("links:")
     for i in range(links):
         a, b = i % components, (i * 7 + 3) % components
-        lines.append(f"  - {{from: servise-{a:05d}, to: service-{b:05d}x, gb_month: 1}}")
+        # Distinct traffic: no two links are the same (duplicates are another error).
+        lines.append(f"  - {{from: servise-{a:05d}, to: service-{b:05d}x, gb_month: {i + 1}}}")
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -38,7 +39,7 @@ def correct_links(components: int = 2000, links: int = 5000) -> bytes:
         a, b = i % components, (i * 7 + 3) % components
         if a == b:
             b = (b + 1) % components
-        lines.append(f"  - {{from: service-{a:05d}, to: service-{b:05d}, gb_month: 1}}")
+        lines.append(f"  - {{from: service-{a:05d}, to: service-{b:05d}, gb_month: {i + 1}}}")
     return ("\n".join(lines) + "\n").encode()
 
 

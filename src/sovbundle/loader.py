@@ -34,6 +34,7 @@ from sovbundle.yamlpos import (
     Mark,
     Node,
     YamlReadError,
+    code_points,
     parse_yaml,
     shorten,
 )
@@ -157,6 +158,7 @@ def parse_bundle(raw: bytes, name: str = "<bundle>") -> BundleSpec:
         for issue in parsed.issues
     ]
     issues += [_issue(name, root, problem) for problem in _link_problems(root.value)]
+    issues += _strictness_issues(name, root)
     unexplained = 0
     try:
         spec = BundleSpec.model_validate(root.value)
@@ -200,7 +202,7 @@ def _link_problems(data: Any) -> list[Problem]:
         Problem(
             ("links", index, end),
             "value",
-            f"links[{index}].{end}: unknown component {shorten(name)!r}"
+            f"links[{index}].{end}: unknown component {shorten(name)!r}{code_points(name)}"
             f"{suggest(name) if suggest and n < MAX_ISSUES else ''}; components are: {listing}",
         )
         for n, (index, end, name) in enumerate(unknown)
@@ -213,6 +215,47 @@ def _link_problems(data: Any) -> list[Problem]:
         for index, message in link_contradictions(ends)  # type: ignore[arg-type]
     ]
     return problems
+
+
+def _strictness_issues(name: str, root: Node) -> list[SpecIssue]:
+    """What YAML accepts but a bundle must not mean: typed names, repeated links.
+
+    * ``true:`` or ``null:`` as a component name (YAML reads a boolean or null, not a name);
+    * the same link written twice (its traffic would be counted twice), named with both lines.
+    """
+    issues = []
+    components = root.children.get("components")
+    if components is not None:
+        for key, what in components.typed_keys.items():
+            if what != "a number":  # numbers fail the name pattern, with its own message
+                issues.append(
+                    SpecIssue(
+                        name,
+                        *components.key_marks[key],
+                        f"component name {shorten(key)}: YAML reads an unquoted {shorten(key)} "
+                        f"as {what}, not a name; quote it ('{shorten(key)}') if you mean the name",
+                    )
+                )
+    links = root.children.get("links")
+    if links is not None and isinstance(links.value, list):
+        seen: dict[str, tuple[int, Mark]] = {}
+        for index, child in links.children.items():
+            if not isinstance(child.value, dict) or not isinstance(index, int):
+                continue
+            key = repr(sorted((str(k), repr(v)) for k, v in child.value.items()))
+            if key in seen:
+                first, mark = seen[key]
+                issues.append(
+                    SpecIssue(
+                        name,
+                        *child.mark,
+                        f"links[{index}] repeats links[{first}] (line {mark.line}): its traffic "
+                        "would be counted twice; remove one, or add the traffic into one link",
+                    )
+                )
+            else:
+                seen[key] = (index, child.mark)
+    return issues
 
 
 def _listing(names: list[str], limit: int = 20) -> str:

@@ -25,7 +25,7 @@ from sovbundle.spec import (
     Link,
     Policy,
 )
-from sovbundle.yamlpos import REFUSED, shorten
+from sovbundle.yamlpos import REFUSED, code_points, shorten
 
 __all__ = ["Path", "Problem", "Suggester", "did_you_mean", "explain", "label"]
 
@@ -199,7 +199,9 @@ def _got(value: Any) -> str:
     if isinstance(value, list):
         return "got a list"
     if isinstance(value, float):
-        return f"got {_num(value)}"
+        # 4.0, not 4: "must be an integer (got 4)" reads as a contradiction (``!!float 4``).
+        shown = repr(value) if math.isfinite(value) else _num(value)
+        return f"got {shown}, a float" if value.is_integer() else f"got {shown}"
     return f"got {shorten(str(value))}"
 
 
@@ -243,7 +245,11 @@ def _explain_one(error: ErrorDetails, path: Path, is_key: bool, data: Any) -> Pr
     where = label(path)
     if is_key:
         name = str(path[-1]) if path else ""
-        return Problem(path, "key", f"component name {shorten(name)!r} {_COMPONENT_NAME_HINT}")
+        return Problem(
+            path,
+            "key",
+            f"component name {shorten(name)!r}{code_points(name)} {_COMPONENT_NAME_HINT}",
+        )
     if kind == "extra_forbidden":
         return Problem(path, "key", _unknown_key(path, data))
     if kind == "missing":
@@ -289,7 +295,8 @@ def _explain_one(error: ErrorDetails, path: Path, is_key: bool, data: Any) -> Pr
         suggestion = ""
         if _field(path) == "countries" and isinstance(value, str) and len(value) == 2:
             suggestion = f" (did you mean {value.upper()!r}?)"
-        return Problem(path, "value", f"{where}: {hint} ({_got(value)}){suggestion}")
+        points = code_points(value) if isinstance(value, str) else ""
+        return Problem(path, "value", f"{where}: {hint} ({_got(value)}){points}{suggestion}")
     if kind == "string_too_long":
         limit = ctx.get("max_length")
         return Problem(path, "value", f"{where}: must be at most {limit} characters")
@@ -298,6 +305,14 @@ def _explain_one(error: ErrorDetails, path: Path, is_key: bool, data: Any) -> Pr
     if kind == "too_short":
         if path == ("components",):
             return Problem(path, "key", "components: at least one component is required")
+        if _field(path) in ("countries", "providers"):
+            noun = "country" if _field(path) == "countries" else "provider"
+            return Problem(
+                path,
+                "value",
+                f"{where}: an empty list allows no {noun} at all; list at least one, "
+                f"or remove the key to allow any {noun}",
+            )
         return Problem(path, "value", f"{where}: needs at least {ctx.get('min_length')} items")
     if kind == "too_long":
         return Problem(path, "value", f"{where}: has more than {ctx.get('max_length')} items")
@@ -328,7 +343,7 @@ def _unknown_key(path: Path, data: Any) -> str:
         kinds = [k for k, m in COMPONENT_MODELS.items() if key in _keys(m)]
         if kinds:
             elsewhere = f"; {shorten(key)!r} is a key of {' and '.join(kinds)} components"
-    message = f"unknown key {shorten(key)!r} in {owner}"
+    message = f"unknown key {shorten(key)!r}{code_points(key)} in {owner}"
     message += elsewhere or did_you_mean(key, allowed)
     if allowed:
         message += f"; allowed: {', '.join(allowed)}"
@@ -362,7 +377,8 @@ def _literal(path: Path, value: Any, expected: str) -> str:
     noun = _NOUNS.get(field, "value")
     if isinstance(value, str):
         return (
-            f"{where}: unknown {noun} {shorten(value)!r}{did_you_mean(value, allowed)}; "
+            f"{where}: unknown {noun} {shorten(value)!r}{code_points(value)}"
+            f"{did_you_mean(value, allowed)}; "
             f"allowed: {', '.join(allowed)}"
         )
     return f"{where}: must be one of {', '.join(allowed)} ({_got(value)})"

@@ -120,5 +120,5 @@ def test_the_client_refuses_plain_http_off_loopback() -> None:
         async with GuardedClient(HttpPolicy(), transport=httpx.MockTransport(never)) as client:
             await client.get("http://catalog.example/products")
 
-    with pytest.raises(InsecureURL, match="plain http refused for catalog.example"):
+    with pytest.raises(InsecureURL, match=r"plain http refused for catalog\.example"):
         asyncio.run(go())
