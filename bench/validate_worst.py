@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from sovbundle.errors import BundleError
-from sovbundle.loader import MAX_BUNDLE_BYTES, parse_bundle
+from sovbundle.spec.loader import MAX_BUNDLE_BYTES, parse_bundle
 
 
 def misspelt_links(components: int = 2000, links: int = 5000) -> bytes:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle import catalog as catalog_module
+from sovbundle.catalog import select as catalog_module
 from sovbundle.cli import main
 from tests.cli.test_plan_cmds import synthetic_catalog, write_bundle
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from sovbundle.cli import app
+from sovbundle.cli._app import app
 
 __all__ = ["schema", "schema_bytes", "validate"]
 
@@ -27,7 +27,7 @@ def validate(
     ],
 ) -> None:
     """Check a bundle spec; print every error with file:line:column (exit 3 when invalid)."""
-    from sovbundle.loader import load_bundle
+    from sovbundle.spec.loader import load_bundle
 
     loaded = load_bundle(bundle)
     spec = loaded.spec
@@ -40,7 +40,7 @@ def schema_bytes() -> bytes:
     """The bundle JSON Schema exactly as ``sovbundle schema`` prints it (and as committed)."""
     import json
 
-    from sovbundle.spec import json_schema
+    from sovbundle.spec.model import json_schema
 
     return (json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n").encode()
 
