@@ -45,6 +45,8 @@ __all__ = [
 CONFIG_ENV = "SOVBUNDLE_CONFIG"
 CACHE_DIR_ENV = "SOVBUNDLE_CACHE_DIR"
 SNAPSHOT_DIR_ENV = "SOVBUNDLE_SNAPSHOT_DIR"
+REFRESH_DEADLINE_ENV = "SOVBUNDLE_REFRESH_DEADLINE"
+MAX_REFRESH_DEADLINE = 3600.0
 MASK = "***"
 MAX_CONFIG_BYTES = 1024 * 1024
 """Largest config file read (checked before reading; real ones are a few lines)."""
@@ -197,6 +199,8 @@ class Config:
     snapshot_dir: Path | None = None
     config_path: Path | None = None
     """The config file that was read, if any."""
+    refresh_deadline: float | None = None
+    """Seconds a whole ``catalog refresh`` may take; ``None``: the default (60 s)."""
 
     def base_url(self, provider: str, default: str) -> str:
         """The API base URL to use for ``provider`` (an override, else the adapter's default)."""
@@ -219,6 +223,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     elif explicit:
         raise UsageError(f"{CONFIG_ENV} names {path}, which does not exist")
     base_urls, cache_dir = _from_file(path, data)
+    deadline = _deadline(data.get("refresh_deadline"), f"config file {path}: refresh_deadline")
+    if env.get(REFRESH_DEADLINE_ENV, "").strip():
+        deadline = _deadline(env[REFRESH_DEADLINE_ENV].strip(), REFRESH_DEADLINE_ENV)
     for pid in PROVIDER_IDS:
         value = env.get(base_url_env(pid), "").strip()
         if value:
@@ -233,7 +240,21 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         base_urls=base_urls,
         snapshot_dir=Path(snapshot).expanduser() if snapshot else None,
         config_path=path if data else None,
+        refresh_deadline=deadline,
     )
+
+
+def _deadline(value: object, where: str) -> float | None:
+    """A refresh deadline in seconds (0 < value <= 3600), from TOML or an environment string."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value) if isinstance(value, int | float | str) else float("nan")
+    except ValueError:
+        seconds = float("nan")
+    if isinstance(value, bool) or not 0 < seconds <= MAX_REFRESH_DEADLINE:
+        raise UsageError(f"{where}: must be a number of seconds, > 0 and <= 3600")
+    return seconds
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -251,11 +272,11 @@ def _read_toml(path: Path) -> dict[str, object]:
 
 
 def _from_file(path: Path, data: dict[str, object]) -> tuple[dict[str, str], Path | None]:
-    unknown = sorted(set(data) - {"cache_dir", "providers"})
+    unknown = sorted(set(data) - {"cache_dir", "providers", "refresh_deadline"})
     if unknown:
         raise UsageError(
             f"config file {path}: unknown key {unknown[0]!r} "
-            "(allowed: cache_dir, [providers.<id>] base_url)"
+            "(allowed: cache_dir, refresh_deadline, [providers.<id>] base_url)"
         )
     cache_dir = data.get("cache_dir")
     if cache_dir is not None and not isinstance(cache_dir, str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import logging
+import pathlib
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -493,3 +494,94 @@ def test_no_query_value_of_a_base_url_is_kept_or_shown(
             assert f"{secret}&" not in text and f"={secret}" not in text, (secret, where)
         assert secret not in written.replace("AWSAccessKeyId", ""), secret
     assert "pass=***&jwt=***" in written
+
+
+# -- issue 11, item 5: an overall deadline, a minimum transfer rate, who is slow ----------
+
+
+def test_the_refresh_deadline_ends_a_black_holed_provider_and_keeps_the_others(
+    env: FaultServer,
+) -> None:
+    import dataclasses
+    import time
+
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, delay=30))  # never answers
+    env.route("/scaleway/products", Reply(200, json_body=GOOD))
+    policy = dataclasses.replace(FAST, read_timeout=60, provider_budget=120, deadline=1.5)
+    start = time.monotonic()
+    ovh, scw = refresh(["ovhcloud", "scaleway"], policy).results
+    elapsed = time.monotonic() - start
+    assert elapsed < 10  # not the 30 s of the server, nor the 120 s budget
+    assert ovh.status is RefreshStatus.FAILED
+    assert ovh.error == "gave up after 1.5s (the refresh deadline)"
+    assert scw.status is RefreshStatus.UPDATED, scw.error
+
+
+def test_the_deadline_comes_from_the_environment(
+    env: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, delay=30))
+    monkeypatch.setenv("SOVBUNDLE_REFRESH_DEADLINE", "1")
+    policy = dataclasses.replace(FAST, read_timeout=60, provider_budget=120)
+    (result,) = refresh(["ovhcloud"], policy).results
+    assert result.error == "gave up after 1s (the refresh deadline)"
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "99999", "nan"])
+def test_a_bad_deadline_is_a_usage_error(value: str, sandbox: Sandbox) -> None:
+    from sovbundle.errors import UsageError
+
+    with pytest.raises(UsageError, match="SOVBUNDLE_REFRESH_DEADLINE: must be a number"):
+        load_config({"SOVBUNDLE_REFRESH_DEADLINE": value})
+
+
+def test_the_deadline_in_the_config_file(tmp_path: pathlib.Path, sandbox: Sandbox) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("refresh_deadline = 20\n")
+    assert load_config({"SOVBUNDLE_CONFIG": str(path)}).refresh_deadline == 20
+
+
+def test_a_trickling_body_is_abandoned_below_the_minimum_rate(env: FaultServer) -> None:
+    import dataclasses
+    import time
+
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, trickle=0.2))  # 5 bytes/s
+    policy = dataclasses.replace(FAST, read_timeout=5, min_rate=100, rate_grace=0.5)
+    start = time.monotonic()
+    (result,) = refresh(["ovhcloud"], policy).results
+    assert time.monotonic() - start < 5
+    assert result.status is RefreshStatus.FAILED
+    assert result.error is not None and "transfer slower than 100 bytes/s" in result.error
+
+
+def test_the_listener_hears_which_provider_is_slow(env: FaultServer) -> None:
+    import dataclasses
+
+    from sovbundle.refresh.run import ProviderResult
+
+    class Listener:
+        def __init__(self) -> None:
+            self.slow_calls: list[tuple[str, float, str | None]] = []
+
+        def started(self, provider: str) -> None:
+            pass
+
+        def finished(self, result: ProviderResult) -> None:
+            pass
+
+        def slow(self, provider: str, seconds: float, waiting_on: str | None) -> None:
+            self.slow_calls.append((provider, seconds, waiting_on))
+
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, delay=1.2))
+    env.route("/scaleway/products", Reply(200, json_body=GOOD))
+    listener = Listener()
+    policy = dataclasses.replace(FAST, read_timeout=5, slow_after=0.4)
+    asyncio.run(
+        refresh_async(load_config(), ["ovhcloud", "scaleway"], policy=policy, listener=listener)
+    )
+    assert {call[0] for call in listener.slow_calls} == {"ovhcloud"}
+    _provider, seconds, waiting_on = listener.slow_calls[0]
+    assert seconds >= 0.4
+    assert waiting_on == f"GET {env.url('/ovhcloud/products')}"

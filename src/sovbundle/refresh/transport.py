@@ -34,6 +34,7 @@ __all__ = [
     "InsecureURL",
     "RedirectRefused",
     "ResponseTooLarge",
+    "TransferTooSlow",
     "retry_after_seconds",
 ]
 
@@ -63,6 +64,17 @@ class HttpPolicy:
     max_redirects: int = 5
     provider_budget: float = 180.0
     """Total time one provider's refresh may take, retries and waits included."""
+    deadline: float = 60.0
+    """Total time a whole refresh may take (all providers run at once): each provider's budget
+    is cut to what is left of it. ``SOVBUNDLE_REFRESH_DEADLINE``, the config file's
+    ``refresh_deadline`` and ``catalog refresh --deadline`` change it."""
+    min_rate: float = 1024.0
+    """Bytes per second below which a body transfer is abandoned, once ``rate_grace`` seconds
+    into it (a server trickling 1 byte/s would otherwise hold a refresh for minutes)."""
+    rate_grace: float = 5.0
+    slow_after: float = 10.0
+    """Seconds after which, and then every as many seconds, a provider still waiting is
+    reported to the listener (``RefreshListener.slow``)."""
 
     def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
         """Delay before attempt ``attempt + 1``: exponential, with half of it jittered."""
@@ -76,6 +88,10 @@ class ResponseTooLarge(httpx.RequestError):
 
 class RedirectRefused(httpx.RequestError):
     """A redirect leads to another host, downgrades to http, or loops."""
+
+
+class TransferTooSlow(httpx.RequestError):
+    """A response body arrives slower than the policy's minimum rate."""
 
 
 class InsecureURL(httpx.RequestError):
@@ -143,6 +159,8 @@ class GuardedClient(httpx.AsyncClient):
         self._rng = rng
         self._deadline = monotonic() + policy.provider_budget
         self.exchanges: list[tuple[str, int]] = []
+        self.current: str | None = None
+        """The (redacted) URL being fetched now, for a "still waiting" message."""
         self.attempts = 0
 
     async def send(  # type: ignore[override]  # same signature; mypy sees the default's type
@@ -168,6 +186,7 @@ class GuardedClient(httpx.AsyncClient):
             attempt += 1
             self._check_budget(request)
             self.attempts += 1
+            self.current = f"{request.method} {redact(str(request.url))}"
             try:
                 response = await super().send(request, stream=True, auth=auth)
                 if response.next_request is not None:
@@ -237,6 +256,8 @@ class GuardedClient(httpx.AsyncClient):
             )
         chunks: list[bytes] = []
         size = 0
+        started = self._monotonic()
+        min_rate, grace = self.policy.min_rate, self.policy.rate_grace
         try:
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
@@ -245,6 +266,13 @@ class GuardedClient(httpx.AsyncClient):
                         f"response exceeds the {limit}-byte limit", request=response.request
                     )
                 chunks.append(chunk)
+                elapsed = self._monotonic() - started
+                if elapsed > grace and size < min_rate * elapsed:
+                    raise TransferTooSlow(
+                        f"transfer slower than {min_rate:g} bytes/s ({size} bytes in "
+                        f"{elapsed:.0f}s)",
+                        request=response.request,
+                    )
         finally:
             await response.aclose()
         # Exactly what ``Response.aread`` stores: later ``.json()`` / ``.content`` read it.
