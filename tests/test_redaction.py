@@ -122,3 +122,7 @@ def test_the_client_refuses_plain_http_off_loopback() -> None:
 
     with pytest.raises(InsecureURL, match=r"plain http refused for catalog\.example"):
         asyncio.run(go())
+
+
+def test_a_slash_in_an_unencoded_password_is_masked_too() -> None:
+    assert redact("https://u:pa/ss@host.example/x") == "https://***@host.example/x"
