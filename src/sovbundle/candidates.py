@@ -30,6 +30,7 @@ from sovbundle.filters import (
     first_failure,
     rule_failure,
     rules_for,
+    spec_check,
     spec_failure,
 )
 from sovbundle.models import DatabaseSpecs, ObjectStorageSpecs, Offer, PriceQuality, VmSpecs
@@ -91,7 +92,7 @@ def cents(amount: Decimal) -> int:
     return int(money(amount) * 100)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Part:
     """One priced line of a placement: ``quantity`` x ``unit_price`` = ``monthly`` (cents)."""
 
@@ -108,7 +109,7 @@ class Part:
 _PRICED_BY_OFFER = ("instance", "control_plane", "nodes", "storage")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A way to place one component: an offer (plus a node offer for Kubernetes) and its cost."""
 
@@ -127,13 +128,18 @@ class Candidate:
     egress_price: Decimal | None = None
     """EUR per GB of link traffic leaving this placement for another provider: the object
     storage offer's egress price, else the provider's internet egress price; None if unknown."""
+    cents: int = field(init=False, repr=False, compare=False)
+    """``monthly`` in integer cents (stored: the solver reads it millions of times)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cents", int(self.monthly * 100))
 
     def named(self, component: str) -> Candidate:
         """This candidate placing ``component`` (the solver names the ones it chooses)."""
         named = object.__new__(Candidate)
-        fields = named.__dict__
-        fields.update(self.__dict__)  # a field copy: the frozen constructor is several times slower
-        fields["component"] = component
+        for slot in Candidate.__slots__:  # a field copy: the frozen constructor is slower
+            object.__setattr__(named, slot, getattr(self, slot))
+        object.__setattr__(named, "component", component)
         return named
 
     @property
@@ -145,10 +151,6 @@ class Candidate:
     def sku(self) -> str:
         """The SKU, or ``control-plane+node`` SKUs for a Kubernetes cluster."""
         return "+".join(p.offer.sku for p in self.parts if p.role in _PRICED_BY_OFFER)
-
-    @property
-    def cents(self) -> int:
-        return int(self.monthly * 100)
 
     @property
     def label(self) -> str:
@@ -328,26 +330,29 @@ def _screen(component: Component, rules: Rules, screening: Screening) -> _Screen
     passed: list[Offer] = []
     stage_counts = dict.fromkeys(STAGES, 0)
     verdicts = screening.rule_verdicts(kind, rules)
+    fits = spec_check(component)
     for index, (offer, verdict) in enumerate(zip(offers, verdicts, strict=True)):
-        problem = spec_failure(offer, component)
-        failure = ("specs", problem) if problem is not None else verdict
-        if failure is None:
+        if not fits(offer):
+            stage = "specs"
+        elif verdict is None:
             passed.append(offer)
             for stage in STAGES:
                 stage_counts[stage] += 1
             continue
-        stage = failure[0]
+        else:
+            stage = verdict[0]
         rejected.append(index)
         by_stage[stage] += 1
         for earlier in STAGES[: STAGES.index(stage)]:
             stage_counts[earlier] += 1
     candidates: list[Candidate] = []
     nodes = _node_offers(component, rules, screening) if kind == "kubernetes" else []
+    node_lines: dict[int, Part] = {}
     for offer in passed:
         country = country_of(catalog, offer) or ""
         egress = catalog.providers[offer.provider].provider.egress
         price = egress.price_per_gb if egress is not None else None
-        priced = _price("", component, offer, country, nodes, price, screening)
+        priced = _price("", component, offer, country, nodes, price, screening, node_lines)
         if isinstance(priced, str):
             priced_out.append(Rejection(offer, "price", priced))
             by_stage["price"] += 1
@@ -433,6 +438,7 @@ def _price(
     nodes: list[Offer],
     egress: Decimal | None,
     screening: Screening,
+    node_lines: dict[int, Part] | None = None,
 ) -> list[Candidate] | str:
     """The candidates an offer gives (one, or one per node offer), or why it gives none."""
     monthly = offer.monthly
@@ -475,9 +481,13 @@ def _price(
         control = _line("control_plane", offer, Decimal(1), monthly, "month")
         found = []
         for node in fitting:
-            node_monthly = node.monthly
-            assert node_monthly is not None
-            workers = _line("nodes", node, Decimal(component.nodes), node_monthly, "month")
+            workers = node_lines.get(id(node)) if node_lines is not None else None
+            if workers is None:  # one line per node offer, shared by every control plane
+                node_monthly = node.monthly
+                assert node_monthly is not None
+                workers = _line("nodes", node, Decimal(component.nodes), node_monthly, "month")
+                if node_lines is not None:
+                    node_lines[id(node)] = workers
             pair = _candidate(
                 name, kind, country, [control, workers], [offer, node], egress, screening
             )

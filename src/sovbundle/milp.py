@@ -378,6 +378,86 @@ class Model:
             self.highs.changeColsBounds(len(out), np.array(out, dtype=np.int32), zeros, zeros)
             self.closed.update(out)
 
+    def _smallest_vector(self, picks: dict[str, int]) -> tuple[dict[str, int], bool]:
+        """Among the plans the rows hold (least cost, least rank sum), the one whose vector of
+        ranks, components in name order, is lexicographically smallest; and whether that is
+        proven (False: the work bound ``NAME_ORDER_WORK`` or the time limit stopped it).
+
+        Each round asks HiGHS for a plan *lexicographically smaller* than the incumbent, a
+        linear condition: ``e_j`` ("components before j all keep their pick", ``e_0 = 1``,
+        ``e_j+1 <= e_j``, ``e_j+1 <= x[j, pick_j]``) and ``y_i <= e_i``, ``y_i <= sum of i's
+        lower-ranked columns``, ``sum y >= 1``. With the ``x`` integral, ``y_i > 0`` forces
+        every earlier component to its pick and ``i`` below it, so any solution is smaller;
+        continuous ``e`` and ``y`` suffice. Found: it is the new incumbent (the objective, a
+        name-weighted sum of pool positions, steers towards the smallest); infeasible: the
+        incumbent is the smallest. Components whose lower-ranked columns are all closed
+        cannot go lower and get no ``y``. One solve per round, not one per component.
+        """
+        import highspy
+        import numpy as np
+
+        h = self.highs
+        names = list(self.x)
+        n = len(self.costs)
+        weights = [0.0] * n
+        for i, name in enumerate(names):
+            for position, col in enumerate(self.x[name]):
+                weights[col] = float((len(names) - i) * position)
+        rounds = max(1, NAME_ORDER_WORK // n)
+        for _ in range(rounds):
+            lower = {
+                i: [col for col in self.x[name][: picks[name]] if col not in self.closed]
+                for i, name in enumerate(names)
+            }
+            need = [i for i in range(len(names)) if lower[i]]
+            if not need:
+                return picks, True
+            last = need[-1]
+            e = list(range(n, n + last + 1))
+            y = {i: n + last + 1 + k for k, i in enumerate(need)}
+            extra = len(e) + len(y)
+            lo = np.zeros(extra)
+            lo[0] = 1.0  # e_0: nothing comes before the first component
+            h.addVars(extra, lo, np.ones(extra))
+            rows: list[tuple[float, float, list[tuple[int, float]]]] = []
+            for j in range(last):
+                rows.append((-np.inf, 0.0, [(e[j + 1], 1.0), (e[j], -1.0)]))
+                kept = self.x[names[j]][picks[names[j]]]
+                rows.append((-np.inf, 0.0, [(e[j + 1], 1.0), (kept, -1.0)]))
+            for i, col in y.items():
+                rows.append((-np.inf, 0.0, [(col, 1.0), (e[i], -1.0)]))
+                rows.append((-np.inf, 0.0, [(col, 1.0), *((c, -1.0) for c in lower[i])]))
+            rows.append((1.0, np.inf, [(col, 1.0) for col in y.values()]))
+            first_row = h.getNumRow()
+            starts = np.cumsum([0] + [len(terms) for _, _, terms in rows[:-1]]).astype(np.int32)
+            h.addRows(
+                len(rows),
+                np.array([r[0] for r in rows]),
+                np.array([r[1] for r in rows]),
+                int(sum(len(r[2]) for r in rows)),
+                starts,
+                np.array([c for r in rows for c, _ in r[2]], dtype=np.int32),
+                np.array([v for r in rows for _, v in r[2]], dtype=np.float64),
+            )
+            h.changeColsCost(n + extra, np.arange(n + extra, dtype=np.int32),
+                             np.array(weights + [0.0] * extra))  # fmt: skip
+            h.run()
+            status = h.getModelStatus()
+            found = None
+            if status == highspy.HighsModelStatus.kOptimal or (
+                status == highspy.HighsModelStatus.kTimeLimit
+                and h.getInfo().primal_solution_status == 2
+            ):
+                found = self._picks(list(h.getSolution().col_value))
+            h.deleteRows(len(rows), np.arange(first_row, first_row + len(rows), dtype=np.int32))
+            h.deleteCols(extra, np.arange(n, n + extra, dtype=np.int32))
+            if status == highspy.HighsModelStatus.kInfeasible:
+                return picks, True
+            if found is None:
+                return picks, False
+            picks = found
+        return picks, False
+
     def start(self, picks: dict[str, int]) -> None:
         """Give HiGHS a feasible plan to start from (its cost bounds the search at once)."""
         values = [0.0] * len(self.costs)
@@ -465,22 +545,6 @@ class Model:
             if rank
         ]
         self._hold(ranks, sum(self.ranks[n][k] for n, k in picks.items()))
-        # Equal sums: components in name order each take their lowest rank left. Only a
-        # component off its first candidate needs a solve, and the later ones rarely do.
-        names = list(self.x)
-        solves, allowed = 0, max(1, NAME_ORDER_WORK // len(self.costs))
-        for i, name in enumerate(names):
-            if not any(picks[later] for later in names[i:]):
-                break
-            lower = self.x[name][: picks[name]]
-            if any(col not in self.closed for col in lower):
-                found = None
-                if solves < allowed:
-                    solves += 1
-                    found = self._minimise(self._rank_costs(name))
-                if found is None:
-                    self.tie_break_complete = False
-                    break
-                picks = found
-            h.changeColBounds(self.x[name][picks[name]], 1.0, 1.0)
+        # Equal sums: the lexicographically smallest vector of ranks, components in name order.
+        picks, self.tie_break_complete = self._smallest_vector(picks)
         return "optimal", picks, objective, gap
