@@ -230,6 +230,7 @@ class Screening:
         is sorting on ``offer_key`` (a total order), without rebuilding the keys."""
         self._rule_verdicts: dict[tuple[str, Rules], list[tuple[str, str] | None]] = {}
         self._warnings: dict[int, tuple[str, ...]] = {}
+        self._numbers: dict[int, Decimal] = {}
 
     def offers(self, kind: str) -> list[Offer]:
         """The catalog's offers of ``kind``, in the canonical order (``offer_key``)."""
@@ -249,6 +250,13 @@ class Screening:
                 rule_failure(offer, rules, self.catalog) for offer in self.offers(kind)
             ]
         return self._rule_verdicts[key]
+
+    def number(self, value: int) -> Decimal:
+        """``Decimal(value)``, one object per value (each candidate's quantity refers to it)."""
+        found = self._numbers.get(value)
+        if found is None:
+            found = self._numbers[value] = Decimal(value)
+        return found
 
     def warnings(self, offer: Offer) -> tuple[str, ...]:
         """``_offer_warnings`` of an offer, computed once."""
@@ -426,7 +434,8 @@ def _candidate(
     rows = tuple(parts)
     head = rows[0].offer
     warnings = tuple(w for offer in offers for w in screening.warnings(offer))
-    total = sum((part.monthly for part in rows), Decimal(0))
+    # One line: its amount is the total (one Decimal object, not two: millions of candidates).
+    total = rows[0].monthly if len(rows) == 1 else sum((p.monthly for p in rows), Decimal(0))
     return Candidate(name, kind, head.provider, head.region, country, rows, total, warnings, egress)
 
 
@@ -447,10 +456,10 @@ def _price(
     kind = component.kind
     if isinstance(component, VmComponent | AppComponent):
         quantity = component.count if isinstance(component, VmComponent) else component.instances
-        part = _line("instance", offer, Decimal(quantity), monthly, "month")
+        part = _line("instance", offer, screening.number(quantity), monthly, "month")
         return [_candidate(name, kind, country, [part], [offer], egress, screening)]
     if isinstance(component, DatabaseComponent) and isinstance(specs, DatabaseSpecs):
-        parts = [_line("instance", offer, Decimal(1), monthly, "month")]
+        parts = [_line("instance", offer, screening.number(1), monthly, "month")]
         need = dec(component.storage_gb or 0)
         included = specs.storage_gb or Decimal(0)
         if need > included:
@@ -478,7 +487,7 @@ def _price(
         fitting = [n for n in nodes if n.provider == offer.provider and n.region == offer.region]
         if not fitting:
             return f"no worker node offer in {offer.region} meets the node specs and constraints"
-        control = _line("control_plane", offer, Decimal(1), monthly, "month")
+        control = _line("control_plane", offer, screening.number(1), monthly, "month")
         found = []
         for node in fitting:
             workers = node_lines.get(id(node)) if node_lines is not None else None

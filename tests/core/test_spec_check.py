@@ -32,9 +32,8 @@ def test_spec_check_equals_spec_failure(seed: int) -> None:
 
 def test_spec_check_sees_every_vm_need() -> None:
     """Each VM need alone can reject: arch, dedicated, GPU model and the numeric needs."""
-    from tests.synthetic import vm
-
     from sovbundle.spec import VmComponent
+    from tests.synthetic import vm
 
     offer = vm("ovhcloud", "GRA", "s", "5", vcpus=2)
     for need in (
