@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sovbundle.solver import Problem
+    from sovbundle.planning.problem import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLVERS = ("sovbundle", "cbc", "highs")
@@ -59,8 +59,8 @@ def _rss_mb() -> float:
 
 def _problem(components: int, catalog_name: str) -> Problem:
     from bench.generate import bundle_spec, synthetic_catalog
-    from sovbundle.catalog import load_catalogs
-    from sovbundle.planner import build_problem
+    from sovbundle.catalog.select import load_catalogs
+    from sovbundle.planning.formulate import build_problem
 
     with tempfile.TemporaryDirectory() as empty:
         if catalog_name == "packaged":
@@ -179,8 +179,8 @@ def one(components: int, catalog_name: str, solver: str, time_limit: float) -> d
         "candidates": sum(len(cc.candidates) for cc in problem.components),
     }
     if solver == "sovbundle":
-        from sovbundle.candidates import cents
-        from sovbundle.solver import solve
+        from sovbundle.money import cents
+        from sovbundle.planning.solve import solve
 
         solution = solve(problem)
         done = time.perf_counter()

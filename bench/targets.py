@@ -33,10 +33,10 @@ def one(components: int, catalog_name: str, tie_break: bool) -> dict[str, Any]:
     import tempfile
 
     from bench.generate import bundle_spec, synthetic_catalog
-    from sovbundle import milp
-    from sovbundle.catalog import load_catalogs
-    from sovbundle.planner import build_problem, check_constraints
-    from sovbundle.solver import solve
+    from sovbundle.catalog.select import load_catalogs
+    from sovbundle.planning import milp
+    from sovbundle.planning.formulate import build_problem, check_constraints
+    from sovbundle.planning.solve import solve
 
     if not tie_break:
         run = milp.Model.run

@@ -240,9 +240,9 @@ def test_terminal_progress_renders(served: FaultServer) -> None:
 
     from rich.console import Console
 
-    from sovbundle.cli.catalog_cmds import _TerminalProgress
+    from sovbundle.cli._terminal import _TerminalProgress
     from sovbundle.config import load_config
-    from sovbundle.refresh import refresh_catalogs
+    from sovbundle.refresh.run import refresh_catalogs
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=120)

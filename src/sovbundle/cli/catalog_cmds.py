@@ -7,8 +7,6 @@ model, pydantic, httpx and the refresh machinery load inside the commands that u
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -17,18 +15,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sovbundle.cli import app
+from sovbundle.cli._app import app
+from sovbundle.cli._terminal import console as _console
+from sovbundle.cli._terminal import run_refresh
 from sovbundle.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sovbundle.catalog import Catalog
+    from sovbundle.catalog.query import Catalog
     from sovbundle.config import Config
     from sovbundle.models import Offer
-    from sovbundle.refresh import ProviderResult, RefreshReport
 
-__all__ = ["catalog_app", "run_refresh"]
+__all__ = ["catalog_app"]
 
 catalog_app = typer.Typer(
     help="Fetch live catalogs into the user cache, or show which data a plan would use.",
@@ -39,18 +38,6 @@ app.add_typer(catalog_app, name="catalog")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 
-def _console(*, stderr: bool = False) -> Console:
-    """A console on stdout or stderr; colour follows the terminal and NO_COLOR (rich reads it)."""
-    from rich.console import Console
-
-    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        # Piped: no 80-column squeeze of wide tables (rich's default without a terminal).
-        columns = os.environ.get("COLUMNS", "")
-        console.width = int(columns) if columns.isdigit() else 200
-    return console
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -58,7 +45,7 @@ def _now() -> datetime:
 def _resolve(what: str, value: str | None, allowed: Sequence[str]) -> str | None:
     """``value`` as spelt in ``allowed`` (ids are matched case-insensitively: ``gra11`` is
     ``GRA11``, ``HDS`` is ``hds``), or a usage error with the nearest id."""
-    from sovbundle.spec_messages import did_you_mean
+    from sovbundle.spec.messages import did_you_mean
 
     if value is None or value in allowed:
         return value
@@ -72,7 +59,7 @@ def _resolve(what: str, value: str | None, allowed: Sequence[str]) -> str | None
 
 
 def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
-    from sovbundle.catalog import load_catalogs
+    from sovbundle.catalog.select import load_catalogs
     from sovbundle.config import redact
 
     catalog = load_catalogs(providers, cache_dir=config.catalog_dir, now=_now())
@@ -86,7 +73,8 @@ def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
 def providers_cmd(json_out: JsonOption = False) -> None:
     """Providers: legal entity, HQ, jurisdiction, certifications, regions, offers, data age."""
     from sovbundle.config import load_config
-    from sovbundle.render_catalog import provider_json, providers_view, to_json
+    from sovbundle.jsontext import dumps as to_json
+    from sovbundle.render.catalog import provider_json, providers_view
 
     catalog = _load(load_config())
     if json_out:
@@ -126,10 +114,11 @@ def services_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Available services, cheapest monthly price first."""
-    from sovbundle.catalog import OfferQuery
+    from sovbundle.catalog.query import OfferQuery
     from sovbundle.config import load_config
+    from sovbundle.jsontext import dumps as to_json
     from sovbundle.models import CERTIFICATIONS, KINDS, PROVIDER_IDS
-    from sovbundle.render_catalog import offer_json, offers_table, to_json
+    from sovbundle.render.catalog import offer_json, offers_table
 
     provider = _resolve("provider", provider, PROVIDER_IDS)
     kind = _resolve("kind", kind, KINDS)
@@ -178,7 +167,8 @@ def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
 def status_cmd(json_out: JsonOption = False) -> None:
     """Per provider: the data a plan would use now (cache or snapshot), its age and sources."""
     from sovbundle.config import load_config
-    from sovbundle.render_catalog import status_json, status_table, to_json
+    from sovbundle.jsontext import dumps as to_json
+    from sovbundle.render.catalog import status_json, status_table
 
     config = load_config()
     catalog = _load(config)
@@ -202,111 +192,3 @@ def refresh_cmd(
     resolved = [_resolve("provider", pid, PROVIDER_IDS) or pid for pid in providers or []]
     report = run_refresh(resolved or None, debug=bool(ctx.find_root().params.get("debug")))
     raise typer.Exit(report.exit_code)
-
-
-def run_refresh(
-    providers: Sequence[str] | None, *, debug: bool, summary_on_stderr: bool = False
-) -> RefreshReport:
-    """Refresh catalogs with progress on stderr, then print the summary and any failures.
-
-    ``plan --refresh`` puts the summary on stderr too, so that stdout holds only the plan.
-    """
-    from sovbundle.config import load_config
-    from sovbundle.refresh import refresh_catalogs
-    from sovbundle.render_catalog import refresh_table
-
-    config = load_config()
-    if debug or os.environ.get("SOVBUNDLE_DEBUG", "") not in ("", "0"):
-        _debug_logging()
-    err = _console(stderr=True)
-    listener = _TerminalProgress(err) if err.is_terminal else _PlainProgress(err)
-    with listener:
-        report = refresh_catalogs(config, providers, listener=listener)
-    (err if summary_on_stderr else _console()).print(refresh_table(report))
-    for result in report.failed:
-        kept = f"; keeping {result.in_use}" if result.in_use else ""
-        err.print(f"error: {result.provider}: {result.error}{kept}", markup=False)
-    return report
-
-
-class _RedactingFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        from sovbundle.config import redact
-
-        return redact(super().format(record))
-
-
-def _debug_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter("debug: %(name)s: %(message)s"))
-    logger = logging.getLogger("sovbundle")
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-
-
-class _PlainProgress:
-    """One line per provider on stderr, for logs and pipes."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-
-    def __enter__(self) -> _PlainProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def started(self, provider: str) -> None:
-        self.console.print(f"{provider}: fetching", markup=False)
-
-    def finished(self, result: ProviderResult) -> None:
-        self.console.print(f"{result.provider}: {_outcome(result)}", markup=False)
-
-
-class _TerminalProgress(_PlainProgress):
-    """A live rich progress display on a terminal, one line per provider."""
-
-    def __init__(self, console: Console) -> None:
-        from rich.progress import (
-            Progress,
-            SpinnerColumn,
-            TaskID,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        super().__init__(console)
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}", markup=False),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        self.tasks: dict[str, TaskID] = {}
-
-    def __enter__(self) -> _TerminalProgress:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def started(self, provider: str) -> None:
-        self.tasks[provider] = self.progress.add_task(f"{provider}: fetching", total=1)
-
-    def finished(self, result: ProviderResult) -> None:
-        task = self.tasks[result.provider]
-        description = f"{result.provider}: {_outcome(result)}"
-        self.progress.update(task, description=description, completed=1)
-
-
-def _outcome(result: ProviderResult) -> str:
-    if result.error:
-        return f"failed ({result.error})"
-    if result.status.value == "static":
-        return "no API, static catalog kept"
-    d = result.diff
-    return (
-        f"{result.offers} offers (+{len(d.added)} -{len(d.removed)} "
-        f"~{len(d.price_changes)} prices) in {result.seconds:.1f}s"
-    )

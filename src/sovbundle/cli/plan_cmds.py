@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sovbundle.cli import app
+from sovbundle.cli._app import app
 from sovbundle.errors import UsageError
 
 __all__ = ["plan"]
@@ -48,17 +48,18 @@ def plan(
     import time
     from datetime import UTC, datetime
 
-    from sovbundle import catalog as catalog_module
-    from sovbundle.loader import load_bundle
+    from sovbundle.atomic import atomic_write_bytes
+    from sovbundle.catalog import select
     from sovbundle.plan import dump_plan
-    from sovbundle.resolve import plan_bundle
+    from sovbundle.planning.resolve import plan_bundle
+    from sovbundle.spec.loader import load_bundle
 
     if output is not None and _same_file(output, bundle):
         raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
     loaded = load_bundle(bundle)
     refresh_failures: list[str] = []
     if refresh:
-        from sovbundle.cli.catalog_cmds import run_refresh
+        from sovbundle.cli._terminal import run_refresh
 
         debug = bool(ctx.find_root().params.get("debug"))
         report = run_refresh(None, debug=debug, summary_on_stderr=True)
@@ -66,14 +67,14 @@ def plan(
             f"{r.provider}: live refresh failed ({r.error}); the plan uses its last good data"
             for r in report.failed
         ]
-    catalogs = catalog_module.load_catalogs()
+    catalogs = select.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
     now = datetime.now(UTC)
     result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
     text = dump_plan(result)
     if output is not None:
         try:
-            catalog_module.atomic_write_bytes(output, text.encode("utf-8"))
+            atomic_write_bytes(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
     if as_json:
@@ -82,7 +83,7 @@ def plan(
         return
     from rich.console import Console
 
-    from sovbundle.render import render_plan
+    from sovbundle.render.plan import render_plan
 
     console = Console()
     console.print(render_plan(result))
