@@ -32,8 +32,9 @@ TIME_LIMIT_S = 60.0
 """Per solve; past it a plan found so far is reported as ``feasible`` with its gap."""
 
 NAME_ORDER_WORK = 100_000
-"""Solves times variables the name-order pass of the tie-break may spend (at least one solve;
-past it the plan says so). A count, not a clock, so the outcome stays deterministic."""
+"""Rounds times variables the tie-break's last pass (the smallest rank vector, one solve a
+round) may spend (at least one round; past it the plan says so). A count, not a clock, so the
+outcome stays deterministic."""
 
 
 EXACT_FLOAT = 2**53

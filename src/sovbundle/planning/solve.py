@@ -10,15 +10,19 @@ Tie-break among equal-cost optima (``TIE_BREAK``, printed in the plan): a candid
 rank is its position in its component's canonical order (monthly cost, provider, region, SKU,
 then the offers' own data). Among the plans of least cost, the plan keeps the smallest sum of
 ranks; among those, the lexicographically smallest vector of ranks, components in name order.
-The MILP computes it with one more solve (the total held at the optimum, minimising the sum of
-ranks, started from the optimum found), skipped when every component already holds its rank-0
-candidate, then fixes the components in name order while some component is off rank 0 (one
-solve per such component). That last pass is bounded by a work count, not a clock
-(``milp.NAME_ORDER_WORK``): past it the plan keeps least cost and least rank sum, and says so
-in its warnings (``Solution.tie_break_complete``). Pruned candidates never matter: each is
-dominated by a kept one of lower rank that is interchangeable in every constraint.
+The MILP computes least cost and least rank sum in one solve when the numbers allow it (a
+lexicographic objective, ``(cents - floor) x M + rank``, exact in a double while below
+``milp.EXACT_FLOAT``; otherwise a second solve with the total held at the optimum), then the
+smallest rank vector by rounds of one solve each asking for a lexicographically smaller plan
+(``milp.Model._smallest_vector``); the first round that finds none proves it. The rounds are
+bounded by a work count, not a clock (``milp.NAME_ORDER_WORK``): past it the plan keeps least
+cost and least rank sum, and says so in its warnings (``Solution.tie_break_complete``). Pruned
+candidates never matter: each is dominated by a kept one of lower rank that is interchangeable
+in every constraint.
 
-Before the model, candidates are pruned exactly (``prune``, then ``_within`` a cost bound), and
+Before the model, candidates are pruned exactly (``prune``; with ``max_provider_share``, then
+``_unpadded`` by the gap between an upper bound and the optimum without the share rule, then
+``_within`` a cost bound; the MILP then closes columns by reduced cost), and
 a bundle without coupling constraints takes the cheapest candidate per component directly. A
 small coupled bundle is solved by exact enumeration (``planning.enumeration``, same rule, no
 HiGHS import) when its search stays under ``ENUMERATION_NODES``.
