@@ -18,6 +18,7 @@ import typer
 from sovbundle.cli._app import app
 from sovbundle.cli._terminal import console as _console
 from sovbundle.cli._terminal import run_refresh
+from sovbundle.envelope import envelope
 from sovbundle.errors import UsageError
 
 if TYPE_CHECKING:
@@ -35,7 +36,10 @@ catalog_app = typer.Typer(
 )
 app.add_typer(catalog_app, name="catalog")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+JsonOption = Annotated[
+    bool,
+    typer.Option("--json", help='Print JSON on stdout: {"format_version", <key>: data}.'),
+]
 
 
 def _now() -> datetime:
@@ -79,7 +83,7 @@ def providers_cmd(json_out: JsonOption = False) -> None:
     catalog = _load(load_config())
     if json_out:
         data = [provider_json(catalog.providers[pid]) for pid in catalog.provider_ids()]
-        sys.stdout.write(to_json(data))
+        sys.stdout.write(to_json(envelope("providers", data)))
         return
     _console().print(providers_view(catalog, _now()))
 
@@ -142,7 +146,8 @@ def services_cmd(
     )
     offers = catalog.query(query)
     if json_out:
-        sys.stdout.write(to_json([offer_json(offer, catalog) for offer in offers]))
+        data = [offer_json(offer, catalog) for offer in offers]
+        sys.stdout.write(to_json(envelope("offers", data)))
         return
     err = _console(stderr=True)
     if not offers:
@@ -173,7 +178,7 @@ def status_cmd(json_out: JsonOption = False) -> None:
     config = load_config()
     catalog = _load(config)
     if json_out:
-        sys.stdout.write(to_json(status_json(catalog, _now())))
+        sys.stdout.write(to_json(envelope("catalogs", status_json(catalog, _now()))))
         return
     _console().print(status_table(catalog, _now(), config.catalog_dir))
 
