@@ -214,7 +214,7 @@ def _spawn(args: list[str], timeout: float, module: str = "bench.peers") -> dict
             argv, env=env, capture_output=True, cwd=ROOT, timeout=timeout, text=True
         )
     except subprocess.TimeoutExpired:
-        return {"error": f"killed after {timeout:g} s"}
+        return {"error": f"killed after {timeout:g} s", "killed_s": timeout}
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
         return {"error": lines[-1] if lines else f"exit {done.returncode}"}
@@ -259,8 +259,11 @@ def _cell(row: dict[str, Any]) -> str:
     if "error" in row:
         return row["error"]
     status = row["status"]
-    if row.get("solution_status") and "Optimal" not in row["solution_status"]:
-        status += f": PuLP says {row['solution_status']!r}"
+    if row.get("solution_status") == "No Solution Found":
+        # PuLP's status reads "Infeasible" when CBC stops at its limit with nothing found.
+        status = f"no solution found; PuLP status {status!r}"
+    elif row.get("solution_status") and "Optimal" not in row["solution_status"]:
+        status += f"; PuLP: {row['solution_status']}"
     if row.get("tie_break_complete") is False:
         status += ", tie-break partial"
     return f"{row['total_s']:.2f} s ({status})"
@@ -296,7 +299,9 @@ def markdown(r: dict[str, Any]) -> str:
         ratios = []
         for peer in ("cbc", "highs"):
             theirs = cell.get(peer)
-            if theirs is None or "error" in theirs or "error" in ours:
+            if theirs is not None and "killed_s" in theirs and "error" not in ours:
+                ratios.append(f"< {ours['total_s'] / theirs['killed_s']:.3f}")
+            elif theirs is None or "error" in theirs or "error" in ours:
                 ratios.append("—")
             elif theirs["status"] != "optimal":
                 ratios.append(f"< {ours['total_s'] / theirs['total_s']:.3f}")
@@ -323,8 +328,10 @@ def markdown(r: dict[str, Any]) -> str:
         )
     out += [
         "",
-        "A peer stopped by its time limit has no proven optimum: its ratio is then an upper "
-        "bound (`< r`). Peak memory per process is in `bench/peers.json`.",
+        "A peer stopped by its time limit, or killed (its process is bounded at twice the "
+        "limit plus 60 s: PuLP's model building counts), has no proven optimum: its ratio is "
+        "then an upper bound (`< r`, sovbundle's time over the time the peer was given). Peak "
+        "memory per process is in `bench/peers.json`.",
         END,
     ]
     return "\n".join(out) + "\n"

@@ -50,10 +50,13 @@ def one(components: int, catalog_name: str, tie_break: bool) -> dict[str, Any]:
     spec = bundle_spec(components, seed=1)
     catalog_rss = _rss_mb()
     loaded = time.perf_counter()
+    cpu_loaded = time.process_time()
     problem = build_problem(spec, cat)
     built = time.perf_counter()
+    cpu_built = time.process_time()
     solution = solve(problem)
     solved = time.perf_counter()
+    cpu_solved = time.process_time()
     checks = check_constraints(spec, cat, problem, solution) if solution.total else []
     return {
         "components": components,
@@ -63,6 +66,8 @@ def one(components: int, catalog_name: str, tie_break: bool) -> dict[str, Any]:
         "catalog_s": loaded - began,
         "build_s": built - loaded,
         "solve_s": solved - built,
+        "build_cpu_s": cpu_built - cpu_loaded,
+        "solve_cpu_s": cpu_solved - cpu_built,
         "status": solution.status,
         "method": solution.method,
         "tie_break_complete": solution.tie_break_complete,
@@ -76,12 +81,12 @@ def one(components: int, catalog_name: str, tie_break: bool) -> dict[str, Any]:
     }
 
 
-def run() -> dict[str, Any]:
+def run(cases: list[tuple[int, str]]) -> dict[str, Any]:
     from bench.run import machine
 
     started = time.perf_counter()
     rows = []
-    for size, cat in CASES:
+    for size, cat in cases:
         for tie_break in (True, False):
             row = _spawn_targets([str(size), cat, "1" if tie_break else "0"])
             row.update(components=size, catalog=cat, tie_break=tie_break)
@@ -117,7 +122,8 @@ def markdown(r: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     targets = []
-    for size, cat in CASES:
+    cases = list(dict.fromkeys((x["components"], x["catalog"]) for x in r["rows"]))
+    for size, cat in cases:
         full = next((x for x in r["rows"] if x["components"] == size and x["catalog"] == cat and x["tie_break"]), None)  # fmt: skip
         bare = next((x for x in r["rows"] if x["components"] == size and x["catalog"] == cat and not x["tie_break"]), None)  # fmt: skip
         if full is None:
@@ -169,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.targets", description=__doc__.split("\n")[0])  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     parser.add_argument("--render", action="store_true", help="only rewrite the section")
+    parser.add_argument(
+        "--cases", nargs="+", default=[f"{n}x{c}" for n, c in CASES], help="e.g. 1000x10000"
+    )
     parser.add_argument("--one", nargs=3, metavar=("SIZE", "CATALOG", "TIE_BREAK"))
     args = parser.parse_args(argv)
     if args.one:
@@ -179,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         results = json.loads(path.read_text())
     else:
-        results = run()
+        cases = [(int(n), c) for n, c in (case.split("x", 1) for case in args.cases)]
+        results = run(cases)
         args.out.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=1) + "\n")
     write_section(args.out / "RESULTS.md", markdown(results), BEGIN, END)
