@@ -393,7 +393,10 @@ def _node_offers(component: Component, rules: Rules, screening: Screening) -> li
 
 
 def _line(role: str, offer: Offer, quantity: Decimal, unit: Decimal, price_unit: str) -> Part:
-    return Part(role, offer, quantity, unit, price_unit, money(quantity * unit))
+    amount = money(quantity * unit)
+    if amount == unit and unit.as_tuple().exponent == -2:
+        amount = unit  # the same value and digits: one Decimal object, not two per candidate
+    return Part(role, offer, quantity, unit, price_unit, amount)
 
 
 def _offer_warnings(offer: Offer) -> list[str]:
