@@ -116,7 +116,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"vary from run to run), Python {m['python']}, highspy {m['highspy']}. *Total* is "
         "building the candidates plus solving (not generating the catalog), wall clock, with "
         "the process's CPU seconds (all its threads) in brackets; *tie-break share* "
-        "is (solve with the tie-break - solve without) / solve with, both measured in this run.",
+        "is (solve with the tie-break - solve without) / solve with, both measured in this run "
+        "(in CPU seconds where recorded).",
         "",
         "| components | catalog (offers) | build | solve | total (CPU) | status | candidates → kept | "
         "solve without tie-break | tie-break share | peak RSS (catalog alone) |",
@@ -145,7 +146,12 @@ def markdown(r: dict[str, Any]) -> str:
         bare_cell = "—"
         if bare is not None and "error" not in bare:
             bare_cell = f"{bare['solve_s']:.2f} s ({bare['status']})"
-            share = max(0.0, (full["solve_s"] - bare["solve_s"]) / full["solve_s"])
+            if "solve_cpu_s" in bare:
+                bare_cell = (
+                    f"{bare['solve_s']:.2f} s ({bare['solve_cpu_s']:.1f} s CPU, {bare['status']})"
+                )
+            key = "solve_cpu_s" if "solve_cpu_s" in full and "solve_cpu_s" in bare else "solve_s"
+            share = max(0.0, (full[key] - bare[key]) / full[key])
         out.append(
             f"| {size} | {cat} ({full['offers']}) | {full['build_s']:.2f} s | "
             f"{full['solve_s']:.2f} s | {total:.2f} s{cpu_cell} | {status} | "
