@@ -118,6 +118,7 @@ _STAGE_WORDS = {
     "eu_jurisdiction": "under EU jurisdiction",
     "countries": "in {countries}",
     "certifications": "with {certifications}",
+    "evidence": "priced from {evidence} evidence or better",
     "price": "with a usable price",
 }
 
@@ -133,7 +134,10 @@ def describe_empty(cc: ComponentCandidates) -> str:
         if stage == "offers":
             steps.append(f"{count} {kind} offers")
             continue
-        words = _STAGE_WORDS[stage].format(countries=countries, certifications=certs)
+        evidence = cc.rules.min_evidence.value if cc.rules.min_evidence else "any"
+        words = _STAGE_WORDS[stage].format(
+            countries=countries, certifications=certs, evidence=evidence
+        )
         steps.append(f"{count} {words}")
         if count == 0 and not blocking:
             blocking = words

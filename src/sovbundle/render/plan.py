@@ -20,7 +20,7 @@ from rich.console import (
 from rich.table import Table
 from rich.text import Text
 
-from sovbundle.plan import PlacementRow, Plan
+from sovbundle.plan import PlacementRow, Plan, coverage_line
 
 __all__ = ["eur", "plan_summary", "render_plan"]
 
@@ -185,4 +185,6 @@ def render_plan(plan: Plan) -> Group:
     for warning in plan.all_warnings:
         parts.append(Text(f"warning: {warning}", style="yellow"))
     parts.append(plan_summary(plan))
+    if plan.coverage is not None:
+        parts.append(Text(f"Prices: {coverage_line(plan.coverage)}"))
     return Group(*parts)
