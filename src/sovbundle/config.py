@@ -5,11 +5,12 @@ Sources, the later winning:
 1. the config file: ``$SOVBUNDLE_CONFIG``, else ``<user config dir>/sovbundle/config.toml``::
 
        cache_dir = "/var/cache/sovbundle"        # optional
+       prices = "/etc/sovbundle/ugap-2026.yaml"  # optional: default price book of ``plan``
        [providers.ovhcloud]
        base_url = "https://mirror.example/ovh/1.0"
 
 2. environment variables: ``SOVBUNDLE_<PROVIDER>_BASE_URL`` (``SOVBUNDLE_OVHCLOUD_BASE_URL``),
-   ``SOVBUNDLE_CACHE_DIR``, ``SOVBUNDLE_SNAPSHOT_DIR``.
+   ``SOVBUNDLE_CACHE_DIR``, ``SOVBUNDLE_SNAPSHOT_DIR``, ``SOVBUNDLE_PRICES``.
 
 Catalogs never need credentials, but a mirror URL may carry some (``https://user:pw@host``,
 ``?token=...``). ``redact`` masks anything credential-like, and every URL or configured value
@@ -43,6 +44,7 @@ __all__ = [
 CONFIG_ENV = "SOVBUNDLE_CONFIG"
 CACHE_DIR_ENV = "SOVBUNDLE_CACHE_DIR"
 SNAPSHOT_DIR_ENV = "SOVBUNDLE_SNAPSHOT_DIR"
+PRICES_ENV = "SOVBUNDLE_PRICES"
 MASK = "***"
 
 # Parameter names whose values are credentials (matched as a whole word or as a suffix:
@@ -121,6 +123,8 @@ class Config:
     snapshot_dir: Path | None = None
     config_path: Path | None = None
     """The config file that was read, if any."""
+    prices: Path | None = None
+    """The default price book of ``plan`` (``--prices`` overrides it), if any."""
 
     def base_url(self, provider: str, default: str) -> str:
         """The API base URL to use for ``provider`` (an override, else the adapter's default)."""
@@ -152,11 +156,20 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     if env.get(CACHE_DIR_ENV):
         cache_dir = Path(env[CACHE_DIR_ENV]).expanduser()
     snapshot = env.get(SNAPSHOT_DIR_ENV)
+    prices = data.get("prices")
+    if prices is not None and not isinstance(prices, str):
+        raise UsageError(f"config file {path}: prices must be a string (a price book path)")
+    book = Path(prices).expanduser() if prices else None
+    if book is not None and not book.is_absolute():
+        book = path.parent / book  # a relative path in the file is relative to the file
+    if env.get(PRICES_ENV):
+        book = Path(env[PRICES_ENV]).expanduser()
     return Config(
         cache_dir=cache_dir or default_cache_dir(),
         base_urls=base_urls,
         snapshot_dir=Path(snapshot).expanduser() if snapshot else None,
         config_path=path if data else None,
+        prices=book,
     )
 
 
@@ -172,11 +185,11 @@ def _read_toml(path: Path) -> dict[str, object]:
 
 
 def _from_file(path: Path, data: dict[str, object]) -> tuple[dict[str, str], Path | None]:
-    unknown = sorted(set(data) - {"cache_dir", "providers"})
+    unknown = sorted(set(data) - {"cache_dir", "prices", "providers"})
     if unknown:
         raise UsageError(
             f"config file {path}: unknown key {unknown[0]!r} "
-            "(allowed: cache_dir, [providers.<id>] base_url)"
+            "(allowed: cache_dir, prices, [providers.<id>] base_url)"
         )
     cache_dir = data.get("cache_dir")
     if cache_dir is not None and not isinstance(cache_dir, str):

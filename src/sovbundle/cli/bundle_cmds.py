@@ -62,11 +62,15 @@ def validate(
     typer.echo(json.dumps(envelope("errors", [], valid=True, **counts), indent=2))
 
 
-def schema_bytes() -> bytes:
-    """The bundle JSON Schema exactly as ``sovbundle schema`` prints it (and as committed)."""
+def schema_bytes(price_book: bool = False) -> bytes:
+    """The bundle (or price book) JSON Schema exactly as ``sovbundle schema`` prints it (and
+    as committed)."""
     import json
 
-    from sovbundle.spec.model import json_schema
+    if price_book:
+        from sovbundle.spec.pricebook import json_schema
+    else:
+        from sovbundle.spec.model import json_schema
 
     return (json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n").encode()
 
@@ -79,9 +83,12 @@ def schema(
             "--output", "-o", help="Write the schema to this file (atomically) instead of stdout."
         ),
     ] = None,
+    price_book: Annotated[
+        bool, typer.Option("--price-book", help="The schema of price book files instead.")
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of bundle spec files, for editors and CI."""
-    payload = schema_bytes()
+    """Print the JSON Schema of bundle spec files (or price books), for editors and CI."""
+    payload = schema_bytes(price_book)
     if output is None:
         typer.echo(payload.decode(), nl=False)
         return

@@ -4,6 +4,7 @@ with ``--compare-to``, the diff from a saved plan."""
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +47,29 @@ def plan(
             "--explain", help="Show the runner-up per component and what each constraint costs."
         ),
     ] = False,
+    with_exit_report: Annotated[
+        bool,
+        typer.Option(
+            "--exit-report",
+            help="Re-solve without each provider used: exit cost, share of spend, lock-ins.",
+        ),
+    ] = False,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            metavar="FILE",
+            help="Price book overlaying the catalog (default: `prices` in the config).",
+        ),
+    ] = None,
+    csv_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            metavar="FILE",
+            help="Write the plan's line items as a price schedule CSV (atomically).",
+        ),
+    ] = None,
     refresh: Annotated[
         bool,
         typer.Option(
@@ -65,13 +89,23 @@ def plan(
     """Find the cheapest placement of BUNDLE that meets every constraint, proven optimal."""
     chosen = chosen_format(as_json, output_format)
     try:
-        code = _plan(ctx, bundle, chosen, output, with_explain, refresh, compare_to)
+        extras = _Extras(with_exit_report, prices, csv_out)
+        code = _plan(ctx, bundle, chosen, output, with_explain, refresh, compare_to, extras)
     except SovbundleError as exc:
         if chosen == "json":  # a pipeline reading stdout never reads an empty document
             print_error_document(exc)
         raise
     if code:
         raise typer.Exit(code)
+
+
+@dataclass(frozen=True)
+class _Extras:
+    """The procurement options of ``plan`` (issue 16)."""
+
+    exit_report: bool
+    prices: Path | None
+    csv_out: Path | None
 
 
 def _plan(
@@ -82,6 +116,7 @@ def _plan(
     with_explain: bool,
     refresh: bool,
     compare_to: Path | None,
+    extras: _Extras,
 ) -> int:
     # Heavy imports stay here so that `sovbundle --help` does not load the solver.
     import time
@@ -93,14 +128,28 @@ def _plan(
     from sovbundle.planning.resolve import plan_bundle
     from sovbundle.spec.loader import load_bundle
 
-    if output is not None and _same_file(output, bundle):
-        raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
+    csv_out, prices = extras.csv_out, extras.prices
+    for target in (output, csv_out):
+        if target is not None and _same_file(target, bundle):
+            raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
+    if output is not None and csv_out is not None and _same_file(output, csv_out):
+        raise UsageError("-o and --csv name the same file")
     saved = None
     if compare_to is not None:
         from sovbundle.plan_file import read_plan
 
         saved = read_plan(compare_to)  # before -o may replace it with the new plan
     loaded = load_bundle(bundle)
+    now = datetime.now(UTC)
+    book = None
+    if prices is None:
+        from sovbundle.config import load_config
+
+        prices = load_config().prices
+    if prices is not None:
+        from sovbundle.spec.pricebook import load_price_book
+
+        book = load_price_book(prices, now.date())
     refresh_failures: list[str] = []
     if refresh:
         from sovbundle.cli._terminal import run_refresh
@@ -113,14 +162,28 @@ def _plan(
         ]
     catalogs = select.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
-    now = datetime.now(UTC)
-    result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
+    result = plan_bundle(
+        loaded,
+        catalogs,
+        now,
+        with_explain=with_explain,
+        with_exit_report=extras.exit_report,
+        prices=book,
+        clock=time.perf_counter,
+    )
     text = dump_plan(result)
     if output is not None:
         try:
             atomic_write_bytes(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
+    if csv_out is not None:
+        from sovbundle.render.schedule import price_schedule_csv
+
+        try:
+            atomic_write_bytes(csv_out, price_schedule_csv(result).encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot write the CSV to {csv_out}: {exc.strerror or exc}") from exc
     if saved is not None:
         from sovbundle.catalog.local import LocalCatalogs
         from sovbundle.cli.review_cmds import print_diff
@@ -143,8 +206,9 @@ def _plan(
 
     console = plan_console()
     console.print(render_plan(result))
-    if output is not None:
-        console.print(f"plan written to {output}", markup=False, highlight=False)
+    for written, what in ((output, "plan"), (csv_out, "price schedule")):
+        if written is not None:
+            console.print(f"{what} written to {written}", markup=False, highlight=False)
     return 0
 
 

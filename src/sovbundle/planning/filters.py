@@ -39,6 +39,7 @@ __all__ = [
     "country_of",
     "dec",
     "first_failure",
+    "operator_failure",
     "rule_failure",
     "rules_for",
     "spec_check",
@@ -49,6 +50,7 @@ STAGES: tuple[str, ...] = (
     "specs",
     "providers",
     "eu_jurisdiction",
+    "operators",
     "countries",
     "certifications",
     "evidence",
@@ -73,6 +75,7 @@ class Rules:
     exclude_providers: frozenset[str]
     certifications: frozenset[str]
     eu_jurisdiction: bool
+    operators_eu_only: bool = False
     min_evidence: EvidenceClass | None = None
     """The weakest price evidence allowed (``policy.min_price_evidence``); ``None``: any."""
 
@@ -107,6 +110,9 @@ def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Ru
     eu = comp.eu_jurisdiction if keep("eu_jurisdiction", name) else None
     if eu is None:
         eu = base.eu_jurisdiction and keep("eu_jurisdiction", "")
+    operators = comp.operators_eu_only if keep("operators_eu_only", name) else None
+    if operators is None:
+        operators = base.operators_eu_only and keep("operators_eu_only", "")
     certs = {c for c in base.certifications if keep("certification", "", c)}
     certs.update(c for c in comp.certifications if keep("certification", name, c))
     return Rules(
@@ -115,8 +121,26 @@ def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Ru
         exclude_providers=frozenset(excluded),
         certifications=frozenset(certs),
         eu_jurisdiction=eu,
+        operators_eu_only=operators,
         min_evidence=EvidenceClass(wanted) if (wanted := spec.policy.min_price_evidence) else None,
     )
+
+
+def operator_failure(catalog: Catalog, offer: Offer) -> str | None:
+    """Why an offer's datacentre operator is not known to be under EU jurisdiction, or None.
+
+    The operator is the region's curated ``operator``; its jurisdiction is that provider's
+    ``eu_jurisdiction``. An operator the facts do not name, or that is no provider of the
+    catalog, is unknown, and unknown fails (never assumed)."""
+    region = catalog.providers[offer.provider].provider.region(offer.region)
+    operator = region.operator if region is not None else ""
+    if not operator or operator == "unknown":
+        return f"operator of region {offer.region} unknown"
+    if operator not in catalog.providers:
+        return f"operator {operator} of region {offer.region}: jurisdiction unknown"
+    if not catalog.provider(operator).eu_jurisdiction:
+        return f"operator {operator} of region {offer.region} is not under EU jurisdiction only"
+    return None
 
 
 def country_of(catalog: Catalog, offer: Offer) -> str | None:
@@ -143,6 +167,10 @@ def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str
     provider = catalog.providers[offer.provider].provider
     if rules.eu_jurisdiction and not provider.eu_jurisdiction:
         return ("eu_jurisdiction", f"{offer.provider} is not under EU jurisdiction only")
+    if rules.operators_eu_only:
+        operator = operator_failure(catalog, offer)
+        if operator is not None:
+            return ("operators", operator)
     country = country_of(catalog, offer)
     if country is None:
         return ("countries", f"region {offer.region} has no known country")

@@ -46,6 +46,8 @@ __all__ = [
     "LoadedBundle",
     "load_bundle",
     "parse_bundle",
+    "read_limited",
+    "root_node",
 ]
 
 MAX_BUNDLE_BYTES: Final = 1024 * 1024
@@ -82,21 +84,46 @@ def _fail(name: str, message: str, mark: Mark | None = None) -> BundleError:
     return BundleError([SpecIssue(name, line, column, message)])
 
 
-def _read(path: Path) -> bytes:
+def read_limited(path: Path, what: str = "bundle") -> bytes:
+    """The bytes of a spec-like file (a bundle, a price book) under the same limits and
+    one-line refusals as a bundle; ``what`` names the file in them."""
+    return _read(path, what)
+
+
+def root_node(raw: bytes, name: str, what: str = "bundle") -> Node:
+    """The YAML root of a spec-like file, with the bundle's decoding and YAML rules; a
+    BundleError for the first problem that stops reading (each YAML issue located)."""
+    if not raw.strip():
+        raise _fail(name, "file is empty" if not raw else "file holds only whitespace")
+    text = _decode(raw, name, what)
+    try:
+        parsed = parse_yaml(text)
+    except YamlReadError as exc:
+        raise _fail(name, exc.message, exc.mark) from exc
+    if parsed.root is None:
+        raise _fail(name, "no YAML content (the file holds only comments or blank lines)")
+    if parsed.issues:
+        raise BundleError(
+            [SpecIssue(name, i.mark.line, i.mark.column, i.message) for i in parsed.issues]
+        )
+    return parsed.root
+
+
+def _read(path: Path, what: str = "bundle") -> bytes:
     name = str(path)
     try:
         # stat before open: opening a FIFO would block until a writer comes.
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise _fail(name, "is a directory, not a bundle file")
+            raise _fail(name, f"is a directory, not a {what} file")
         if not stat.S_ISREG(info.st_mode):
             raise _fail(name, "is not a regular file")
         if info.st_size > MAX_BUNDLE_BYTES:
-            raise _fail(name, _too_big(info.st_size))
+            raise _fail(name, _too_big(info.st_size, what))
         with path.open("rb") as handle:
             raw = handle.read(MAX_BUNDLE_BYTES + 1)
     except IsADirectoryError as exc:
-        raise _fail(name, "is a directory, not a bundle file") from exc
+        raise _fail(name, f"is a directory, not a {what} file") from exc
     except FileNotFoundError as exc:
         raise _fail(name, "no such file") from exc
     except PermissionError as exc:
@@ -104,27 +131,27 @@ def _read(path: Path) -> bytes:
     except OSError as exc:
         raise _fail(name, f"cannot read: {exc.strerror or exc}") from exc
     if len(raw) > MAX_BUNDLE_BYTES:
-        raise _fail(name, _too_big(len(raw)))
+        raise _fail(name, _too_big(len(raw), what))
     return raw
 
 
-def _too_big(size: int) -> str:
+def _too_big(size: int, what: str = "bundle") -> str:
     limit = MAX_BUNDLE_BYTES
     human = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit // 2**10} KiB"
-    return f"file too large ({size} bytes; a bundle may have at most {human})"
+    return f"file too large ({size} bytes; a {what} may have at most {human})"
 
 
-def _decode(raw: bytes, name: str) -> str:
+def _decode(raw: bytes, name: str, what: str = "bundle") -> str:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
-            raise _fail(name, f"file is {encoding} text; save the bundle as UTF-8")
+            raise _fail(name, f"file is {encoding} text; save the {what} as UTF-8")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw:
         # UTF-16 without a BOM puts a NUL next to every ASCII character.
         if raw.count(b"\x00") * 3 >= len(raw):
-            raise _fail(name, "file looks like UTF-16 text; save the bundle as UTF-8")
-        raise _fail(name, "binary file (it contains NUL bytes), not a YAML bundle")
+            raise _fail(name, f"file looks like UTF-16 text; save the {what} as UTF-8")
+        raise _fail(name, f"binary file (it contains NUL bytes), not a YAML {what}")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -134,7 +161,7 @@ def _decode(raw: bytes, name: str) -> str:
         byte = raw[exc.start]
         raise _fail(
             name,
-            f"not UTF-8 text (byte 0x{byte:02x}); save the bundle as UTF-8",
+            f"not UTF-8 text (byte 0x{byte:02x}); save the {what} as UTF-8",
             Mark(line, column),
         ) from exc
 

@@ -115,6 +115,9 @@ class Constraints(_Strict):
     """Every placement must hold all of these certifications in its region."""
     eu_jurisdiction: bool = False
     """Only providers under EU jurisdiction (HQ and control in the EU)."""
+    operators_eu_only: bool = False
+    """Only regions whose datacentre operator is sourced (curated region facts) and is a
+    provider under EU jurisdiction; an unknown operator fails."""
 
 
 class ComponentConstraints(_Strict):
@@ -130,6 +133,8 @@ class ComponentConstraints(_Strict):
     """Added to the bundle's ``constraints.certifications``."""
     eu_jurisdiction: bool | None = None
     """Replaces the bundle's ``constraints.eu_jurisdiction`` for this component."""
+    operators_eu_only: bool | None = None
+    """Replaces the bundle's ``constraints.operators_eu_only`` for this component."""
 
 
 class Policy(_Strict):
