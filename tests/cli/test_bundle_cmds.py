@@ -130,6 +130,7 @@ def test_schema_prints_json_on_stdout(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_schema_output_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "out" / "bundle.schema.json"
+    target.parent.mkdir()  # -o never creates folders (tests/cli/test_output_rules.py)
     assert main(["schema", "-o", str(target)]) == 0
     out, err = capsys.readouterr()
     assert out == ""

@@ -126,6 +126,7 @@ def test_an_expired_book_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_csv_price_schedule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "out" / "schedule.csv"
+    target.parent.mkdir()  # a missing parent is an error, not created (-o rules)
     bundle = str(write_bundle(tmp_path))
     args = [bundle, "--prices", str(book(tmp_path)), "--csv", str(target)]
     data = plan(args, capsys)

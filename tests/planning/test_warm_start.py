@@ -125,3 +125,86 @@ def test_the_consistency_check_rejects_a_wrong_objective() -> None:
     doctored[first[0]], doctored[first[1]] = doctored[first[1]], doctored[first[0]]
     assert not model._consistent(doctored)  # same report, a solution of another cost
     assert not model._consistent([0.0] * len(values))  # places nothing
+
+
+class _OneRankOff:
+    """A HiGHS instance whose first MIP run under the lexicographic objective reports one
+    unit (one rank) more than its solution's objective; everything else is real."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.lexicographic = False
+        self.doctored = 0
+        self._doctor = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def run(self) -> Any:
+        import highspy
+
+        kinds = self._real.getLp().integrality_
+        mip = any(kind == highspy.HighsVarType.kInteger for kind in kinds)
+        self._doctor = self.lexicographic and mip and not self.doctored
+        self.doctored += self._doctor
+        return self._real.run()
+
+    def getInfo(self) -> Any:
+        from types import SimpleNamespace
+
+        info = self._real.getInfo()
+        if not self._doctor:
+            return info
+        return SimpleNamespace(
+            objective_function_value=info.objective_function_value + 1,
+            mip_dual_bound=info.mip_dual_bound,
+            mip_gap=info.mip_gap,
+            primal_solution_status=info.primal_solution_status,
+        )
+
+
+def test_the_lexicographic_answer_is_checked_in_its_own_units(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The one-solve tie-break (cents x M + ranks): a report one rank off the objective
+    recomputed from its columns (same cost, another rank sum) is solved again cold."""
+    problem = repro({"min_providers": 2})
+    expected = solve(problem, search_nodes=0)
+    made: list[_OneRankOff] = []
+    real_new = milp._new_highs
+
+    def new(limit: float) -> _OneRankOff:
+        made.append(_OneRankOff(real_new(limit)))
+        return made[-1]
+
+    lexicographic = milp.Model._lexicographic
+
+    def flagged(model: milp.Model) -> tuple[list[float], int, int] | None:
+        found = lexicographic(model)
+        model.highs.lexicographic = found is not None
+        return found
+
+    monkeypatch.setattr(milp, "_new_highs", new)
+    monkeypatch.setattr(milp.Model, "_lexicographic", flagged)
+    found = solve(problem, search_nodes=0)
+    assert [h.doctored for h in made] == [1]  # the lexicographic solve was doctored
+    assert found.cold_retries == 1
+    assert (found.total, found.chosen) == (expected.total, expected.chosen)
+
+
+def test_every_round_of_the_name_order_pass_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name-order pass's rounds go through the same check (``_optimise``): checked, a
+    round moves to a smaller rank vector; with every answer declared inconsistent, it is an
+    internal error, not a plan."""
+    problem = repro({"min_providers": 2})
+    pools = {cc.name: list(cc.candidates) for cc in problem.components}
+    ranks = {name: list(range(len(pool))) for name, pool in pools.items()}
+    last = {name: len(pool) - 1 for name, pool in pools.items()}
+    model = milp.Model(problem, pools, ranks, warm=False)
+    smaller, proven = model._smallest_vector(dict(last))
+    assert proven and model.tie_break_solves >= 1 and model.cold_retries == 0
+    assert [smaller[n] for n in sorted(smaller)] < [last[n] for n in sorted(last)]
+    monkeypatch.setattr(milp.Model, "_consistent", lambda self, values: False)
+    model = milp.Model(problem, pools, ranks, warm=False)
+    with pytest.raises(PlannerBugError, match="even when solved cold"):
+        model._smallest_vector(dict(last))

@@ -38,7 +38,11 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def run_refresh(
-    providers: Sequence[str] | None, *, debug: bool, summary_on_stderr: bool = False
+    providers: Sequence[str] | None,
+    *,
+    debug: bool,
+    summary_on_stderr: bool = False,
+    deadline: float | None = None,
 ) -> RefreshReport:
     """Refresh catalogs with progress on stderr, then print the summary and any failures.
 
@@ -49,6 +53,10 @@ def run_refresh(
     from sovbundle.render.catalog import refresh_table
 
     config = load_config()
+    if deadline is not None:
+        import dataclasses
+
+        config = dataclasses.replace(config, refresh_deadline=deadline)
     if debug or debug_from_env():
         _debug_logging()
     err = console(stderr=True)
@@ -95,6 +103,14 @@ class _PlainProgress:
     def finished(self, result: ProviderResult) -> None:
         self.console.print(f"{result.provider}: {_outcome(result)}", markup=False)
 
+    def slow(self, provider: str, seconds: float, waiting_on: str | None) -> None:
+        self.console.print(_slow_line(provider, seconds, waiting_on), markup=False)
+
+
+def _slow_line(provider: str, seconds: float, waiting_on: str | None) -> str:
+    on = f" ({waiting_on})" if waiting_on else ""
+    return f"{provider}: still waiting after {seconds:.0f}s{on}"
+
 
 class _TerminalProgress(_PlainProgress):
     """A live rich progress display on a terminal, one line per provider."""
@@ -126,6 +142,11 @@ class _TerminalProgress(_PlainProgress):
 
     def started(self, provider: str) -> None:
         self.tasks[provider] = self.progress.add_task(f"{provider}: fetching", total=1)
+
+    def slow(self, provider: str, seconds: float, waiting_on: str | None) -> None:
+        task = self.tasks.get(provider)
+        if task is not None:
+            self.progress.update(task, description=_slow_line(provider, seconds, waiting_on))
 
     def finished(self, result: ProviderResult) -> None:
         task = self.tasks[result.provider]

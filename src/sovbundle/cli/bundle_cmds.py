@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from sovbundle.cli._app import app
-from sovbundle.errors import UsageError
 
 __all__ = ["schema", "schema_bytes", "validate"]
 
@@ -80,7 +79,9 @@ def schema(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the schema to this file (atomically) instead of stdout."
+            "--output",
+            "-o",
+            help="Write the schema to this file (atomically) instead of stdout (`-`).",
         ),
     ] = None,
     price_book: Annotated[
@@ -89,13 +90,8 @@ def schema(
 ) -> None:
     """Print the JSON Schema of bundle spec files (or price books), for editors and CI."""
     payload = schema_bytes(price_book)
-    if output is None:
-        typer.echo(payload.decode(), nl=False)
-        return
-    from sovbundle.atomic import atomic_write_bytes
+    from sovbundle.atomic import STDOUT, write_output
 
-    try:
-        atomic_write_bytes(output, payload)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    typer.echo(f"wrote {output}", err=True)
+    write_output(output or STDOUT, payload, "the schema")
+    if output is not None and str(output) != STDOUT:
+        typer.echo(f"wrote {output}", err=True)

@@ -41,7 +41,10 @@ def plan(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", metavar="FILE", help="Write the plan JSON to FILE (atomically)."
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write the plan JSON to FILE (atomically; `-` for stdout).",
         ),
     ] = None,
     with_explain: Annotated[
@@ -137,7 +140,7 @@ def _plan(
     import time
     from datetime import UTC, datetime
 
-    from sovbundle.atomic import atomic_write_bytes
+    from sovbundle.atomic import STDOUT, check_output, write_output
     from sovbundle.catalog import select
     from sovbundle.plan import dump_plan
     from sovbundle.planning.resolve import plan_bundle
@@ -153,6 +156,10 @@ def _plan(
             raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
     if output is not None and csv_out is not None and _same_file(output, csv_out):
         raise UsageError("-o and --csv name the same file")
+    if output is not None:
+        check_output(output, "the plan")  # refuse a bad path before any work
+    if csv_out is not None:
+        check_output(csv_out, "the CSV price schedule")
     saved = None
     if compare_to is not None:
         from sovbundle.plan_file import read_plan
@@ -193,25 +200,22 @@ def _plan(
     )
     text = dump_plan(result)
     if output is not None:
-        try:
-            atomic_write_bytes(output, text.encode("utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
+        write_output(output, text.encode("utf-8"), "the plan")
+    to_stdout = output is not None and str(output) == STDOUT
     if csv_out is not None:
         from sovbundle.render.schedule import price_schedule_csv
 
-        try:
-            atomic_write_bytes(csv_out, price_schedule_csv(result).encode("utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot write the CSV to {csv_out}: {exc.strerror or exc}") from exc
+        write_output(csv_out, price_schedule_csv(result).encode("utf-8"), "the CSV price schedule")
     if saved is not None:
         from sovbundle.catalog.local import LocalCatalogs
         from sovbundle.cli.review_cmds import print_diff
         from sovbundle.config import load_config
 
         store = LocalCatalogs(load_config().catalog_dir, extra=catalogs.providers.values())
-        new_name = str(output) if output is not None else f"plan of {bundle}"
+        new_name = str(output) if output is not None and not to_stdout else f"plan of {bundle}"
         return print_diff(saved, result, new_name, chosen, store, what=f"sovbundle plan {bundle}")
+    if to_stdout:
+        return 0  # stdout holds only the JSON, once
     if chosen == "json":
         sys.stdout.write(text)
         sys.stdout.flush()

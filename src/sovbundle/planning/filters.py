@@ -8,6 +8,7 @@ fails, so that every rejected offer keeps a reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,6 +43,7 @@ __all__ = [
     "operator_failure",
     "rule_failure",
     "rules_for",
+    "spec_check",
     "spec_failure",
 ]
 
@@ -265,3 +267,73 @@ def _vm_failure(specs: VmSpecs, component: VmComponent) -> str | None:
         _at_least("GPUs", specs.gpus, component.gpus or None),
         _at_least("GPU memory GB", specs.gpu_memory_gb, component.gpu_memory_gb),
     )
+
+
+def _needs(*pairs: tuple[str, float | int | None]) -> tuple[tuple[str, Decimal], ...]:
+    return tuple((attr, dec(need)) for attr, need in pairs if need is not None)
+
+
+def _meets(specs: object, needs: tuple[tuple[str, Decimal], ...]) -> bool:
+    for attr, wanted in needs:
+        have = getattr(specs, attr)
+        if have is None or have < wanted:
+            return False
+    return True
+
+
+def spec_check(component: Component) -> Callable[[Offer], bool]:
+    """A fast ``spec_failure(offer, component) is None``: the component's needs converted once,
+    no reason string built (screening asks it of every offer of the kind, for each distinct
+    component; the reasons are rebuilt with ``spec_failure`` when shown)."""
+    if isinstance(component, VmComponent):
+        vm = component
+        needs = _needs(
+            ("vcpus", vm.vcpus),
+            ("memory_gb", vm.memory_gb),
+            ("disk_gb", vm.disk_gb),
+            ("gpus", vm.gpus or None),
+            ("gpu_memory_gb", vm.gpu_memory_gb),
+        )
+        gpu = vm.gpu_model.lower() if vm.gpu_model is not None else None
+
+        def vm_fits(offer: Offer) -> bool:
+            specs = offer.specs
+            if not isinstance(specs, VmSpecs):
+                return False
+            if vm.arch is not None and specs.arch != vm.arch:
+                return False
+            if vm.dedicated is not None and specs.dedicated != vm.dedicated:
+                return False
+            if gpu is not None and (specs.gpu_model is None or gpu not in specs.gpu_model.lower()):
+                return False
+            return _meets(specs, needs)
+
+        return vm_fits
+    if isinstance(component, AppComponent):
+        app = component
+        app_needs = _needs(("vcpus", app.vcpus), ("memory_gb", app.memory_gb))
+
+        def app_fits(offer: Offer) -> bool:
+            specs = offer.specs
+            return (
+                isinstance(specs, AppSpecs)
+                and app.runtime in specs.runtimes
+                and _meets(specs, app_needs)
+            )
+
+        return app_fits
+    if isinstance(component, DatabaseComponent):
+        db = component
+        db_needs = _needs(("vcpus", db.vcpus), ("memory_gb", db.memory_gb))
+
+        def db_fits(offer: Offer) -> bool:
+            specs = offer.specs
+            return (
+                isinstance(specs, DatabaseSpecs)
+                and specs.engine.lower() == db.engine
+                and (specs.high_availability or not db.high_availability)
+                and _meets(specs, db_needs)
+            )
+
+        return db_fits
+    return lambda offer: spec_failure(offer, component) is None

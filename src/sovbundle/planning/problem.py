@@ -80,8 +80,9 @@ class Solution:
     method: str = "highs"
     """``highs`` (the MILP), ``enumeration`` (exact search of a small problem) or ``direct``."""
     tie_break_complete: bool = True
-    """False when the tie-break stopped early (``milp.NAME_ORDER_WORK``, or the time limit):
-    the plan is still of least cost (and, past the rank-sum solve, of least sum of ranks)."""
+    """False when the tie-break stopped early: its last pass (the smallest rank vector) by
+    ``milp.NAME_ORDER_WORK`` or the time limit, or the rank-sum solve by the time limit. The
+    plan is still of least cost (and, past the rank-sum solve, of least sum of ranks)."""
     bound: Decimal | None = None
     """No plan costs less (EUR): the total when proven optimal; HiGHS's dual bound when
     stopped by the time limit (None if it has none)."""

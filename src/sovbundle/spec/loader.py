@@ -24,7 +24,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from sovbundle.errors import BundleError, SpecIssue
-from sovbundle.spec.messages import DataPath, SpecMessage, describe_errors, did_you_mean
+from sovbundle.spec.messages import DataPath, SpecMessage, Suggester, describe_errors
 from sovbundle.spec.model import BundleSpec, link_contradictions, unknown_link_ends
 from sovbundle.spec.yamlpos import (
     MAX_ALIAS_NODES,
@@ -33,6 +33,7 @@ from sovbundle.spec.yamlpos import (
     Mark,
     Node,
     YamlReadError,
+    code_points,
     parse_yaml,
     shorten,
 )
@@ -183,6 +184,7 @@ def parse_bundle(raw: bytes, name: str = "<bundle>") -> BundleSpec:
         for issue in parsed.issues
     ]
     issues += [_issue(name, root, problem) for problem in _link_problems(root.value)]
+    issues += _strictness_issues(name, root)
     unexplained = 0
     try:
         spec = BundleSpec.model_validate(root.value)
@@ -217,14 +219,19 @@ def _link_problems(data: Any) -> list[SpecMessage]:
         return []
     names = sorted(key for key in components if isinstance(key, str))
     mappings = [link if isinstance(link, dict) else {} for link in links]
+    unknown = unknown_link_ends(names, mappings)
+    # Only what can be shown gets a suggestion (the rest is counted as hidden by ``_capped``),
+    # from names indexed once: bounded work whatever the number of misspelt ends.
+    suggest = Suggester(names) if unknown else None
+    listing = _listing(names)
     problems = [
         SpecMessage(
             ("links", index, end),
             "value",
-            f"links[{index}].{end}: unknown component {shorten(name)!r}"
-            f"{did_you_mean(name, names)}; components are: {_listing(names)}",
+            f"links[{index}].{end}: unknown component {shorten(name)!r}{code_points(name)}"
+            f"{suggest(name) if suggest and n < MAX_ISSUES else ''}; components are: {listing}",
         )
-        for index, end, name in unknown_link_ends(names, mappings)
+        for n, (index, end, name) in enumerate(unknown)
     ]
     ends = [
         tuple(link.get(key) for key in ("from", "to", "colocate", "apart")) for link in mappings
@@ -234,6 +241,47 @@ def _link_problems(data: Any) -> list[SpecMessage]:
         for index, message in link_contradictions(ends)  # type: ignore[arg-type]
     ]
     return problems
+
+
+def _strictness_issues(name: str, root: Node) -> list[SpecIssue]:
+    """What YAML accepts but a bundle must not mean: typed names, repeated links.
+
+    * ``true:`` or ``null:`` as a component name (YAML reads a boolean or null, not a name);
+    * the same link written twice (its traffic would be counted twice), named with both lines.
+    """
+    issues = []
+    components = root.children.get("components")
+    if components is not None:
+        for key, what in components.typed_keys.items():
+            if what != "a number":  # numbers fail the name pattern, with its own message
+                issues.append(
+                    SpecIssue(
+                        name,
+                        *components.key_marks[key],
+                        f"component name {shorten(key)}: YAML reads an unquoted {shorten(key)} "
+                        f"as {what}, not a name; quote it ('{shorten(key)}') if you mean the name",
+                    )
+                )
+    links = root.children.get("links")
+    if links is not None and isinstance(links.value, list):
+        seen: dict[str, tuple[int, Mark]] = {}
+        for index, child in links.children.items():
+            if not isinstance(child.value, dict) or not isinstance(index, int):
+                continue
+            key = repr(sorted((str(k), repr(v)) for k, v in child.value.items()))
+            if key in seen:
+                first, mark = seen[key]
+                issues.append(
+                    SpecIssue(
+                        name,
+                        *child.mark,
+                        f"links[{index}] repeats links[{first}] (line {mark.line}): its traffic "
+                        "would be counted twice; remove one, or add the traffic into one link",
+                    )
+                )
+            else:
+                seen[key] = (index, child.mark)
+    return issues
 
 
 def _listing(names: list[str], limit: int = 20) -> str:
