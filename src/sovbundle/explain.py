@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
+from sovbundle import units
 from sovbundle.candidates import Candidate, ComponentCandidates
 from sovbundle.catalog import Catalog
 from sovbundle.diagnosis import LinkSide, blocking_field, link_conflicts
@@ -154,7 +155,7 @@ def describe_empty(cc: ComponentCandidates) -> str:
 
 
 def _eur(amount: Decimal) -> str:
-    return f"{amount:.2f} EUR/month"
+    return f"{units.amount(amount)} EUR/month"
 
 
 def _names(relaxes: tuple[Relax, ...] | list[Relax]) -> str:

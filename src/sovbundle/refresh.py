@@ -42,7 +42,7 @@ from sovbundle.config import Config, redact
 from sovbundle.errors import CatalogError, ProviderError, SovbundleError
 from sovbundle.models import PROVIDER_IDS, Offer, Source
 from sovbundle.snapshot import assemble
-from sovbundle.transport import GuardedClient, HttpPolicy
+from sovbundle.transport import GuardedClient, HttpPolicy, describe_failure
 
 __all__ = [
     "CatalogDiff",
@@ -339,7 +339,7 @@ def _failure(
     elif isinstance(exc, TimeoutError):
         message, code = f"gave up after {policy.provider_budget:g}s", ProviderError.exit_code
     elif isinstance(exc, httpx.HTTPError):
-        message, code = f"request failed: {type(exc).__name__}: {exc}", ProviderError.exit_code
+        message, code = describe_failure(exc), ProviderError.exit_code
     else:  # a bug in an adapter: reported for this provider, traceback in the debug log
         message = f"internal error in the {pid} adapter: {type(exc).__name__}: {exc}"
         code = 1

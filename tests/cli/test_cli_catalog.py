@@ -185,8 +185,13 @@ def served(
 def test_catalog_refresh_all_ok(served: FaultServer, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "catalog", "refresh")
     assert code == 0, err
-    assert "updated" in out and "static" in out
-    assert "rapidspace: no API, static catalog kept" in err  # plain progress lines when piped
+    lines = out.splitlines()
+    # One line each, printed as each provider finishes (so in finishing order).
+    assert sorted(line.split()[0] for line in lines[:-1]) == sorted(PROVIDER_IDS)
+    assert any(line.startswith("ovhcloud     updated: 2 offers") for line in lines)
+    assert "rapidspace   no API: its static catalog stays in use" in lines
+    assert lines[-1].startswith("refreshed 5 of 5 providers in ")
+    assert err == ""  # piped: no progress display
     code, out, _ = run(capsys, "catalog", "status", "--json")
     sources = {r["provider"]: r["source"] for r in json.loads(out)}
     assert sources == {pid: "cache" for pid in PROVIDER_IDS if pid != "rapidspace"} | {
@@ -202,8 +207,11 @@ def test_catalog_refresh_failure_exits_5(
     served.route("/outscale/products", Reply(503))
     code, out, err = run(capsys, "catalog", "refresh", "ovhcloud", "outscale")
     assert code == 5
-    assert "failed" in out
-    assert "error: outscale: HTTP 503" in err and "keeping snapshot" in err
+    failed = [line for line in out.splitlines() if "outscale" in line]
+    assert len(failed) == 2, out  # its line and the summary: the failure is said once
+    assert failed[0].startswith("outscale  failed: HTTP 503") and "keeping snapshot" in failed[0]
+    assert failed[1].endswith("1 failed (outscale) and keep their last good data")
+    assert "outscale" not in err
     assert served.hits("/outscale/products") == 4  # the default policy: 4 attempts
 
 
@@ -240,17 +248,16 @@ def test_terminal_progress_renders(served: FaultServer) -> None:
 
     from rich.console import Console
 
-    from sovbundle.cli.catalog_cmds import _TerminalProgress
+    from sovbundle.cli._refresh_output import _Live
     from sovbundle.config import load_config
     from sovbundle.refresh import refresh_catalogs
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=120)
-    with _TerminalProgress(console) as progress:
+    with _Live(console, 10) as progress:
         report = refresh_catalogs(load_config(), ["ovhcloud", "rapidspace"], listener=progress)
     assert report.exit_code == 0
-    assert "ovhcloud: 2 offers (+0 -1 ~1 prices)" in buffer.getvalue()
-    assert "rapidspace: no API, static catalog kept" in buffer.getvalue()
+    assert "ovhcloud    fetching" in buffer.getvalue()
 
 
 def test_cli_import_does_not_load_httpx() -> None:
@@ -280,7 +287,7 @@ def test_plan_refresh_fetches_then_plans_on_the_fresh_data(
     plan = json.loads(out)  # stdout holds only the plan: the refresh summary went to stderr
     assert [(p["provider"], p["sku"]) for p in plan["placements"]] == [("ovhcloud", "cheap")]
     assert {c["provider"]: c["source"] for c in plan["catalogs"]}["ovhcloud"] == "cache"
-    assert "updated" in err
+    assert err.startswith("refreshed 5 of 5 providers")
 
 
 def test_plan_refresh_with_a_failed_provider_plans_on_its_last_good_data(
@@ -296,4 +303,8 @@ def test_plan_refresh_with_a_failed_provider_plans_on_its_last_good_data(
     assert any(w.startswith("outscale: live refresh failed (HTTP 503") for w in plan["warnings"]), (
         plan["warnings"]
     )
-    assert "error: outscale: HTTP 503" in err
+    # The exit rule (README): a plan on last good data, exit 0, the failure a plan warning;
+    # stderr holds one summary line, not the failure again.
+    assert err.splitlines() == [err.strip()]
+    assert err.startswith("refreshed 4 of 5 providers") and "1 failed (outscale)" in err
+    assert "error" not in err

@@ -7,8 +7,6 @@ model, pydantic, httpx and the refresh machinery load inside the commands that u
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -17,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sovbundle.cli import app
+from sovbundle.cli import Command, app
+from sovbundle.cli._complete import (
+    complete_certification,
+    complete_kind,
+    complete_provider,
+    complete_region,
+)
+from sovbundle.cli._examples import EXAMPLES
+from sovbundle.cli._help import Group
+from sovbundle.cli._output import emit, options
 from sovbundle.errors import UsageError
 
 if TYPE_CHECKING:
@@ -26,13 +33,14 @@ if TYPE_CHECKING:
     from sovbundle.catalog import Catalog
     from sovbundle.config import Config
     from sovbundle.models import Offer
-    from sovbundle.refresh import ProviderResult, RefreshReport
 
-__all__ = ["catalog_app", "run_refresh"]
+__all__ = ["catalog_app"]
 
 catalog_app = typer.Typer(
     help="Fetch live catalogs into the user cache, or show which data a plan would use.",
     no_args_is_help=True,
+    cls=Group,
+    epilog=EXAMPLES["catalog"],
 )
 app.add_typer(catalog_app, name="catalog")
 
@@ -40,15 +48,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 
 
 def _console(*, stderr: bool = False) -> Console:
-    """A console on stdout or stderr; colour follows the terminal and NO_COLOR (rich reads it)."""
-    from rich.console import Console
+    """A console on stdout or stderr (``sovbundle.cli._output``: piped output drops nothing)."""
+    from sovbundle.cli._output import console
 
-    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        # Piped: no 80-column squeeze of wide tables (rich's default without a terminal).
-        columns = os.environ.get("COLUMNS", "")
-        console.width = int(columns) if columns.isdigit() else 200
-    return console
+    return console(stderr=stderr)
 
 
 def _now() -> datetime:
@@ -76,13 +79,15 @@ def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
     from sovbundle.config import redact
 
     catalog = load_catalogs(providers, cache_dir=config.catalog_dir, now=_now())
+    if options().quiet:
+        return catalog
     err = _console(stderr=True)
     for warning in catalog.warnings:
         err.print(f"warning: {redact(warning)}", markup=False)
     return catalog
 
 
-@app.command("providers")
+@app.command("providers", cls=Command, epilog=EXAMPLES["providers"])
 def providers_cmd(json_out: JsonOption = False) -> None:
     """Providers: legal entity, HQ, jurisdiction, certifications, regions, offers, data age."""
     from sovbundle.config import load_config
@@ -93,49 +98,110 @@ def providers_cmd(json_out: JsonOption = False) -> None:
         data = [provider_json(catalog.providers[pid]) for pid in catalog.provider_ids()]
         sys.stdout.write(to_json(data))
         return
-    _console().print(providers_view(catalog, _now()))
+    emit(providers_view(catalog, _now()))
 
 
-@app.command("services")
+PROVIDER_CHOICES = "ovhcloud, scaleway, clevercloud, outscale, rapidspace"
+KIND_CHOICES = "vm, app, database, object_storage, kubernetes"
+CERTIFICATION_CHOICES = (
+    "secnumcloud, hds, iso27001, iso27017, iso27018, iso27701, soc2, pci_dss, c5"
+)
+"""Closed choices as ``--help`` lists them (written out: importing the models at start-up
+would slow every ``--help``; tests/cli check them against ``sovbundle.models``)."""
+
+
+@app.command("services", cls=Command, epilog=EXAMPLES["services"])
 def services_cmd(
     provider: Annotated[
         str | None,
-        typer.Argument(help="Only this provider (ovhcloud, scaleway...).", metavar="PROVIDER"),
+        typer.Argument(
+            help=f"Only this provider: {PROVIDER_CHOICES}.",
+            metavar="PROVIDER",
+            show_default=False,
+            autocompletion=complete_provider,
+        ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="vm, app, database, object_storage or kubernetes."),
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help=f"Only this kind: {KIND_CHOICES}.",
+            autocompletion=complete_kind,
+        ),
     ] = None,
-    region: Annotated[str | None, typer.Option("--region", help="Region id (GRA11...)")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            metavar="REGION",
+            help="Only this region id (GRA11, fr-par-1, par...; `sovbundle providers` lists "
+            "them). OVHcloud's lowercase ids (gra, rbx, sbg) are its dedicated-server "
+            "datacentres, its uppercase ones (GRA11, SBG5) Public Cloud regions.",
+            autocompletion=complete_region,
+        ),
+    ] = None,
     country: Annotated[
-        str | None, typer.Option("--country", help="ISO country code of the region (FR)")
+        str | None,
+        typer.Option(
+            "--country", metavar="CC", help="Only regions in this ISO 3166-1 country (FR, DE...)."
+        ),
     ] = None,
     certification: Annotated[
         str | None,
-        typer.Option("--certification", help="A certification id: secnumcloud, hds..."),
+        typer.Option(
+            "--certification",
+            metavar="CERT",
+            help=f"Only offers holding it: {CERTIFICATION_CHOICES}.",
+            autocompletion=complete_certification,
+        ),
     ] = None,
     min_vcpus: Annotated[
-        float | None, typer.Option("--min-vcpus", min=0, help="At least this many vCPUs.")
+        float | None,
+        typer.Option("--min-vcpus", metavar="N", help="At least this many vCPUs."),
     ] = None,
     min_memory_gb: Annotated[
-        float | None, typer.Option("--min-memory-gb", min=0, help="At least this much memory.")
+        float | None,
+        typer.Option("--min-memory-gb", metavar="GB", help="At least this much memory (GB)."),
     ] = None,
     gpu: Annotated[
-        bool | None, typer.Option("--gpu/--no-gpu", help="Only offers with (without) GPUs.")
+        bool | None,
+        typer.Option("--gpu/--no-gpu", help="Only offers with (without) GPUs.", show_default=False),
     ] = None,
+    by_gpu: Annotated[
+        bool,
+        typer.Option(
+            "--by-gpu",
+            help="One line per GPU model: offers, GPUs per machine, GPU memory, and the "
+            "cheapest machine with its provider and region (implies --gpu).",
+        ),
+    ] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Available services, cheapest monthly price first."""
     from sovbundle.catalog import OfferQuery
     from sovbundle.config import load_config
     from sovbundle.models import CERTIFICATIONS, KINDS, PROVIDER_IDS
-    from sovbundle.render_catalog import offer_json, offers_table, to_json
+    from sovbundle.render_catalog import (
+        gpu_groups,
+        gpu_groups_json,
+        gpu_table,
+        offer_json,
+        offers_table,
+        region_notes,
+        to_json,
+    )
 
     provider = _resolve("provider", provider, PROVIDER_IDS)
     kind = _resolve("kind", kind, KINDS)
     certification = _resolve("certification", certification, list(CERTIFICATIONS))
     if country is not None and not (len(country) == 2 and country.isalpha()):
         raise UsageError(f"--country takes an ISO 3166-1 alpha-2 code such as FR, not {country!r}")
+    for flag, value in (("--min-vcpus", min_vcpus), ("--min-memory-gb", min_memory_gb)):
+        if value is not None and not (value >= 0 and value != float("inf")):
+            raise UsageError(f"{flag} takes a number >= 0, not {value:g}")
+    if by_gpu and gpu is False:
+        raise UsageError("--by-gpu groups offers with GPUs: it cannot go with --no-gpu")
     catalog = _load(load_config(), [provider] if provider else None)
     if region is not None:
         regions = (catalog.provider(pid).regions for pid in catalog.provider_ids())
@@ -149,9 +215,19 @@ def services_cmd(
         certification=certification,
         min_vcpus=Decimal(str(min_vcpus)) if min_vcpus is not None else None,
         min_memory_gb=Decimal(str(min_memory_gb)) if min_memory_gb is not None else None,
-        gpu=gpu,
+        gpu=True if by_gpu else gpu,
     )
     offers = catalog.query(query)
+    if by_gpu:
+        groups = gpu_groups(offers, catalog)
+        if json_out:
+            sys.stdout.write(to_json(gpu_groups_json(groups)))
+            return
+        if not groups:
+            _console(stderr=True).print("no GPU offer matches these filters", markup=False)
+            return
+        emit(gpu_table(groups))
+        return
     if json_out:
         sys.stdout.write(to_json([offer_json(offer, catalog) for offer in offers]))
         return
@@ -159,11 +235,22 @@ def services_cmd(
     if not offers:
         err.print("no offer matches these filters", markup=False)
         return
-    _console().print(offers_table(offers, catalog), soft_wrap=True)
+    emit(offers_table(offers, catalog))
     _unknown_price_hint(offers, err)
+    if not options().quiet:
+        for note in region_notes(catalog, {(o.provider, o.region) for o in offers}):
+            err.print(f"note: {note}", markup=False)
+        if gpu and len(offers) > 20:
+            err.print(
+                f"note: `sovbundle services --by-gpu` groups these {len(offers)} offers "
+                "by GPU model",
+                markup=False,
+            )
 
 
 def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
+    if options().quiet:
+        return
     unknown = sorted({o.provider for o in offers if o.price.amount is None})
     for pid in unknown:
         count = sum(1 for o in offers if o.provider == pid and o.price.amount is None)
@@ -174,7 +261,7 @@ def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
         )
 
 
-@catalog_app.command("status")
+@catalog_app.command("status", cls=Command, epilog=EXAMPLES["catalog status"])
 def status_cmd(json_out: JsonOption = False) -> None:
     """Per provider: the data a plan would use now (cache or snapshot), its age and sources."""
     from sovbundle.config import load_config
@@ -185,128 +272,30 @@ def status_cmd(json_out: JsonOption = False) -> None:
     if json_out:
         sys.stdout.write(to_json(status_json(catalog, _now())))
         return
-    _console().print(status_table(catalog, _now(), config.catalog_dir))
+    emit(status_table(catalog, _now(), config.catalog_dir))
 
 
-@catalog_app.command("refresh")
+@catalog_app.command("refresh", cls=Command, epilog=EXAMPLES["catalog refresh"])
 def refresh_cmd(
-    ctx: typer.Context,
     providers: Annotated[
         list[str] | None,
-        typer.Argument(help="Providers to refresh (default: all).", metavar="PROVIDER"),
+        typer.Argument(
+            help="Providers to refresh (default: all): ovhcloud, scaleway, clevercloud, "
+            "outscale, rapidspace.",
+            metavar="PROVIDER",
+            show_default=False,
+            autocompletion=complete_provider,
+        ),
     ] = None,
 ) -> None:
-    """Fetch live catalogs into the user cache; exit 5 when any provider failed."""
+    """Fetch live catalogs into the user cache; exit 5 when any provider failed.
+
+    One line per provider (a live display on a terminal), the failures in words, then a
+    summary line; a provider that fails keeps its last good data.
+    """
+    from sovbundle.cli._refresh_output import run_refresh
     from sovbundle.models import PROVIDER_IDS
 
     resolved = [_resolve("provider", pid, PROVIDER_IDS) or pid for pid in providers or []]
-    report = run_refresh(resolved or None, debug=bool(ctx.find_root().params.get("debug")))
+    report = run_refresh(resolved or None)
     raise typer.Exit(report.exit_code)
-
-
-def run_refresh(
-    providers: Sequence[str] | None, *, debug: bool, summary_on_stderr: bool = False
-) -> RefreshReport:
-    """Refresh catalogs with progress on stderr, then print the summary and any failures.
-
-    ``plan --refresh`` puts the summary on stderr too, so that stdout holds only the plan.
-    """
-    from sovbundle.config import load_config
-    from sovbundle.refresh import refresh_catalogs
-    from sovbundle.render_catalog import refresh_table
-
-    config = load_config()
-    if debug or os.environ.get("SOVBUNDLE_DEBUG", "") not in ("", "0"):
-        _debug_logging()
-    err = _console(stderr=True)
-    listener = _TerminalProgress(err) if err.is_terminal else _PlainProgress(err)
-    with listener:
-        report = refresh_catalogs(config, providers, listener=listener)
-    (err if summary_on_stderr else _console()).print(refresh_table(report))
-    for result in report.failed:
-        kept = f"; keeping {result.in_use}" if result.in_use else ""
-        err.print(f"error: {result.provider}: {result.error}{kept}", markup=False)
-    return report
-
-
-class _RedactingFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        from sovbundle.config import redact
-
-        return redact(super().format(record))
-
-
-def _debug_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter("debug: %(name)s: %(message)s"))
-    logger = logging.getLogger("sovbundle")
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-
-
-class _PlainProgress:
-    """One line per provider on stderr, for logs and pipes."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-
-    def __enter__(self) -> _PlainProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def started(self, provider: str) -> None:
-        self.console.print(f"{provider}: fetching", markup=False)
-
-    def finished(self, result: ProviderResult) -> None:
-        self.console.print(f"{result.provider}: {_outcome(result)}", markup=False)
-
-
-class _TerminalProgress(_PlainProgress):
-    """A live rich progress display on a terminal, one line per provider."""
-
-    def __init__(self, console: Console) -> None:
-        from rich.progress import (
-            Progress,
-            SpinnerColumn,
-            TaskID,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        super().__init__(console)
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}", markup=False),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        self.tasks: dict[str, TaskID] = {}
-
-    def __enter__(self) -> _TerminalProgress:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def started(self, provider: str) -> None:
-        self.tasks[provider] = self.progress.add_task(f"{provider}: fetching", total=1)
-
-    def finished(self, result: ProviderResult) -> None:
-        task = self.tasks[result.provider]
-        description = f"{result.provider}: {_outcome(result)}"
-        self.progress.update(task, description=description, completed=1)
-
-
-def _outcome(result: ProviderResult) -> str:
-    if result.error:
-        return f"failed ({result.error})"
-    if result.status.value == "static":
-        return "no API, static catalog kept"
-    d = result.diff
-    return (
-        f"{result.offers} offers (+{len(d.added)} -{len(d.removed)} "
-        f"~{len(d.price_changes)} prices) in {result.seconds:.1f}s"
-    )

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sovbundle.cli import app
+from sovbundle.cli import Command, app
+from sovbundle.cli._examples import EXAMPLES
 from sovbundle.errors import UsageError
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from sovbundle.catalog import Catalog
+    from sovbundle.plan import Plan
+    from sovbundle.spec import BundleSpec
 
 __all__ = ["plan"]
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["plan"])
 def plan(
-    ctx: typer.Context,
     bundle: Annotated[
-        Path, typer.Argument(help="The bundle spec (YAML).", metavar="BUNDLE", show_default=False)
+        Path,
+        typer.Argument(
+            help="The bundle spec (YAML); - reads it from standard input.",
+            metavar="BUNDLE",
+            show_default=False,
+        ),
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the plan as JSON (stdout holds only the JSON).")
@@ -35,11 +47,21 @@ def plan(
             "--explain", help="Show the runner-up per component and what each constraint costs."
         ),
     ] = False,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top",
+            metavar="N",
+            help="With --explain: also the N cheapest placements of each component on their "
+            "own, the plan's marked CHOSEN (links and policy can make it not the cheapest).",
+        ),
+    ] = 0,
     refresh: Annotated[
         bool,
         typer.Option(
             "--refresh",
-            help="Fetch live catalogs first (the only way plan touches the network).",
+            help="Fetch live catalogs first (the only way plan touches the network); a "
+            "provider that fails keeps its last good data, with a warning (exit 0).",
         ),
     ] = False,
 ) -> None:
@@ -53,15 +75,18 @@ def plan(
     from sovbundle.plan import dump_plan
     from sovbundle.resolve import plan_bundle
 
+    if top < 0 or top > 100:
+        raise UsageError(f"--top takes a number of candidates from 1 to 100, not {top}")
+    if top and not with_explain:
+        raise UsageError("--top shows candidates in the explanation: add --explain")
     if output is not None and _same_file(output, bundle):
         raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
     loaded = load_bundle(bundle)
     refresh_failures: list[str] = []
     if refresh:
-        from sovbundle.cli.catalog_cmds import run_refresh
+        from sovbundle.cli._refresh_output import run_refresh
 
-        debug = bool(ctx.find_root().params.get("debug"))
-        report = run_refresh(None, debug=debug, summary_on_stderr=True)
+        report = run_refresh(None, for_plan=True)
         refresh_failures = [
             f"{r.provider}: live refresh failed ({r.error}); the plan uses its last good data"
             for r in report.failed
@@ -80,14 +105,50 @@ def plan(
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from rich.console import Console
+    from sovbundle.cli._output import console, emit, options
+    from sovbundle.render import plan_summary, render_plan
 
-    from sovbundle.render import render_plan
+    out = console()
+    if options().quiet:
+        emit(plan_summary(result), out=out)
+        return
+    emit(render_plan(result), out=out)
+    if top:
+        from sovbundle.render import candidates_table
 
-    console = Console()
-    console.print(render_plan(result))
+        emit(candidates_table(_top_candidates(loaded.spec, catalogs, result, top), top), out=out)
     if output is not None:
-        console.print(f"plan written to {output}", markup=False, highlight=False)
+        out.print(f"plan written to {output}", markup=False, highlight=False)
+
+
+def _top_candidates(
+    spec: BundleSpec, catalogs: Catalog, result: Plan, top: int
+) -> list[tuple[str, str, Decimal, bool]]:
+    """Per component, its ``top`` cheapest placements on their own (the planner's canonical
+    order), and the plan's own one, marked, wherever it ranks: (component, where, EUR/month,
+    chosen) rows."""
+    from sovbundle.planner import build_problem
+
+    chosen: dict[str, tuple[str, str, str]] = {}
+    for name in {row.component for row in result.placements}:
+        parts = [r for r in result.placements if r.component == name]
+        skus = "+".join(r.sku for r in parts if r.part in _PRICED_BY_OFFER)
+        chosen[name] = (parts[0].provider, parts[0].region, skus)
+    rows: list[tuple[str, str, Decimal, bool]] = []
+    for cc in build_problem(spec, catalogs).components:
+        mine = chosen.get(cc.name)
+        found = False
+        for rank, cand in enumerate(cc.candidates):
+            is_chosen = (cand.provider, cand.region, cand.sku) == mine
+            if rank < top or is_chosen:
+                rows.append((cc.name, cand.label, cand.monthly, is_chosen))
+            found = found or is_chosen
+            if rank >= top - 1 and found:
+                break
+    return rows
+
+
+_PRICED_BY_OFFER = ("instance", "control_plane", "nodes", "storage")
 
 
 def _same_file(output: Path, bundle: Path) -> bool:
