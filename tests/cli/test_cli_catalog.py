@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 
 import pytest
 
@@ -308,3 +310,66 @@ def test_plan_refresh_with_a_failed_provider_plans_on_its_last_good_data(
     assert err.splitlines() == [err.strip()]
     assert err.startswith("refreshed 4 of 5 providers") and "1 failed (outscale)" in err
     assert "error" not in err
+
+
+def test_verbose_shows_retries_without_tracebacks(
+    served: FaultServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served.route("/ovhcloud/products", Reply(503), Reply(200, json_body=products(("a", "r1", "1"))))
+    served.route("/outscale/products", Reply(503))
+    code, _out, err = run(capsys, "-v", "catalog", "refresh", "ovhcloud", "outscale")
+    assert code == 5
+    assert re.search(r"^sovbundle: GET \S+/ovhcloud/products: HTTP 503; retry 1 in ", err, re.M)
+    assert "Traceback" not in err and "debug:" not in err
+    _code, _out, err = run(capsys, "catalog", "refresh", "ovhcloud")
+    assert "retry" not in err  # not without -v
+
+
+def test_quiet_refresh_prints_failures_and_the_summary_only(
+    served: FaultServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served.route("/outscale/products", Reply(503))
+    code, out, _err = run(capsys, "-q", "catalog", "refresh")
+    assert code == 5
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("outscale")
+    assert lines[1].startswith("refreshed 4 of 5 providers")
+
+
+def test_refresh_on_a_terminal_shows_a_live_display_and_piped_none(
+    served: FaultServer, synthetic: Sandbox
+) -> None:
+    """A real pseudo-terminal: the rich display (spinner, 'fetching') appears and is cleared;
+    the outcome lines follow. Piped (the other tests), stderr stays empty. (The child runs
+    the real OVHcloud adapter, whose path the test server does not serve: a failure.)"""
+    from tests.support.tty import run_on_tty
+
+    env = {k: v for k, v in os.environ.items() if k.startswith("SOVBUNDLE_")}
+    code, screen = run_on_tty(["catalog", "refresh", "ovhcloud", "rapidspace"], env=env)
+    assert code == 5, screen
+    assert "ovhcloud    fetching" in screen  # the live display was drawn...
+    assert "\x1b[?25l" in screen and "\x1b[?25h" in screen  # ...and ended
+    assert "ovhcloud    failed: HTTP 404 Not Found" in screen  # once, in words
+    assert screen.count("HTTP 404") == 1
+    assert "rapidspace  no API: its static catalog stays in use" in screen
+    assert "refreshed 1 of 2 providers" in screen
+
+
+def test_reasons_in_words() -> None:
+    import httpx
+
+    from sovbundle.transport import describe_failure
+
+    request = httpx.Request("GET", "https://api.example.com/x")
+    assert (
+        describe_failure(httpx.ConnectTimeout("", request=request))
+        == "could not connect to api.example.com: no answer (connect timeout)"
+    )
+    assert describe_failure(
+        httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+    ) == ("could not connect to api.example.com: host name not found (DNS)")
+    assert describe_failure(httpx.ConnectError("[Errno 111] Connection refused", request=request))
+    assert "connection refused" in describe_failure(
+        httpx.ConnectError("[Errno 111] Connection refused", request=request)
+    )
+    assert "ConnectTimeout" not in describe_failure(httpx.ConnectTimeout(""))

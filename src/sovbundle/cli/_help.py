@@ -35,8 +35,35 @@ def _plain(params: list[Any]) -> None:
             param._usage_display_name = lambda param=param: _usage_name(param)
 
 
+def _light_flags(params: list[Any]) -> list[Any]:
+    """Give boolean flags typer's pass-through coercion up front.
+
+    typer builds each parameter's coercion on first use, through pydantic for anything but a
+    bool flag already holding a bool; ``--help``, ``--install-completion`` and
+    ``--show-completion`` hold ``None`` when absent, so every command line imported pydantic
+    (~0.2 s) just to pass ``None`` through. A bool needs no adapter: pass it through. Skipped
+    silently if typer's internals differ (``tests/cli`` checks that help loads no pydantic).
+    """
+    try:
+        from typer._coercion import PassThroughRuntimeParam
+    except ImportError:  # pragma: no cover - another typer
+        return params
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if getattr(param, "_runtime_param", 0) is None and (
+            descriptor is not None and descriptor.annotation is bool
+        ):
+            param._runtime_param = PassThroughRuntimeParam(
+                annotation=bool, parameter_info=descriptor.parameter_info
+            )
+    return params
+
+
 class Command(typer.core.TyperCommand):
     """A command whose help screen is plain text without type decorations."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _light_flags(super().get_params(ctx))
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _plain(self.params)
@@ -45,6 +72,9 @@ class Command(typer.core.TyperCommand):
 
 class Group(typer.core.TyperGroup):
     """A group whose help screen is plain text without type decorations."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _light_flags(super().get_params(ctx))
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _plain(self.params)

@@ -12,7 +12,6 @@ root callback (``set_options``) and read here. Module-level imports stay light: 
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -107,43 +106,41 @@ def emit(renderable: Any, *, stderr: bool = False, out: Console | None = None) -
     stream.flush()
 
 
-class _RedactingFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        from sovbundle.config import redact
-
-        return redact(super().format(record))
-
-
-class _NoTraceback(_RedactingFormatter):
-    """``-v``: the message only, never an exception's traceback."""
-
-    def formatException(self, ei: Any) -> str:  # logging's name
-        return ""
-
-    def format(self, record: logging.LogRecord) -> str:
-        record.exc_info = None
-        record.exc_text = None
-        return super().format(record)
-
-
 _HANDLER_NAME = "sovbundle-cli"
 
 
 def setup_logging() -> None:
     """Show sovbundle's logs on stderr as the options ask: ``-v`` info (retries, waits) as
     ``sovbundle: ...`` lines, ``--debug`` everything with ``debug:``; else nothing."""
+    import logging
+
     logger = logging.getLogger("sovbundle")
     for handler in list(logger.handlers):
-        if handler.get_name() == _HANDLER_NAME:
+        if handler.get_name() == _HANDLER_NAME:  # a previous run's, in the same process
             logger.removeHandler(handler)
+            logger.setLevel(logging.NOTSET)
     if not (_options.verbose or _options.debug) or _options.quiet:
         return
+    from sovbundle.config import redact  # loads the models: only when logs are wanted
+
+    class Redacting(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return redact(super().format(record))
+
+    class NoTraceback(Redacting):
+        """``-v``: the message only, never an exception's traceback."""
+
+        def format(self, record: logging.LogRecord) -> str:
+            record.exc_info = None
+            record.exc_text = None
+            return super().format(record)
+
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
     if _options.debug:
-        handler.setFormatter(_RedactingFormatter("debug: %(name)s: %(message)s"))
+        handler.setFormatter(Redacting("debug: %(name)s: %(message)s"))
         logger.setLevel(logging.DEBUG)
     else:
-        handler.setFormatter(_NoTraceback("sovbundle: %(message)s"))
+        handler.setFormatter(NoTraceback("sovbundle: %(message)s"))
         logger.setLevel(logging.INFO)
     logger.addHandler(handler)

@@ -24,7 +24,6 @@ from sovbundle.cli._complete import (
 )
 from sovbundle.cli._examples import EXAMPLES
 from sovbundle.cli._help import Group
-from sovbundle.cli._output import emit, options
 from sovbundle.errors import UsageError
 
 if TYPE_CHECKING:
@@ -76,6 +75,7 @@ def _resolve(what: str, value: str | None, allowed: Sequence[str]) -> str | None
 
 def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
     from sovbundle.catalog import load_catalogs
+    from sovbundle.cli._output import options
     from sovbundle.config import redact
 
     catalog = load_catalogs(providers, cache_dir=config.catalog_dir, now=_now())
@@ -90,6 +90,7 @@ def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
 @app.command("providers", cls=Command, epilog=EXAMPLES["providers"])
 def providers_cmd(json_out: JsonOption = False) -> None:
     """Providers: legal entity, HQ, jurisdiction, certifications, regions, offers, data age."""
+    from sovbundle.cli._output import emit
     from sovbundle.config import load_config
     from sovbundle.render_catalog import provider_json, providers_view, to_json
 
@@ -180,6 +181,7 @@ def services_cmd(
 ) -> None:
     """Available services, cheapest monthly price first."""
     from sovbundle.catalog import OfferQuery
+    from sovbundle.cli._output import emit, options
     from sovbundle.config import load_config
     from sovbundle.models import CERTIFICATIONS, KINDS, PROVIDER_IDS
     from sovbundle.render_catalog import (
@@ -249,6 +251,8 @@ def services_cmd(
 
 
 def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
+    from sovbundle.cli._output import options
+
     if options().quiet:
         return
     unknown = sorted({o.provider for o in offers if o.price.amount is None})
@@ -264,6 +268,7 @@ def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
 @catalog_app.command("status", cls=Command, epilog=EXAMPLES["catalog status"])
 def status_cmd(json_out: JsonOption = False) -> None:
     """Per provider: the data a plan would use now (cache or snapshot), its age and sources."""
+    from sovbundle.cli._output import emit
     from sovbundle.config import load_config
     from sovbundle.render_catalog import status_json, status_table, to_json
 
