@@ -21,5 +21,8 @@ bench:
 bench-quick:
 	PYTHONPATH=src:. $(PYTHON) -m bench --quick
 
+snapshot:
+	$(PYTHON) -m sovbundle.refresh.snapshot
+
 schema:
 	$(PYTHON) -m sovbundle schema -o schema/bundle.schema.json

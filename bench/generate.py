@@ -12,11 +12,11 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from tests.synthetic import app, bundle, catalog, database, kube, provider, storage, vm
+from tests.support.synthetic import app, bundle, catalog, database, kube, provider, storage, vm
 
-from sovbundle.catalog import Catalog
+from sovbundle.catalog.query import Catalog
 from sovbundle.models import PROVIDER_IDS, Certification, Source
-from sovbundle.spec import BundleSpec
+from sovbundle.spec.model import BundleSpec
 
 COUNTRIES = ("FR", "DE", "NL", "PL")
 RUNTIMES = ("python", "node", "php")

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sovbundle.candidates import Candidate
-from sovbundle.solver import Problem, link_costs
+from sovbundle.planning.candidates import Candidate
+from sovbundle.planning.problem import Problem
+from sovbundle.planning.solve import link_costs
 
 
 def total(problem: Problem, chosen: Mapping[str, Candidate]) -> Decimal:

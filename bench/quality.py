@@ -5,15 +5,15 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from tests.core.test_solver_property import brute_force
-from tests.synthetic import bundle, catalog, provider, storage, vm
+from tests.support.brute_force import brute_force
+from tests.support.synthetic import bundle, catalog, provider, storage, vm
 
 from bench.generate import bundle_spec
 from bench.greedy import greedy
-from sovbundle.catalog import Catalog
-from sovbundle.planner import build_problem
-from sovbundle.solver import solve
-from sovbundle.spec import BundleSpec, link_contradictions
+from sovbundle.catalog.query import Catalog
+from sovbundle.planning.formulate import build_problem
+from sovbundle.planning.solve import solve
+from sovbundle.spec.model import BundleSpec, link_contradictions
 
 PROVIDERS = ("ovhcloud", "scaleway", "outscale")
 REGIONS = {"ovhcloud": ("GRA", "WAW"), "scaleway": ("fr-par",), "outscale": ("eu-west-2", "us-1")}

@@ -92,7 +92,7 @@ def markdown(r: dict[str, Any]) -> str:
     q = r["quality"]
     b = q["brute_force"]
     out += ["", "## 3. Plan quality", "",
-            f"Brute force (`tests/core/test_solver_property.py`'s enumerator) on {b['instances']} seeded "
+            f"Brute force (`tests/support/brute_force.py`'s enumerator) on {b['instances']} seeded "
             f"small instances ({b['feasible']} feasible), each solved by both methods (the default, "
             f"which enumerates small problems, and the MILP alone): **{b['mismatches']} cost "
             f"mismatches**, {b.get('plan_mismatches', 'n/a')} placements differing from the "

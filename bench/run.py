@@ -102,8 +102,8 @@ def scale(sizes: list[int], catalogs: list[str], env: dict[str, str]) -> list[di
 def quality(mode: dict[str, Any]) -> dict[str, Any]:
     from bench.generate import synthetic_catalog
     from bench.quality import brute_force_check, generated_cases, greedy_comparison
-    from sovbundle.catalog import load_catalogs
-    from sovbundle.loader import load_bundle
+    from sovbundle.catalog.select import load_catalogs
+    from sovbundle.spec.loader import load_bundle
 
     with tempfile.TemporaryDirectory() as empty:
         packaged = load_catalogs(cache_dir=Path(empty))

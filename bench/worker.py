@@ -21,9 +21,9 @@ def _rss_mb() -> float:
 def scale(components: int, catalog_name: str, seed: int) -> dict[str, Any]:
     """Generated bundle of ``components`` against the packaged or a generated catalog."""
     from bench.generate import bundle_spec, synthetic_catalog
-    from sovbundle.catalog import load_catalogs
-    from sovbundle.planner import build_problem, check_constraints
-    from sovbundle.solver import solve
+    from sovbundle.catalog.select import load_catalogs
+    from sovbundle.planning.formulate import build_problem, check_constraints
+    from sovbundle.planning.solve import solve
 
     with tempfile.TemporaryDirectory() as empty:
         if catalog_name == "packaged":
@@ -67,7 +67,7 @@ def load() -> dict[str, Any]:
     """``load_catalogs()`` of the packaged snapshot: cold (first call) and warm (repeats)."""
     with tempfile.TemporaryDirectory() as empty:
         started = time.perf_counter()
-        from sovbundle.catalog import load_catalogs
+        from sovbundle.catalog.select import load_catalogs
 
         imported = time.perf_counter()
         cat = load_catalogs(cache_dir=Path(empty))
@@ -123,8 +123,8 @@ def refresh(rows: int) -> dict[str, Any]:
     from sovbundle import adapters
     from sovbundle.config import base_url_env, load_config
     from sovbundle.models import PROVIDER_IDS
-    from sovbundle.refresh import refresh_async
-    from sovbundle.transport import HttpPolicy
+    from sovbundle.refresh.run import refresh_async
+    from sovbundle.refresh.transport import HttpPolicy
 
     policy = HttpPolicy(connect_timeout=5.0, read_timeout=10.0, provider_budget=60.0)
     fakes = {

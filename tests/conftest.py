@@ -61,10 +61,10 @@ def fake_adapters(monkeypatch: pytest.MonkeyPatch) -> dict[str, Adapter]:
 @pytest.fixture
 def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
     """Short waits and timeouts for refreshes run through the CLI."""
-    from sovbundle.transport import HttpPolicy
+    from sovbundle.refresh.transport import HttpPolicy
 
     policy = HttpPolicy(backoff_base=0.02, backoff_max=0.1, read_timeout=1.0, provider_budget=10)
-    monkeypatch.setattr("sovbundle.refresh.DEFAULT_POLICY", policy)
+    monkeypatch.setattr("sovbundle.refresh.run.DEFAULT_POLICY", policy)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sovbundle.errors import (
     SovbundleError,
     UsageError,
 )
-from sovbundle.loader import parse_bundle
+from sovbundle.spec.loader import parse_bundle
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

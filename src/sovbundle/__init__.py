@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from sovbundle._version import __version__
 
 _EXPORTS: dict[str, str] = {
     # the normalised catalog model
@@ -30,19 +30,19 @@ _EXPORTS: dict[str, str] = {
     "Region": "sovbundle.models",
     "Source": "sovbundle.models",
     # bundle specs
-    "BundleSpec": "sovbundle.spec",
-    "LoadedBundle": "sovbundle.loader",
-    "load_bundle": "sovbundle.loader",
-    "parse_bundle": "sovbundle.loader",
+    "BundleSpec": "sovbundle.spec.model",
+    "LoadedBundle": "sovbundle.spec.loader",
+    "load_bundle": "sovbundle.spec.loader",
+    "parse_bundle": "sovbundle.spec.loader",
     # catalogs
-    "Catalog": "sovbundle.catalog",
-    "OfferQuery": "sovbundle.catalog",
-    "load_catalogs": "sovbundle.catalog",
-    "refresh_catalogs": "sovbundle.refresh",
+    "Catalog": "sovbundle.catalog.query",
+    "OfferQuery": "sovbundle.catalog.query",
+    "load_catalogs": "sovbundle.catalog.select",
+    "refresh_catalogs": "sovbundle.refresh.run",
     # planning
     "Plan": "sovbundle.plan",
     "dump_plan": "sovbundle.plan",
-    "plan_bundle": "sovbundle.resolve",
+    "plan_bundle": "sovbundle.planning.resolve",
     # errors
     "BundleError": "sovbundle.errors",
     "CatalogError": "sovbundle.errors",
@@ -82,7 +82,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from sovbundle.catalog import Catalog, OfferQuery, load_catalogs
+    from sovbundle.catalog.query import Catalog, OfferQuery
+    from sovbundle.catalog.select import load_catalogs
     from sovbundle.errors import (
         BundleError,
         CatalogError,
@@ -91,7 +92,6 @@ if TYPE_CHECKING:
         SovbundleError,
         UsageError,
     )
-    from sovbundle.loader import LoadedBundle, load_bundle, parse_bundle
     from sovbundle.models import (
         Certification,
         Offer,
@@ -103,9 +103,10 @@ if TYPE_CHECKING:
         Source,
     )
     from sovbundle.plan import Plan, dump_plan
-    from sovbundle.refresh import refresh_catalogs
-    from sovbundle.resolve import plan_bundle
-    from sovbundle.spec import BundleSpec
+    from sovbundle.planning.resolve import plan_bundle
+    from sovbundle.refresh.run import refresh_catalogs
+    from sovbundle.spec.loader import LoadedBundle, load_bundle, parse_bundle
+    from sovbundle.spec.model import BundleSpec
 
 
 def __getattr__(name: str) -> Any:

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "CERTIFICATIONS",
+    "CERTIFICATION_IDS",
     "HOURS_PER_MONTH",
     "KINDS",
     "PROVIDER_IDS",
     "AppSpecs",
     "Certification",
+    "CertificationId",
     "DatabaseSpecs",
     "Egress",
     "KubernetesSpecs",
@@ -37,6 +39,7 @@ __all__ = [
     "PriceQuality",
     "PriceUnit",
     "Provider",
+    "ProviderId",
     "Region",
     "Source",
     "Specs",
@@ -45,13 +48,21 @@ __all__ = [
 
 HOURS_PER_MONTH = Decimal(730)
 
-PROVIDER_IDS: tuple[str, ...] = ("ovhcloud", "scaleway", "clevercloud", "outscale", "rapidspace")
+ProviderId = Literal["ovhcloud", "scaleway", "clevercloud", "outscale", "rapidspace"]
+"""Every provider id, written once: the bundle language and the catalogs both read it."""
+
+CertificationId = Literal[
+    "secnumcloud", "hds", "iso27001", "iso27017", "iso27018", "iso27701", "soc2", "pci_dss", "c5"
+]
+"""Every certification id a bundle may require, written once (``CERTIFICATIONS`` names them)."""
+
+PROVIDER_IDS: tuple[str, ...] = get_args(ProviderId)
 """Every provider sovbundle knows, in the canonical order used in listings."""
 
 KINDS: tuple[str, ...] = ("vm", "app", "database", "object_storage", "kubernetes")
 """Offer kinds; a GPU machine is a ``vm`` (or ``app``) whose specs have ``gpus > 0``."""
 
-CERTIFICATIONS: dict[str, str] = {
+CERTIFICATIONS: dict[CertificationId, str] = {
     "secnumcloud": "SecNumCloud (ANSSI qualification)",
     "hds": "HDS (Hébergeur de Données de Santé)",
     "iso27001": "ISO/IEC 27001",
@@ -63,6 +74,8 @@ CERTIFICATIONS: dict[str, str] = {
     "c5": "BSI C5",
 }
 """Certification ids a bundle may require, with their display names."""
+
+CERTIFICATION_IDS: tuple[str, ...] = get_args(CertificationId)
 
 
 class _Frozen(BaseModel):

@@ -13,11 +13,12 @@ storage a ``storage`` and possibly an ``egress`` row; in every row ``quantity`` 
 
 from __future__ import annotations
 
-import json
-from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from sovbundle.jsontext import dumps
 
 __all__ = [
     "FORMAT_VERSION",
@@ -30,7 +31,6 @@ __all__ = [
     "SolverInfo",
     "SourceRef",
     "dump_plan",
-    "unit_price",
 ]
 
 FORMAT_VERSION = "1.0"
@@ -40,12 +40,7 @@ TIE_BREAK = (
     "component's order: monthly cost, provider, region, SKU), then, components in name order, "
     "each the lowest rank left"
 )
-"""The tie-break rule the planner applies (``sovbundle.solver``), printed in every plan."""
-
-
-def unit_price(amount: Decimal) -> Decimal:
-    """A unit price with 6 decimals, half-even."""
-    return amount.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+"""The tie-break rule the planner applies (``sovbundle.planning.solve``), printed in every plan."""
 
 
 class _Row(BaseModel):
@@ -161,34 +156,9 @@ class Plan(_Row):
     """Only with ``--explain`` (an addition to SPEC §6)."""
 
 
-def _number(value: Decimal) -> str:
-    """A Decimal as a plain JSON number (never an exponent, never a float round-trip)."""
-    text = format(value, "f")
-    return "0" if text in ("-0", "") else text
-
-
-def _encode(value: Any, indent: int) -> str:
-    pad, inner = "  " * indent, "  " * (indent + 1)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [f"{inner}{json.dumps(k)}: {_encode(v, indent + 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        items = [f"{inner}{_encode(v, indent + 1)}" for v in value]
-        return "[\n" + ",\n".join(items) + f"\n{pad}]"
-    if isinstance(value, Decimal):
-        return _number(value)
-    if isinstance(value, float):
-        return json.dumps(round(value, 9))
-    return json.dumps(value, ensure_ascii=False)
-
-
 def dump_plan(plan: Plan) -> str:
     """The canonical JSON text of a plan (UTF-8, 2-space indent, trailing newline)."""
     data = plan.model_dump(mode="python", by_alias=True, exclude_none=False)
     if data.get("explain") is None:
         data.pop("explain", None)
-    return _encode(data, 0) + "\n"
+    return dumps(data)

@@ -13,7 +13,8 @@ import pytest
 from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import clevercloud
-from sovbundle.adapters.base import ProviderFacts, RawCatalog
+from sovbundle.adapters.base import RawCatalog
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError, ProviderError
 from sovbundle.models import (
     HOURS_PER_MONTH,

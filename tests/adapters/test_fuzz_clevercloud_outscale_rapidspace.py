@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from tests.support.fuzz import json_values, mutated_json
 
 from sovbundle.adapters import clevercloud, outscale, rapidspace
-from sovbundle.adapters.base import ProviderFacts, RawCatalog
+from sovbundle.adapters.base import RawCatalog
+from sovbundle.catalog.facts import ProviderFacts, load_facts
 from sovbundle.errors import CatalogError
-from sovbundle.facts import load_facts
 from sovbundle.models import Offer
 
 ROOT = Path(__file__).resolve().parents[2]

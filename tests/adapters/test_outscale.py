@@ -12,7 +12,8 @@ import pytest
 from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import outscale
-from sovbundle.adapters.base import ProviderFacts, RawCatalog
+from sovbundle.adapters.base import RawCatalog
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError, ProviderError
 from sovbundle.models import (
     HOURS_PER_MONTH,
@@ -26,7 +27,7 @@ from sovbundle.models import (
     Source,
     VmSpecs,
 )
-from sovbundle.snapshot import assemble
+from sovbundle.refresh.snapshot import assemble
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "outscale"
 CATALOG = "/ReadPublicCatalog?region=eu-west-2"

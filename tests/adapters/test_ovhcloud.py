@@ -15,7 +15,8 @@ from tests.support.fuzz import mutated_json
 from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import ovhcloud
-from sovbundle.adapters.base import ProviderFacts, RawCatalog
+from sovbundle.adapters.base import RawCatalog
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError, ProviderError
 from sovbundle.models import Offer, PriceUnit, Provider, Region, Source
 

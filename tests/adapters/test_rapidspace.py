@@ -11,8 +11,8 @@ from tests.support.mock_fetch import fetch_with
 
 from sovbundle.adapters import rapidspace
 from sovbundle.adapters.base import RawCatalog
+from sovbundle.catalog.facts import load_facts
 from sovbundle.errors import CatalogError
-from sovbundle.facts import load_facts
 from sovbundle.models import PriceQuality, PriceUnit, VmSpecs
 
 FACTS = Path(__file__).resolve().parents[2] / "providers" / "rapidspace.yaml"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle.catalog import load_catalog_file
-from sovbundle.facts import load_facts
+from sovbundle.catalog.facts import load_facts
+from sovbundle.catalog.files import load_catalog_file
 from sovbundle.models import CERTIFICATIONS, HOURS_PER_MONTH, KINDS, PriceQuality
-from sovbundle.snapshot import build_snapshot
+from sovbundle.refresh.snapshot import build_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDERS = ["clevercloud", "outscale", "rapidspace"]
@@ -57,7 +57,7 @@ def test_snapshot_files_are_what_the_build_writes(tmp_path: Path) -> None:
     for provider in PROVIDERS:
         committed = ROOT / "providers" / "snapshot" / f"{provider}.json"
         assert (tmp_path / f"{provider}.json").read_bytes() == committed.read_bytes(), (
-            f"run: PYTHONPATH=src python -m sovbundle.snapshot {' '.join(PROVIDERS)}"
+            f"run: PYTHONPATH=src python -m sovbundle.refresh.snapshot {' '.join(PROVIDERS)}"
         )
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle.catalog import ProviderCatalog, parse_catalog
-from sovbundle.facts import load_facts
+from sovbundle.catalog.facts import load_facts
+from sovbundle.catalog.files import ProviderCatalog, parse_catalog
 from sovbundle.models import CERTIFICATIONS, KINDS, Offer, PriceQuality
-from sovbundle.snapshot import build_snapshot
+from sovbundle.refresh.snapshot import build_snapshot
 
 PROVIDERS = Path(__file__).parents[2] / "providers"
 IDS = ("ovhcloud", "scaleway")

@@ -250,9 +250,9 @@ def test_terminal_progress_renders(served: FaultServer) -> None:
 
     from rich.console import Console
 
-    from sovbundle.cli._refresh_output import _Live
+    from sovbundle.cli._terminal import _Live
     from sovbundle.config import load_config
-    from sovbundle.refresh import refresh_catalogs
+    from sovbundle.refresh.run import refresh_catalogs
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=120)
@@ -358,7 +358,7 @@ def test_refresh_on_a_terminal_shows_a_live_display_and_piped_none(
 def test_reasons_in_words() -> None:
     import httpx
 
-    from sovbundle.transport import describe_failure
+    from sovbundle.http_words import describe_failure
 
     request = httpx.Request("GET", "https://api.example.com/x")
     assert (

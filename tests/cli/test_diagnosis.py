@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle.catalog import Catalog
+from sovbundle.catalog.query import Catalog
 from sovbundle.cli import main
 from sovbundle.errors import InfeasibleError
-from sovbundle.loader import load_bundle
-from sovbundle.resolve import plan_bundle
-from tests.synthetic import app, catalog, database, provider, vm
+from sovbundle.planning.resolve import plan_bundle
+from sovbundle.spec.loader import load_bundle
+from tests.support.synthetic import app, catalog, database, provider, vm
 
 ROOT = Path(__file__).resolve().parents[2]
 

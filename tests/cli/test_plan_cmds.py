@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle import catalog as catalog_module
-from sovbundle.catalog import Catalog
+from sovbundle.catalog import select as catalog_module
+from sovbundle.catalog.query import Catalog
 from sovbundle.cli import main
-from tests.synthetic import catalog, database, provider, vm
+from tests.support.synthetic import catalog, database, provider, vm
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,10 +76,10 @@ def test_json_stdout_is_clean_in_a_fresh_process(tmp_path: Path) -> None:
     bundle = write_bundle(tmp_path)
     code = textwrap.dedent(
         f"""
-        from sovbundle import catalog as c
+        from sovbundle.catalog import select as c
         from tests.cli.test_plan_cmds import synthetic_catalog
         c.load_catalogs = lambda *a, **k: synthetic_catalog()
-        from sovbundle import enumeration
+        from sovbundle.planning import enumeration
         enumeration.ENUMERATION_NODES = 0  # solve with HiGHS, not the small-problem search
         from sovbundle.cli import main
         raise SystemExit(main(["plan", {str(bundle)!r}, "--json", "--explain"]))

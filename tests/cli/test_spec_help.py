@@ -9,7 +9,7 @@ import pytest
 
 from sovbundle.cli import main
 from sovbundle.errors import BundleError
-from sovbundle.loader import parse_bundle
+from sovbundle.spec.loader import parse_bundle
 
 
 def errors_of(text: str) -> list[str]:

@@ -14,8 +14,9 @@ from typing import Any
 
 import httpx
 
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, request_json
-from sovbundle.catalog import ProviderCatalog, dump_catalog
+from sovbundle.adapters.base import RawCatalog, request_json
+from sovbundle.catalog.facts import ProviderFacts
+from sovbundle.catalog.files import ProviderCatalog, dump_catalog
 from sovbundle.errors import CatalogError
 from sovbundle.models import (
     Certification,

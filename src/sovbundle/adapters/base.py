@@ -17,15 +17,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError, ProviderError
-from sovbundle.models import Offer, Provider
+from sovbundle.models import Offer
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
     "Adapter",
-    "ProviderFacts",
     "RawCatalog",
     "join_url",
     "request_json",
@@ -49,7 +49,7 @@ async def request_json(
 
     Raises ProviderError (exit 5) on a transport failure or an HTTP error status, and
     CatalogError (exit 6) when the body is not JSON. Retries, timeouts and size limits belong to
-    the client the caller injects (see ``sovbundle.refresh``), not to each adapter.
+    the client the caller injects (see ``sovbundle.refresh.run``), not to each adapter.
 
     With ``missing_ok``, a 404 is an answer, not a failure: the body is ``None``. It is for
     endpoints whose API documents 404 as "nothing here" (Clever Cloud's per-zone price system).
@@ -61,7 +61,7 @@ async def request_json(
             method, url, params=params, json=json_body, headers={"User-Agent": USER_AGENT}
         )
     except httpx.HTTPError as exc:
-        from sovbundle.transport import describe_failure
+        from sovbundle.http_words import describe_failure
 
         raise ProviderError(provider, describe_failure(exc), url) from exc
     if missing_ok and response.status_code == 404:
@@ -107,14 +107,6 @@ def join_url(base_url: str, path: str) -> str:
 def response_keys(raw: RawCatalog, path: str) -> list[str]:
     """The keys of ``raw.responses`` for the endpoint ``path``, whatever their query, sorted."""
     return sorted(key for key in raw.responses if key.split("?")[0].rstrip("/").endswith(path))
-
-
-@dataclass(frozen=True)
-class ProviderFacts:
-    """The curated facts of one provider: who it is, its regions, and offers no API gives."""
-
-    provider: Provider
-    curated_offers: tuple[Offer, ...] = ()
 
 
 class Adapter(Protocol):

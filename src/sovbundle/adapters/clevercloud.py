@@ -34,7 +34,8 @@ from sovbundle.adapters._clevercloud_prices import (
     tier_for,
 )
 from sovbundle.adapters._payload import Payload
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, join_url, request_json
+from sovbundle.adapters.base import RawCatalog, join_url, request_json
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError
 from sovbundle.models import (
     AppSpecs,

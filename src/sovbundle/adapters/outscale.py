@@ -28,7 +28,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sovbundle.adapters._payload import Payload
-from sovbundle.adapters.base import ProviderFacts, RawCatalog, join_url, request_json
+from sovbundle.adapters.base import RawCatalog, join_url, request_json
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError, ProviderError
 from sovbundle.models import Offer, Price, PriceQuality, PriceUnit, Source, VmSpecs
 

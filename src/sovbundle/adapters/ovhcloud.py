@@ -23,13 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from sovbundle.adapters._ovhcloud_dedicated import ECO_PATH, PRICE_SCALE, dedicated_offers
 from sovbundle.adapters._payload import Payload, plain
-from sovbundle.adapters.base import (
-    ProviderFacts,
-    RawCatalog,
-    join_url,
-    request_json,
-    response_keys,
-)
+from sovbundle.adapters.base import RawCatalog, join_url, request_json, response_keys
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError
 from sovbundle.models import (
     Offer,

@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sovbundle.adapters.base import ProviderFacts, RawCatalog
+from sovbundle.adapters.base import RawCatalog
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError
 from sovbundle.models import Offer
 

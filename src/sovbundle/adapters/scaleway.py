@@ -21,13 +21,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from sovbundle.adapters._payload import Payload, plain
-from sovbundle.adapters.base import (
-    ProviderFacts,
-    RawCatalog,
-    join_url,
-    request_json,
-    response_keys,
-)
+from sovbundle.adapters.base import RawCatalog, join_url, request_json, response_keys
+from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError
 from sovbundle.models import Offer, OfferStatus, Price, PriceQuality, PriceUnit, Source, VmSpecs
 

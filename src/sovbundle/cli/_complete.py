@@ -39,7 +39,7 @@ def complete_certification(incomplete: str) -> list[str]:
 
 def complete_region(incomplete: str) -> list[str]:
     """Region ids of every provider's curated facts (the data ``services --region`` checks)."""
-    from sovbundle.catalog import load_catalogs
+    from sovbundle.catalog.select import load_catalogs
 
     catalog = load_catalogs()
     regions = {r.id for pid in catalog.provider_ids() for r in catalog.provider(pid).regions}

@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from sovbundle.cli import Command, app
+from sovbundle.cli._app import app
 from sovbundle.cli._examples import EXAMPLES
+from sovbundle.cli._help import Command
 from sovbundle.errors import UsageError
 
 __all__ = ["schema", "schema_bytes", "validate"]
@@ -33,7 +34,7 @@ def validate(
     ],
 ) -> None:
     """Check a bundle spec; print every error with file:line:column (exit 3 when invalid)."""
-    from sovbundle.loader import load_bundle
+    from sovbundle.spec.loader import load_bundle
 
     loaded = load_bundle(bundle)
     spec = loaded.spec
@@ -46,7 +47,7 @@ def schema_bytes() -> bytes:
     """The bundle JSON Schema exactly as ``sovbundle schema`` prints it (and as committed)."""
     import json
 
-    from sovbundle.spec import json_schema
+    from sovbundle.spec.model import json_schema
 
     return (json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n").encode()
 
@@ -68,7 +69,7 @@ def schema(
     if output is None:
         typer.echo(payload.decode(), nl=False)
         return
-    from sovbundle.catalog import atomic_write_bytes
+    from sovbundle.atomic import atomic_write_bytes
 
     try:
         atomic_write_bytes(output, payload)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sovbundle.cli import Command, app
+from sovbundle.cli._app import app
 from sovbundle.cli._complete import (
     complete_certification,
     complete_kind,
@@ -23,13 +23,14 @@ from sovbundle.cli._complete import (
     complete_region,
 )
 from sovbundle.cli._examples import EXAMPLES
-from sovbundle.cli._help import Group
+from sovbundle.cli._help import Command, Group
+from sovbundle.cli._terminal import console as _console
 from sovbundle.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sovbundle.catalog import Catalog
+    from sovbundle.catalog.query import Catalog
     from sovbundle.config import Config
     from sovbundle.models import Offer
 
@@ -46,13 +47,6 @@ app.add_typer(catalog_app, name="catalog")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 
-def _console(*, stderr: bool = False) -> Console:
-    """A console on stdout or stderr (``sovbundle.cli._output``: piped output drops nothing)."""
-    from sovbundle.cli._output import console
-
-    return console(stderr=stderr)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -60,7 +54,7 @@ def _now() -> datetime:
 def _resolve(what: str, value: str | None, allowed: Sequence[str]) -> str | None:
     """``value`` as spelt in ``allowed`` (ids are matched case-insensitively: ``gra11`` is
     ``GRA11``, ``HDS`` is ``hds``), or a usage error with the nearest id."""
-    from sovbundle.spec_messages import did_you_mean
+    from sovbundle.spec.messages import did_you_mean
 
     if value is None or value in allowed:
         return value
@@ -74,8 +68,8 @@ def _resolve(what: str, value: str | None, allowed: Sequence[str]) -> str | None
 
 
 def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
-    from sovbundle.catalog import load_catalogs
-    from sovbundle.cli._output import options
+    from sovbundle.catalog.select import load_catalogs
+    from sovbundle.cli._terminal import options
     from sovbundle.config import redact
 
     catalog = load_catalogs(providers, cache_dir=config.catalog_dir, now=_now())
@@ -90,9 +84,10 @@ def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
 @app.command("providers", cls=Command, epilog=EXAMPLES["providers"])
 def providers_cmd(json_out: JsonOption = False) -> None:
     """Providers: legal entity, HQ, jurisdiction, certifications, regions, offers, data age."""
-    from sovbundle.cli._output import emit
+    from sovbundle.cli._terminal import emit
     from sovbundle.config import load_config
-    from sovbundle.render_catalog import provider_json, providers_view, to_json
+    from sovbundle.jsontext import dumps as to_json
+    from sovbundle.render.catalog import provider_json, providers_view
 
     catalog = _load(load_config())
     if json_out:
@@ -180,18 +175,18 @@ def services_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Available services, cheapest monthly price first."""
-    from sovbundle.catalog import OfferQuery
-    from sovbundle.cli._output import emit, options
+    from sovbundle.catalog.query import OfferQuery
+    from sovbundle.cli._terminal import emit, options
     from sovbundle.config import load_config
+    from sovbundle.jsontext import dumps as to_json
     from sovbundle.models import CERTIFICATIONS, KINDS, PROVIDER_IDS
-    from sovbundle.render_catalog import (
+    from sovbundle.render.catalog import (
         gpu_groups,
         gpu_groups_json,
         gpu_table,
         offer_json,
         offers_table,
         region_notes,
-        to_json,
     )
 
     provider = _resolve("provider", provider, PROVIDER_IDS)
@@ -251,7 +246,7 @@ def services_cmd(
 
 
 def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
-    from sovbundle.cli._output import options
+    from sovbundle.cli._terminal import options
 
     if options().quiet:
         return
@@ -268,9 +263,10 @@ def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
 @catalog_app.command("status", cls=Command, epilog=EXAMPLES["catalog status"])
 def status_cmd(json_out: JsonOption = False) -> None:
     """Per provider: the data a plan would use now (cache or snapshot), its age and sources."""
-    from sovbundle.cli._output import emit
+    from sovbundle.cli._terminal import emit
     from sovbundle.config import load_config
-    from sovbundle.render_catalog import status_json, status_table, to_json
+    from sovbundle.jsontext import dumps as to_json
+    from sovbundle.render.catalog import status_json, status_table
 
     config = load_config()
     catalog = _load(config)
@@ -298,7 +294,7 @@ def refresh_cmd(
     One line per provider (a live display on a terminal), the failures in words, then a
     summary line; a provider that fails keeps its last good data.
     """
-    from sovbundle.cli._refresh_output import run_refresh
+    from sovbundle.cli._terminal import run_refresh
     from sovbundle.models import PROVIDER_IDS
 
     resolved = [_resolve("provider", pid, PROVIDER_IDS) or pid for pid in providers or []]

@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sovbundle.cli import Command, app
+from sovbundle.cli._app import app
 from sovbundle.cli._examples import EXAMPLES
+from sovbundle.cli._help import Command
 from sovbundle.errors import UsageError
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from sovbundle.catalog import Catalog
+    from sovbundle.catalog.query import Catalog
     from sovbundle.plan import Plan
-    from sovbundle.spec import BundleSpec
+    from sovbundle.spec.model import BundleSpec
 
 __all__ = ["plan"]
 
@@ -70,10 +71,11 @@ def plan(
     import time
     from datetime import UTC, datetime
 
-    from sovbundle import catalog as catalog_module
-    from sovbundle.loader import load_bundle
+    from sovbundle.atomic import atomic_write_bytes
+    from sovbundle.catalog import select
     from sovbundle.plan import dump_plan
-    from sovbundle.resolve import plan_bundle
+    from sovbundle.planning.resolve import plan_bundle
+    from sovbundle.spec.loader import load_bundle
 
     if top < 0 or top > 100:
         raise UsageError(f"--top takes a number of candidates from 1 to 100, not {top}")
@@ -84,29 +86,29 @@ def plan(
     loaded = load_bundle(bundle)
     refresh_failures: list[str] = []
     if refresh:
-        from sovbundle.cli._refresh_output import run_refresh
+        from sovbundle.cli._terminal import run_refresh
 
         report = run_refresh(None, for_plan=True)
         refresh_failures = [
             f"{r.provider}: live refresh failed ({r.error}); the plan uses its last good data"
             for r in report.failed
         ]
-    catalogs = catalog_module.load_catalogs()
+    catalogs = select.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
     now = datetime.now(UTC)
     result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
     text = dump_plan(result)
     if output is not None:
         try:
-            catalog_module.atomic_write_bytes(output, text.encode("utf-8"))
+            atomic_write_bytes(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
     if as_json:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from sovbundle.cli._output import console, emit, options
-    from sovbundle.render import plan_summary, render_plan
+    from sovbundle.cli._terminal import console, emit, options
+    from sovbundle.render.plan import plan_summary, render_plan
 
     out = console()
     if options().quiet:
@@ -114,7 +116,7 @@ def plan(
         return
     emit(render_plan(result), out=out)
     if top:
-        from sovbundle.render import candidates_table
+        from sovbundle.render.plan import candidates_table
 
         emit(candidates_table(_top_candidates(loaded.spec, catalogs, result, top), top), out=out)
     if output is not None:
@@ -127,7 +129,7 @@ def _top_candidates(
     """Per component, its ``top`` cheapest placements on their own (the planner's canonical
     order), and the plan's own one, marked, wherever it ranks: (component, where, EUR/month,
     chosen) rows."""
-    from sovbundle.planner import build_problem
+    from sovbundle.planning.formulate import build_problem
 
     chosen: dict[str, tuple[str, str, str]] = {}
     for name in {row.component for row in result.placements}:

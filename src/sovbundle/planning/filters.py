@@ -1,0 +1,218 @@
+"""The hard filters of a placement: which offers may host a component, and why not.
+
+Pure. ``rules_for`` merges the bundle's default constraints with a component's own;
+``first_failure`` applies the filters in a fixed order (specs, providers, jurisdiction,
+countries, certifications, price) and names the first one an offer fails, so that every rejected
+offer keeps a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sovbundle.catalog.query import Catalog
+from sovbundle.models import (
+    AppSpecs,
+    DatabaseSpecs,
+    KubernetesSpecs,
+    ObjectStorageSpecs,
+    Offer,
+    VmSpecs,
+)
+from sovbundle.spec.model import (
+    AppComponent,
+    BundleSpec,
+    Component,
+    DatabaseComponent,
+    KubernetesComponent,
+    ObjectStorageComponent,
+    VmComponent,
+)
+
+__all__ = [
+    "STAGES",
+    "Dropped",
+    "Rules",
+    "country_of",
+    "dec",
+    "first_failure",
+    "rule_failure",
+    "rules_for",
+    "spec_failure",
+]
+
+STAGES: tuple[str, ...] = (
+    "specs",
+    "providers",
+    "eu_jurisdiction",
+    "countries",
+    "certifications",
+    "price",
+)
+"""Filter stages in the order they are applied; a rejection names the first one that fails."""
+
+
+def dec(value: float | int) -> Decimal:
+    """A spec number as Decimal through its shortest repr: ``0.1`` stays 0.1, ``80.0`` is 80."""
+    exact = Decimal(str(value))
+    integral = exact.to_integral_value()
+    return integral if exact == integral else exact.normalize()
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The constraints that apply to one component once bundle defaults are merged."""
+
+    countries: frozenset[str] | None
+    providers: frozenset[str] | None
+    exclude_providers: frozenset[str]
+    certifications: frozenset[str]
+    eu_jurisdiction: bool
+
+
+Dropped = frozenset[tuple[str, str, str]]
+"""Constraints left out to see what they cost: ``(constraint, component, value)`` triples, where
+the component is ``""`` for the bundle's default and the value is a certification id."""
+
+
+def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Rules:
+    """Merge bundle defaults and a component's own constraints (SPEC §4).
+
+    ``countries``, ``providers`` and ``eu_jurisdiction`` set on the component replace the
+    bundle's; ``exclude_providers`` and ``certifications`` add to them. A dropped component
+    setting falls back to the bundle's default; a dropped default applies nowhere.
+    """
+    base = spec.constraints
+    comp = spec.components[name]
+
+    def keep(constraint: str, scope: str, value: str = "") -> bool:
+        return (constraint, scope, value) not in dropped
+
+    countries = comp.countries if keep("countries", name) else None
+    if countries is None and keep("countries", ""):
+        countries = base.countries
+    providers = comp.providers if keep("providers", name) else None
+    if providers is None and keep("providers", ""):
+        providers = base.providers
+    excluded = set(base.exclude_providers) if keep("providers", "") else set()
+    if keep("providers", name):
+        excluded.update(comp.exclude_providers)
+    eu = comp.eu_jurisdiction if keep("eu_jurisdiction", name) else None
+    if eu is None:
+        eu = base.eu_jurisdiction and keep("eu_jurisdiction", "")
+    certs = {c for c in base.certifications if keep("certification", "", c)}
+    certs.update(c for c in comp.certifications if keep("certification", name, c))
+    return Rules(
+        countries=frozenset(countries) if countries is not None else None,
+        providers=frozenset(providers) if providers is not None else None,
+        exclude_providers=frozenset(excluded),
+        certifications=frozenset(certs),
+        eu_jurisdiction=eu,
+    )
+
+
+def country_of(catalog: Catalog, offer: Offer) -> str | None:
+    """The country of an offer's region, if its provider and region are known."""
+    return catalog.country_of(offer) if offer.provider in catalog.providers else None
+
+
+def first_failure(
+    offer: Offer, component: Component, rules: Rules, catalog: Catalog
+) -> tuple[str, str] | None:
+    """The first filter (stage, reason) an offer fails for a component, or None if it fits."""
+    spec_problem = spec_failure(offer, component)
+    if spec_problem is not None:
+        return ("specs", spec_problem)
+    return rule_failure(offer, rules, catalog)
+
+
+def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str] | None:
+    """The first rule stage (providers to price) an offer fails, whatever the component."""
+    if rules.providers is not None and offer.provider not in rules.providers:
+        return ("providers", f"provider {offer.provider} is not in the allowed providers")
+    if offer.provider in rules.exclude_providers:
+        return ("providers", f"provider {offer.provider} is excluded")
+    provider = catalog.providers[offer.provider].provider
+    if rules.eu_jurisdiction and not provider.eu_jurisdiction:
+        return ("eu_jurisdiction", f"{offer.provider} is not under EU jurisdiction only")
+    country = country_of(catalog, offer)
+    if country is None:
+        return ("countries", f"region {offer.region} has no known country")
+    if rules.countries is not None and country not in rules.countries:
+        wanted = ", ".join(sorted(rules.countries))
+        return ("countries", f"region {offer.region} is in {country}, not in {wanted}")
+    missing = sorted(rules.certifications - set(offer.certifications))
+    if missing:
+        return ("certifications", f"lacks {', '.join(missing)} in {offer.region}")
+    if not offer.placeable or offer.monthly is None:
+        note = f": {offer.price.note}" if offer.price.note else ""
+        return ("price", f"price unknown{note}")
+    return None
+
+
+def _at_least(label: str, have: Decimal | int | None, need: float | int | None) -> str | None:
+    if need is None:
+        return None
+    if have is None:
+        return f"{label} unknown ({dec(need)} needed)"
+    wanted = dec(need)
+    if Decimal(have) < wanted:
+        return f"{label} {have} < {wanted}"
+    return None
+
+
+def _first(*checks: str | None) -> str | None:
+    return next((check for check in checks if check is not None), None)
+
+
+def spec_failure(offer: Offer, component: Component) -> str | None:
+    """Why an offer's specs cannot host a component (the ``specs`` stage), or None."""
+    specs = offer.specs
+    if isinstance(component, VmComponent) and isinstance(specs, VmSpecs):
+        return _vm_failure(specs, component)
+    if isinstance(component, AppComponent) and isinstance(specs, AppSpecs):
+        if component.runtime not in specs.runtimes:
+            return f"runtime {component.runtime} not offered ({', '.join(specs.runtimes)})"
+        return _first(
+            _at_least("vCPUs", specs.vcpus, component.vcpus),
+            _at_least("memory GB", specs.memory_gb, component.memory_gb),
+        )
+    if isinstance(component, DatabaseComponent) and isinstance(specs, DatabaseSpecs):
+        if specs.engine.lower() != component.engine:
+            return f"engine {specs.engine}, not {component.engine}"
+        if component.high_availability and not specs.high_availability:
+            return "not highly available"
+        return _first(
+            _at_least("vCPUs", specs.vcpus, component.vcpus),
+            _at_least("memory GB", specs.memory_gb, component.memory_gb),
+        )
+    if isinstance(component, ObjectStorageComponent) and isinstance(specs, ObjectStorageSpecs):
+        if specs.storage_class != component.storage_class:
+            return f"storage class {specs.storage_class}, not {component.storage_class}"
+        return None
+    if isinstance(component, KubernetesComponent) and isinstance(specs, KubernetesSpecs):
+        if component.high_availability and not specs.high_availability:
+            return "control plane not highly available"
+        if specs.max_nodes is not None and component.nodes > specs.max_nodes:
+            return f"at most {specs.max_nodes} nodes"
+        return None
+    return f"specs of kind {specs.kind}, not {component.kind}"
+
+
+def _vm_failure(specs: VmSpecs, component: VmComponent) -> str | None:
+    if component.arch is not None and specs.arch != component.arch:
+        return f"arch {specs.arch}, not {component.arch}"
+    if component.dedicated is not None and specs.dedicated != component.dedicated:
+        return "shared, not dedicated" if component.dedicated else "dedicated, not shared"
+    if component.gpu_model is not None and (
+        specs.gpu_model is None or component.gpu_model.lower() not in specs.gpu_model.lower()
+    ):
+        return f"GPU {specs.gpu_model or 'none'}, not {component.gpu_model}"
+    return _first(
+        _at_least("vCPUs", specs.vcpus, component.vcpus),
+        _at_least("memory GB", specs.memory_gb, component.memory_gb),
+        _at_least("disk GB", specs.disk_gb, component.disk_gb),
+        _at_least("GPUs", specs.gpus, component.gpus or None),
+        _at_least("GPU memory GB", specs.gpu_memory_gb, component.gpu_memory_gb),
+    )

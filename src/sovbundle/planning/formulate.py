@@ -1,0 +1,312 @@
+"""From a bundle spec and a catalog to an optimisation problem, and back to checked constraints.
+
+Pure. ``Relax`` names one constraint of the bundle that ``--explain`` and the infeasibility
+diagnosis may drop; ``build_problem`` applies a set of them, reusing the candidates of
+components they do not touch (``CandidateCache``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sovbundle import units
+from sovbundle.catalog.query import Catalog
+from sovbundle.planning.candidates import (
+    ComponentCandidates,
+    Rules,
+    Screening,
+    build_candidates,
+    dec,
+    rules_for,
+    without_cycle_collector,
+)
+from sovbundle.planning.problem import LinkRule, Problem, Solution
+from sovbundle.spec.model import BundleSpec
+
+__all__ = [
+    "RULE_KINDS",
+    "CandidateCache",
+    "ConstraintCheck",
+    "Relax",
+    "build_problem",
+    "check_constraints",
+    "relaxations",
+]
+
+
+@dataclass
+class CandidateCache:
+    """Candidates already built, by component and rules, and the screening of one catalog's
+    offers they share (a local cache, owned by the caller; one catalog per cache)."""
+
+    built: dict[tuple[str, Rules], ComponentCandidates] = field(default_factory=dict)
+    screening: Screening | None = None
+
+    def screening_of(self, catalog: Catalog) -> Screening:
+        if self.screening is None or self.screening.catalog is not catalog:
+            self.screening = Screening(catalog)
+        return self.screening
+
+
+@dataclass(frozen=True, order=True)
+class Relax:
+    """One constraint of a bundle that can be dropped to see what it costs."""
+
+    kind: str
+    """``certification``, ``countries``, ``eu_jurisdiction``, ``providers`` (on a component),
+    ``budget``, ``min_providers``, ``max_provider_share``, or ``link`` (a colocate/apart)."""
+    component: str = ""
+    value: str = ""
+    """The certification id, or the link index."""
+    name: str = ""
+    """How users read it: ``hds on db``, ``colocate provider web-db``, ``budget``."""
+
+
+def _scope_settings(spec: BundleSpec, scope: str) -> dict[str, Any]:
+    """Placement rules as written at one scope: the bundle defaults (``""``) or a component."""
+    source = spec.constraints if scope == "" else spec.components[scope]
+    return {
+        "certifications": source.certifications,
+        "countries": source.countries,
+        "eu_jurisdiction": source.eu_jurisdiction,
+        "providers": source.providers,
+        "exclude_providers": source.exclude_providers,
+    }
+
+
+def _inheriting(spec: BundleSpec, scope: str, setting: str) -> list[str]:
+    """Components a rule written at ``scope`` governs (a component's own setting wins)."""
+    if scope:
+        return [scope]
+    return [n for n in sorted(spec.components) if getattr(spec.components[n], setting) is None]
+
+
+def _component_relaxations(spec: BundleSpec, scope: str) -> list[Relax]:
+    settings = _scope_settings(spec, scope)
+    where = "(all components)" if scope == "" else f"on {scope}"
+    found = [
+        Relax("certification", scope, cert, f"{cert} {where}")
+        for cert in sorted(settings["certifications"])
+    ]
+    if settings["countries"] is not None and _inheriting(spec, scope, "countries"):
+        found.append(Relax("countries", scope, "", f"countries {where}"))
+    if settings["eu_jurisdiction"] and _inheriting(spec, scope, "eu_jurisdiction"):
+        found.append(Relax("eu_jurisdiction", scope, "", f"eu_jurisdiction {where}"))
+    if settings["providers"] is not None or settings["exclude_providers"]:
+        found.append(Relax("providers", scope, "", f"providers {where}"))
+    return found
+
+
+def relaxations(spec: BundleSpec) -> list[Relax]:
+    """Every constraint the bundle sets, in a canonical order: defaults, components, policy,
+    links."""
+    found = _component_relaxations(spec, "")
+    for name in sorted(spec.components):
+        found.extend(_component_relaxations(spec, name))
+    policy = spec.policy
+    if policy.max_monthly_eur is not None:
+        found.append(Relax("budget", name="budget"))
+    if policy.min_providers > 1:
+        found.append(Relax("min_providers", name="min_providers"))
+    if policy.max_provider_share is not None:
+        found.append(Relax("max_provider_share", name="max_provider_share"))
+    for index, link in enumerate(spec.links):
+        rule = link.colocate or link.apart
+        if rule:
+            verb = "colocate" if link.colocate else "apart"
+            label = f"{verb} {rule} {link.from_}-{link.to}"
+            found.append(Relax("link", "", str(index), label))
+    return found
+
+
+RULE_KINDS = ("certification", "countries", "eu_jurisdiction", "providers")
+
+
+def build_problem(
+    spec: BundleSpec,
+    catalog: Catalog,
+    relax: frozenset[Relax] = frozenset(),
+    cache: CandidateCache | None = None,
+) -> Problem:
+    """The optimisation problem of a bundle, with the given constraints dropped."""
+    with without_cycle_collector():
+        return _build_problem(spec, catalog, relax, cache)
+
+
+def _build_problem(
+    spec: BundleSpec,
+    catalog: Catalog,
+    relax: frozenset[Relax],
+    cache: CandidateCache | None,
+) -> Problem:
+    cache = CandidateCache() if cache is None else cache
+    screening = cache.screening_of(catalog)
+    components = []
+    for name in sorted(spec.components):
+        dropped = frozenset(
+            (item.kind, item.component, item.value) for item in relax if item.kind in RULE_KINDS
+        )
+        rules = rules_for(spec, name, dropped)
+        key = (name, rules)
+        if key not in cache.built:
+            cache.built[key] = build_candidates(
+                name, spec.components[name], rules, catalog, screening
+            )
+        components.append(cache.built[key])
+    loose = {int(item.value) for item in relax if item.kind == "link"}
+    links = tuple(
+        LinkRule(
+            index,
+            link.from_,
+            link.to,
+            dec(link.gb_month),
+            None if index in loose else link.colocate,
+            None if index in loose else link.apart,
+        )
+        for index, link in enumerate(spec.links)
+    )
+    kinds = {item.kind for item in relax}
+    policy = spec.policy
+    return Problem(
+        components=tuple(components),
+        links=links,
+        budget=None
+        if "budget" in kinds or policy.max_monthly_eur is None
+        else dec(policy.max_monthly_eur),
+        min_providers=1 if "min_providers" in kinds else policy.min_providers,
+        max_share=None
+        if "max_provider_share" in kinds or policy.max_provider_share is None
+        else dec(policy.max_provider_share),
+    )
+
+
+@dataclass(frozen=True)
+class ConstraintCheck:
+    """A constraint of the bundle, what it requires and what the plan achieves."""
+
+    name: str
+    required: str
+    actual: str
+    ok: bool
+
+
+def _eur(amount: Decimal) -> str:
+    return f"{units.amount(amount)} EUR/month"
+
+
+def check_constraints(
+    spec: BundleSpec, catalog: Catalog, problem: Problem, solution: Solution
+) -> list[ConstraintCheck]:
+    """Check the chosen plan against every constraint, in Decimal (never solver floats)."""
+    chosen = solution.chosen
+    checks = [
+        _rule_check(spec, catalog, problem, solution, relax)
+        for relax in relaxations(spec)
+        if relax.kind in RULE_KINDS
+    ]
+    total = solution.total or Decimal(0)
+    spend = provider_spend(solution)
+    if problem.budget is not None:
+        checks.append(
+            ConstraintCheck(
+                "budget", f"<= {_eur(problem.budget)}", _eur(total), total <= problem.budget
+            )
+        )
+    if problem.min_providers > 1:
+        used = len([p for p in spend if any(c.provider == p for c in chosen.values())])
+        checks.append(
+            ConstraintCheck(
+                "min_providers",
+                f">= {problem.min_providers}",
+                str(used),
+                used >= problem.min_providers,
+            )
+        )
+    if problem.max_share is not None:
+        top, top_amount = max(spend.items(), key=lambda item: (item[1], item[0]))
+        share = top_amount / total if total else Decimal(0)
+        checks.append(
+            ConstraintCheck(
+                "max_provider_share",
+                f"<= {problem.max_share * 100:.1f}%",
+                f"{top} {share * 100:.1f}%",
+                top_amount <= problem.max_share * total,
+            )
+        )
+    for link in solution.links:
+        rule = link.rule
+        if rule.colocate or rule.apart:
+            level = rule.colocate or rule.apart
+            src, dst = chosen[rule.from_], chosen[rule.to]
+            where_src = src.provider if level == "provider" else f"{src.provider}/{src.region}"
+            where_dst = dst.provider if level == "provider" else f"{dst.provider}/{dst.region}"
+            same = where_src == where_dst
+            verb = "colocate" if rule.colocate else "apart"
+            checks.append(
+                ConstraintCheck(
+                    f"{verb} {level} {rule.from_}-{rule.to}",
+                    f"same {level}" if rule.colocate else f"different {level}s",
+                    f"{where_src} / {where_dst}",
+                    same if rule.colocate else not same,
+                )
+            )
+    return checks
+
+
+def _rule_check(
+    spec: BundleSpec, catalog: Catalog, problem: Problem, solution: Solution, relax: Relax
+) -> ConstraintCheck:
+    """Check a placement rule on the components it governs."""
+    settings = _scope_settings(spec, relax.component)
+    rules = {cc.name: cc.rules for cc in problem.components}
+    chosen = solution.chosen
+    if relax.kind == "certification":
+        names = [relax.component] if relax.component else sorted(spec.components)
+        lacking = [
+            n
+            for n in names
+            if any(relax.value not in part.offer.certifications for part in chosen[n].parts)
+        ]
+        actual = f"missing on {', '.join(lacking)}" if lacking else "held"
+        return ConstraintCheck(relax.name, relax.value, actual, not lacking)
+    if relax.kind == "countries":
+        names = _inheriting(spec, relax.component, "countries")
+        countries = set(settings["countries"])
+        found = sorted({chosen[n].country for n in names})
+        ok = set(found) <= countries
+        return ConstraintCheck(relax.name, ", ".join(sorted(countries)), ", ".join(found), ok)
+    if relax.kind == "eu_jurisdiction":
+        names = _inheriting(spec, relax.component, "eu_jurisdiction")
+        outside = sorted(
+            {
+                chosen[n].provider
+                for n in names
+                if not catalog.provider(chosen[n].provider).eu_jurisdiction
+            }
+        )
+        actual = f"not EU: {', '.join(outside)}" if outside else "yes"
+        return ConstraintCheck(relax.name, "yes", actual, not outside)
+    names = [relax.component] if relax.component else sorted(spec.components)
+    wanted = ", ".join(sorted(settings["providers"])) if settings["providers"] else "any"
+    if settings["exclude_providers"]:
+        wanted += f" except {', '.join(sorted(settings['exclude_providers']))}"
+    used = sorted({chosen[n].provider for n in names})
+    ok = all(_allowed(rules[n], chosen[n].provider) for n in names)
+    return ConstraintCheck(relax.name, wanted, ", ".join(used), ok)
+
+
+def _allowed(rules: Rules, provider: str) -> bool:
+    allowed = rules.providers is None or provider in rules.providers
+    return allowed and provider not in rules.exclude_providers
+
+
+def provider_spend(solution: Solution) -> dict[str, Decimal]:
+    """Monthly spend per provider: its placements plus the egress of links leaving it."""
+    spend: dict[str, Decimal] = {}
+    for cand in solution.chosen.values():
+        spend[cand.provider] = spend.get(cand.provider, Decimal(0)) + cand.monthly
+    for link in solution.links:
+        spend[link.from_provider] = spend.get(link.from_provider, Decimal(0)) + link.monthly
+    return spend

@@ -1,0 +1,210 @@
+"""Resolve a bundle into a Plan: candidates -> optimum -> checked, explained, exportable plan.
+
+Pure: the caller passes the loaded bundle, the catalogs, ``now`` and (optionally) a clock.
+Raises ``InfeasibleError`` (exit 4) with a diagnosis when no plan exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from sovbundle._version import __version__
+from sovbundle.catalog.query import Catalog, staleness_warnings
+from sovbundle.errors import CatalogError, InfeasibleError
+from sovbundle.money import unit_price
+from sovbundle.plan import (
+    BundleRef,
+    CatalogRef,
+    ConstraintCostRow,
+    ConstraintRow,
+    ExplainInfo,
+    LinkRow,
+    ModelSize,
+    PlacementRow,
+    Plan,
+    RunnerUpRow,
+    SolverInfo,
+    SourceRef,
+)
+from sovbundle.planning.explain import Explanation, diagnose, explain
+from sovbundle.planning.formulate import (
+    CandidateCache,
+    build_problem,
+    check_constraints,
+    provider_spend,
+)
+from sovbundle.planning.problem import Problem, Solution
+from sovbundle.planning.solve import solve
+from sovbundle.spec.loader import LoadedBundle
+
+__all__ = ["plan_bundle"]
+
+
+def plan_bundle(
+    bundle: LoadedBundle,
+    catalog: Catalog,
+    now: datetime,
+    *,
+    with_explain: bool = False,
+    clock: Callable[[], float] | None = None,
+) -> Plan:
+    """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none."""
+    spec = bundle.spec
+    if not catalog.providers:
+        raise CatalogError(
+            "catalog", "no provider catalog found: the packaged snapshot is missing or empty"
+        )
+    # One cache for the plan and its re-solves: they screen the catalog once.
+    cache = CandidateCache()
+    problem = build_problem(spec, catalog, cache=cache)
+    solution = solve(problem, clock=clock)
+    if solution.total is None:
+        raise InfeasibleError(
+            f"no plan of bundle {spec.name!r} satisfies every constraint",
+            diagnose(spec, catalog, problem, cache),
+        )
+    explanation = explain(spec, catalog, problem, solution, cache) if with_explain else None
+    return _plan(bundle, catalog, problem, solution, now, explanation)
+
+
+def _iso(now: datetime) -> str:
+    return now.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _rows(solution: Solution) -> list[PlacementRow]:
+    rows = []
+    for name in sorted(solution.chosen):
+        cand = solution.chosen[name]
+        for part in cand.parts:
+            offer = part.offer
+            rows.append(
+                PlacementRow(
+                    component=name,
+                    kind=cand.kind,
+                    part=part.role,
+                    provider=offer.provider,
+                    region=offer.region,
+                    country=cand.country,
+                    sku=offer.sku,
+                    quantity=part.quantity,
+                    unit_price=unit_price(part.unit_price),
+                    price_unit=part.price_unit,
+                    monthly=part.monthly,
+                    certifications=tuple(sorted(offer.certifications)),
+                    source=SourceRef(
+                        kind=offer.source.kind, url=offer.source.url, as_of=offer.source.as_of
+                    ),
+                )
+            )
+    return rows
+
+
+def _explain_info(explanation: Explanation) -> ExplainInfo:
+    return ExplainInfo(
+        runner_ups=tuple(
+            RunnerUpRow(
+                component=r.component,
+                provider=r.candidate.provider if r.candidate else None,
+                region=r.candidate.region if r.candidate else None,
+                sku=r.candidate.sku if r.candidate else None,
+                delta_monthly=r.delta,
+            )
+            for r in explanation.runner_ups
+        ),
+        constraint_costs=tuple(
+            ConstraintCostRow(name=c.name, delta_monthly=c.delta)
+            for c in explanation.constraint_costs
+        ),
+    )
+
+
+def _plan(
+    bundle: LoadedBundle,
+    catalog: Catalog,
+    problem: Problem,
+    solution: Solution,
+    now: datetime,
+    explanation: Explanation | None,
+) -> Plan:
+    assert solution.total is not None
+    spend = provider_spend(solution)
+    order = catalog.provider_ids()
+    by_provider = {pid: spend[pid] for pid in order if pid in spend}
+    # Old data matters where the plan spends: warn about the catalogs of providers it uses.
+    warnings = set(staleness_warnings(catalog, now, providers=by_provider))
+    # Warnings gathered while loading: an untrusted cache, a provider without data.
+    warnings.update(catalog.warnings)
+    for cand in solution.chosen.values():
+        warnings.update(cand.warnings)
+    curated = sorted(
+        name
+        for name, cand in solution.chosen.items()
+        if any(part.offer.source.kind == "curated" for part in cand.parts)
+    )
+    if curated:
+        warnings.add(
+            "prices from documentation, not from a provider API (each placement names its "
+            f"source and date): {', '.join(curated)}"
+        )
+    for link in solution.links:
+        if link.price_unknown:
+            warnings.add(
+                f"link {link.rule.from_}->{link.rule.to}: egress price of {link.source} "
+                "unknown, counted as 0"
+            )
+    if not solution.tie_break_complete:
+        warnings.add(
+            "tie-break: equal-cost plans were ordered by their sum of canonical ranks, but the "
+            "name-order pass stopped early (too many equal plans to order exactly)"
+        )
+    checks = check_constraints(bundle.spec, catalog, problem, solution)
+    return Plan(
+        sovbundle_version=__version__,
+        generated_at=_iso(now),
+        bundle=BundleRef(name=bundle.spec.name, path=str(bundle.path), sha256=bundle.sha256),
+        catalogs=tuple(
+            CatalogRef(
+                provider=pid,
+                source=catalog.providers[pid].origin,
+                fetched_at=catalog.providers[pid].data.fetched_at,
+                sha256=catalog.providers[pid].sha256,
+            )
+            for pid in order
+        ),
+        status="optimal" if solution.status == "optimal" else "feasible",
+        total_monthly=sum(by_provider.values(), Decimal("0.00")),
+        by_provider=by_provider,
+        placements=tuple(_rows(solution)),
+        links=tuple(
+            LinkRow(
+                from_=link.rule.from_,
+                to=link.rule.to,
+                cross_provider=link.cross_provider,
+                gb_month=link.rule.gb_month,
+                monthly=link.monthly,
+            )
+            for link in solution.links
+        ),
+        constraints=tuple(
+            ConstraintRow(name=c.name, required=c.required, actual=c.actual, ok=c.ok)
+            for c in checks
+        ),
+        solver=SolverInfo(
+            name=solution.method,
+            status=solution.status,
+            objective=solution.objective,
+            gap=solution.gap,
+            time_ms=solution.time_ms,
+            candidates=solution.candidates,
+            pruned=solution.pruned,
+            model=ModelSize(
+                variables=solution.variables,
+                constraints=solution.constraints,
+                nonzeros=solution.nonzeros,
+            ),
+        ),
+        warnings=tuple(sorted(warnings)),
+        explain=_explain_info(explanation) if explanation else None,
+    )

@@ -1,0 +1,1 @@
+"""Live catalog refresh and the snapshot build: the only network I/O."""

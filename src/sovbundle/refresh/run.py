@@ -1,0 +1,304 @@
+"""Live catalog refresh, the only place that orchestrates network I/O: fetch, normalise, cache.
+
+For each provider, concurrently::
+
+    current data (cache or snapshot) -> curated facts
+    adapter.fetch(GuardedClient, base_url) -> RawCatalog            (network, refresh.transport)
+    adapter.normalize(raw, facts) -> offers -> snapshot.assemble     (pure, validates the shape)
+    cache.write_cached                                                (atomic, only if all passed)
+
+A provider that fails at any step keeps the data it had; nothing of a bad response is written.
+A provider whose adapter fetches nothing (Rapid.Space has no API) keeps its static catalog and
+counts as a success. Every message and every URL kept is redacted (``sovbundle.config.redact``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+import httpx
+
+from sovbundle import adapters
+from sovbundle._version import __version__
+from sovbundle.adapters.base import RawCatalog
+from sovbundle.catalog.cache import HttpStatus, write_cached
+from sovbundle.catalog.facts import ProviderFacts
+from sovbundle.catalog.files import LoadedCatalog, ProviderCatalog, load_catalog_file, snapshot_dir
+from sovbundle.catalog.select import load_catalogs
+from sovbundle.config import Config, redact
+from sovbundle.errors import CatalogError, ProviderError, SovbundleError
+from sovbundle.http_words import describe_failure
+from sovbundle.models import PROVIDER_IDS, Offer, Source
+from sovbundle.refresh.diff import CatalogDiff, diff_catalogs
+from sovbundle.refresh.snapshot import assemble
+from sovbundle.refresh.transport import GuardedClient, HttpPolicy
+
+__all__ = [
+    "ProviderResult",
+    "RefreshListener",
+    "RefreshReport",
+    "RefreshStatus",
+    "refresh_async",
+    "refresh_catalogs",
+]
+
+log = logging.getLogger("sovbundle.refresh")
+# A library's logs are shown only when the CLI asks (``--debug``), never by logging's fallback.
+log.addHandler(logging.NullHandler())
+
+
+DEFAULT_POLICY = HttpPolicy()
+"""The limits a refresh uses unless told otherwise (tests shorten the waits)."""
+
+
+class RefreshStatus(StrEnum):
+    """Outcome of one provider's refresh."""
+
+    UPDATED = "updated"
+    """Fetched, validated and written to the cache."""
+    STATIC = "static"
+    """The provider has no API: nothing fetched, its static catalog stays in use."""
+    FAILED = "failed"
+    """Something failed; the previous data stays in use."""
+
+
+@dataclass(frozen=True)
+class ProviderResult:
+    """One provider's refresh; ``error`` is already redacted."""
+
+    provider: str
+    status: RefreshStatus
+    offers: int
+    """Offers of the data now in use for the provider."""
+    seconds: float
+    diff: CatalogDiff = field(default_factory=CatalogDiff)
+    error: str | None = None
+    error_exit_code: int | None = None
+    in_use: str | None = None
+    """Which data a plan uses now, in words (``cache, fetched 2026-11-02T10:00:00Z``)."""
+    requests: int = 0
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """All providers' results, in the order asked."""
+
+    results: tuple[ProviderResult, ...]
+    seconds: float
+
+    @property
+    def failed(self) -> list[ProviderResult]:
+        return [r for r in self.results if r.status is RefreshStatus.FAILED]
+
+    @property
+    def exit_code(self) -> int:
+        """5 when any provider failed (``ProviderError.exit_code``), else 0."""
+        return ProviderError.exit_code if self.failed else 0
+
+
+class RefreshListener(Protocol):
+    """Progress callbacks, called from the event loop (keep them quick)."""
+
+    def started(self, provider: str) -> None: ...
+
+    def finished(self, result: ProviderResult) -> None: ...
+
+
+def refresh_catalogs(
+    config: Config,
+    providers: Sequence[str] | None = None,
+    *,
+    policy: HttpPolicy | None = None,
+    listener: RefreshListener | None = None,
+) -> RefreshReport:
+    """Refresh the named (default: all) providers' catalogs into the user cache."""
+    return asyncio.run(refresh_async(config, providers, policy=policy, listener=listener))
+
+
+async def refresh_async(
+    config: Config,
+    providers: Sequence[str] | None = None,
+    *,
+    policy: HttpPolicy | None = None,
+    listener: RefreshListener | None = None,
+    transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> RefreshReport:
+    """Refresh providers concurrently; never raises for a provider's failure (see the report)."""
+    wanted = list(dict.fromkeys(providers)) if providers else list(PROVIDER_IDS)
+    policy = policy or DEFAULT_POLICY
+    start = time.monotonic()
+    tls = httpx.create_ssl_context()  # verifying, with the CA bundle loaded once for all
+    results = await asyncio.gather(
+        *(
+            _refresh_one(pid, config, policy, listener, transport_factory, clock, tls)
+            for pid in wanted
+        )
+    )
+    return RefreshReport(tuple(results), time.monotonic() - start)
+
+
+async def _refresh_one(
+    pid: str,
+    config: Config,
+    policy: HttpPolicy,
+    listener: RefreshListener | None,
+    transport_factory: Callable[[], httpx.AsyncBaseTransport] | None,
+    clock: Callable[[], datetime],
+    tls: ssl.SSLContext,
+) -> ProviderResult:
+    if listener:
+        listener.started(pid)
+    start = time.monotonic()
+    current: LoadedCatalog | None = None
+    client: GuardedClient | None = None
+    try:
+        current = _current(pid, config)
+        adapter = adapters.get_adapter(pid)
+        base_url = config.base_url(pid, adapter.DEFAULT_BASE_URL)
+        facts = _facts(pid, current)
+        transport = transport_factory() if transport_factory else None
+        # The client enforces the budget between attempts; this bounds a request in flight.
+        async with asyncio.timeout(policy.provider_budget):
+            async with GuardedClient(policy, transport=transport, tls=tls) as client:
+                raw = await adapter.fetch(client, base_url)
+        if not raw.responses:
+            result = _result(pid, RefreshStatus.STATIC, current, start, client)
+        else:
+            read = sorted({url for url, status in client.exchanges if status < 400})
+            catalog = _build(pid, adapter.normalize, raw, facts, read, current, clock)
+            written = write_cached(
+                config.catalog_dir,
+                catalog,
+                sources=catalog.endpoints,
+                http=tuple(HttpStatus(url=u, status=s) for u, s in client.exchanges),
+                sovbundle_version=__version__,
+            )
+            diff = diff_catalogs(current.data, catalog)
+            result = _result(pid, RefreshStatus.UPDATED, written, start, client, diff=diff)
+    except Exception as exc:  # one provider's failure, whatever it is, must not stop the others
+        result = _failure(pid, exc, policy, current, start, client)
+    if listener:
+        listener.finished(result)
+    return result
+
+
+def _current(pid: str, config: Config) -> LoadedCatalog:
+    """The data a plan would use now for ``pid``: its curated facts are the refresh's input."""
+    loaded = load_catalogs([pid], cache_dir=config.catalog_dir)
+    for warning in loaded.warnings:
+        log.warning("%s", redact(warning))
+    if pid not in loaded.providers:
+        raise CatalogError(pid, "no curated facts to normalise against (no snapshot, no cache)")
+    return loaded.providers[pid]
+
+
+def _facts(pid: str, current: LoadedCatalog) -> ProviderFacts:
+    """Curated facts to normalise against: the packaged snapshot's when there is one.
+
+    The snapshot ships with this sovbundle version, so facts corrected in a release (a new
+    region, a certification) reach the cache at the next refresh, even though a cache fetched
+    after the release date would otherwise always win over the snapshot.
+    """
+    path = snapshot_dir() / f"{pid}.json"
+    source = load_catalog_file(path) if current.origin != "snapshot" and path.is_file() else current
+    curated = tuple(o for o in source.data.offers if o.source.kind == "curated")
+    return ProviderFacts(source.provider, curated)
+
+
+def _build(
+    pid: str,
+    normalize: Callable[[RawCatalog, ProviderFacts], list[Offer]],
+    raw: RawCatalog,
+    facts: ProviderFacts,
+    read: list[str],
+    current: LoadedCatalog,
+    clock: Callable[[], datetime],
+) -> ProviderCatalog:
+    """Normalise and assemble; raise CatalogError on anything that should not be cached.
+
+    ``read`` are the (redacted) URLs that answered: the catalog's endpoints. They are taken
+    from the client rather than rebuilt from the base URL and the response keys, which for
+    Outscale would give ``https://api.{region}.outscale.com/...?region=eu-west-2``.
+    """
+    offers = [_redacted(o) for o in normalize(raw, facts)]
+    strangers = sorted({o.provider for o in offers if o.provider != pid})
+    if strangers:
+        raise CatalogError(pid, f"the adapter returned offers of {', '.join(strangers)}")
+    had_api = any(o.source.kind == "api" for o in current.data.offers)
+    if had_api and not any(o.source.kind == "api" for o in offers):
+        # An API answering with an empty list is far likelier broken than sold out.
+        raise CatalogError(pid, "the API returned no offers; keeping the previous data")
+    fetched_at = raw.fetched_at or clock().isoformat(timespec="seconds")
+    return assemble(facts, offers, fetched_at, read)
+
+
+def _redacted(offer: Offer) -> Offer:
+    """The offer with its source URL redacted (adapters build it from the base URL)."""
+    url = redact(offer.source.url)
+    if url == offer.source.url:
+        return offer
+    source: Source = offer.source.model_copy(update={"url": url})
+    return offer.model_copy(update={"source": source})
+
+
+def _result(
+    pid: str,
+    status: RefreshStatus,
+    in_use: LoadedCatalog,
+    start: float,
+    client: GuardedClient | None,
+    *,
+    diff: CatalogDiff | None = None,
+) -> ProviderResult:
+    return ProviderResult(
+        provider=pid,
+        status=status,
+        offers=len(in_use.data.offers),
+        seconds=time.monotonic() - start,
+        diff=diff or CatalogDiff(),
+        in_use=f"{in_use.origin}, fetched {in_use.data.fetched_at}",
+        requests=client.attempts if client else 0,
+    )
+
+
+def _failure(
+    pid: str,
+    exc: Exception,
+    policy: HttpPolicy,
+    current: LoadedCatalog | None,
+    start: float,
+    client: GuardedClient | None,
+) -> ProviderResult:
+    if isinstance(exc, SovbundleError):
+        message, code = exc.message, exc.exit_code
+        message = message.removeprefix(f"{pid}: ")
+    elif isinstance(exc, TimeoutError):
+        message, code = f"gave up after {policy.provider_budget:g}s", ProviderError.exit_code
+    elif isinstance(exc, httpx.HTTPError):
+        message, code = describe_failure(exc), ProviderError.exit_code
+    else:  # a bug in an adapter: reported for this provider, traceback in the debug log
+        message = f"internal error in the {pid} adapter: {type(exc).__name__}: {exc}"
+        code = 1
+        log.debug("%s", redact("".join(traceback.format_exception(exc))))
+    message = redact(message)
+    log.warning("%s: refresh failed: %s", pid, message)
+    return ProviderResult(
+        provider=pid,
+        status=RefreshStatus.FAILED,
+        offers=len(current.data.offers) if current else 0,
+        seconds=time.monotonic() - start,
+        error=message,
+        error_exit_code=code,
+        in_use=f"{current.origin}, fetched {current.data.fetched_at}" if current else None,
+        requests=client.attempts if client else 0,
+    )

@@ -1,0 +1,1 @@
+"""The bundle language: the spec model, YAML positions, messages and the loader (pure)."""

@@ -1,0 +1,404 @@
+"""Refresh against a real local HTTP server: retries, limits, faults, fallback, cache safety.
+
+Providers use fake adapters (``tests.support.catalogs.FakeAdapter``) pointed at the server through
+``SOVBUNDLE_<PROVIDER>_BASE_URL``; each provider ``pid`` is served under ``/<pid>/products``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from sovbundle.catalog.cache import read_cached
+from sovbundle.catalog.files import CATALOG_FORMAT_VERSION
+from sovbundle.catalog.select import load_catalogs
+from sovbundle.config import base_url_env, load_config
+from sovbundle.refresh.run import RefreshReport, RefreshStatus, refresh_async
+from sovbundle.refresh.transport import HttpPolicy, retry_after_seconds
+from tests.support.catalogs import products
+from tests.support.http_server import FaultServer, Reply
+from tests.support.sandbox import Sandbox
+
+FAST = HttpPolicy(
+    connect_timeout=1.0,
+    read_timeout=0.4,
+    max_attempts=3,
+    backoff_base=0.01,
+    backoff_max=0.05,
+    provider_budget=10.0,
+    max_bytes=100_000,
+)
+GOOD = products(("small", "r1", "0.02"), ("new", "r2", "0.50"))
+
+
+def point(monkeypatch: pytest.MonkeyPatch, server: FaultServer, *pids: str) -> None:
+    for pid in pids:
+        monkeypatch.setenv(base_url_env(pid), server.url(f"/{pid}"))
+
+
+def refresh(pids: Sequence[str], policy: HttpPolicy = FAST) -> RefreshReport:
+    return asyncio.run(refresh_async(load_config(), pids, policy=policy))
+
+
+@pytest.fixture
+def env(
+    synthetic: Sandbox,
+    fake_adapters: object,
+    http_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> FaultServer:
+    point(monkeypatch, http_server, "ovhcloud", "scaleway", "clevercloud", "outscale")
+    return http_server
+
+
+def test_500_then_success_is_retried_and_cached(env: FaultServer, synthetic: Sandbox) -> None:
+    env.route("/ovhcloud/products", Reply(500), Reply(200, json_body=GOOD))
+    report = refresh(["ovhcloud"])
+    (result,) = report.results
+    assert result.status is RefreshStatus.UPDATED, result.error
+    assert env.hits("/ovhcloud/products") == 2
+    assert report.exit_code == 0
+    # Diff against the snapshot: one added, one removed, one price change; curated kept.
+    assert result.diff.added == ("vm new @ r2",)
+    assert result.diff.removed == ("vm big @ r2",)
+    assert [(c.offer, str(c.old), str(c.new)) for c in result.diff.price_changes] == [
+        ("vm small @ r1", "0.01", "0.02")
+    ]
+    used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
+    assert used.origin == "cache"
+    assert {o.sku for o in used.data.offers} == {"small", "new", "special"}
+    meta = json.loads((synthetic.catalogs / "ovhcloud.meta.json").read_text())
+    assert meta["http"] == [{"url": env.url("/ovhcloud/products"), "status": 200}]
+    assert meta["sources"] == [env.url("/ovhcloud/products")]
+    assert meta["fetched_at"] == "2026-11-20T12:00:00+00:00"
+    assert meta["format_version"] == CATALOG_FORMAT_VERSION and meta["sha256"] == used.sha256
+
+
+def test_refresh_takes_curated_facts_from_the_packaged_snapshot(
+    env: FaultServer, synthetic: Sandbox, good_cache: bytes
+) -> None:
+    """Facts corrected in a release reach the cache, even though the cache is newer."""
+    from tests.support.catalogs import default_offers, make_offer, write_catalog
+
+    offers = [
+        *default_offers("ovhcloud"),
+        make_offer("ovhcloud", "new-curated", "r1", None, kind_of_source="curated"),
+    ]
+    write_catalog(synthetic.snapshot, "ovhcloud", offers)
+    assert load_catalogs(["ovhcloud"]).providers["ovhcloud"].origin == "cache"
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.diff.added == ("vm new-curated @ r1",)
+    used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
+    assert used.origin == "cache" and "new-curated" in {o.sku for o in used.data.offers}
+
+
+def test_429_retry_after_seconds_is_honoured(env: FaultServer) -> None:
+    env.route(
+        "/ovhcloud/products",
+        Reply(429, headers={"Retry-After": "1"}),
+        Reply(200, json_body=GOOD),
+    )
+    start = time.monotonic()
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.status is RefreshStatus.UPDATED
+    assert env.hits("/ovhcloud/products") == 2
+    assert time.monotonic() - start >= 0.95
+
+
+def test_retry_after_beyond_the_cap_fails_at_once(env: FaultServer) -> None:
+    env.route("/ovhcloud/products", Reply(503, headers={"Retry-After": "3600"}))
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.status is RefreshStatus.FAILED
+    assert "HTTP 503" in (result.error or "")
+    assert env.hits("/ovhcloud/products") == 1
+
+
+def test_retry_after_http_date() -> None:
+    now = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
+    later = format_datetime(now + timedelta(seconds=7), usegmt=True)
+    assert retry_after_seconds(later, now) == 7.0
+    assert retry_after_seconds("12", now) == 12.0
+    assert retry_after_seconds(format_datetime(now - timedelta(hours=1), usegmt=True), now) == 0
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds(None, now) is None
+
+
+def test_persistent_5xx_exhausts_attempts_and_keeps_data(env: FaultServer) -> None:
+    env.route("/ovhcloud/products", Reply(502))
+    report = refresh(["ovhcloud"])
+    (result,) = report.results
+    assert result.status is RefreshStatus.FAILED
+    assert env.hits("/ovhcloud/products") == FAST.max_attempts
+    assert report.exit_code == 5
+    assert result.in_use == "snapshot, fetched 2026-10-01T00:00:00+00:00"
+    assert load_catalogs(["ovhcloud"]).providers["ovhcloud"].origin == "snapshot"
+
+
+def test_timeout_is_retried_then_fails(env: FaultServer) -> None:
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, delay=2.0))
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.status is RefreshStatus.FAILED
+    assert (result.error or "").startswith("127.0.0.1 stopped answering mid-response")
+    assert env.hits("/ovhcloud/products") == FAST.max_attempts
+
+
+def test_provider_budget_bounds_the_total_time(env: FaultServer) -> None:
+    policy = HttpPolicy(read_timeout=5.0, provider_budget=0.5, max_attempts=5)
+    env.route("/ovhcloud/products", Reply(500, delay=0.3))
+    start = time.monotonic()
+    (result,) = refresh(["ovhcloud"], policy).results
+    assert result.status is RefreshStatus.FAILED
+    assert time.monotonic() - start < 2.0
+
+
+@pytest.fixture
+def good_cache(env: FaultServer, synthetic: Sandbox) -> bytes:
+    """A first successful refresh of ovhcloud; returns the cached catalog's bytes."""
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD))
+    assert refresh(["ovhcloud"]).results[0].status is RefreshStatus.UPDATED
+    return (synthetic.catalogs / "ovhcloud.json").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (Reply(200, body=b'{"products": [{"sku": "x", "reg'), "not valid JSON"),
+        (Reply(200, json_body={"items": []}), "expected a products list"),
+        (Reply(200, json_body={"products": []}), "the API returned no offers"),
+        (Reply(200, json_body=products(("x", "mars-1", "1"))), "unknown region 'mars-1'"),
+        (Reply(200, json_body=GOOD, truncate=True), "closed the connection"),
+        (Reply(200, body=b" " * 200_000), "exceeds the 100000-byte limit"),
+        (Reply(200, body=b" " * 200_000, no_length=True), "exceeds the 100000-byte limit"),
+        (
+            Reply(200, body=gzip.compress(b" " * 5_000_000), headers={"Content-Encoding": "gzip"}),
+            "exceeds the 100000-byte limit",
+        ),
+    ],
+    ids=[
+        "truncated-json",
+        "wrong-shape",
+        "empty",
+        "unknown-region",
+        "cut-connection",
+        "oversized",
+        "oversized-unannounced",
+        "gzip-bomb",
+    ],
+)
+def test_bad_response_never_overwrites_good_data(
+    env: FaultServer, synthetic: Sandbox, good_cache: bytes, reply: Reply, message: str
+) -> None:
+    meta_before = (synthetic.catalogs / "ovhcloud.meta.json").read_bytes()
+    env.route("/ovhcloud/products", reply)
+    report = refresh(["ovhcloud"])
+    (result,) = report.results
+    assert result.status is RefreshStatus.FAILED
+    assert message in (result.error or "")
+    assert report.exit_code == 5
+    assert result.in_use is not None and result.in_use.startswith("cache")
+    assert (synthetic.catalogs / "ovhcloud.json").read_bytes() == good_cache
+    assert (synthetic.catalogs / "ovhcloud.meta.json").read_bytes() == meta_before
+    assert read_cached(synthetic.catalogs, "ovhcloud") is not None
+    assert sorted(p.name for p in synthetic.catalogs.iterdir()) == [
+        "ovhcloud.json",
+        "ovhcloud.meta.json",
+    ]
+
+
+def test_connection_refused_is_retried_and_reported(
+    synthetic: Sandbox, fake_adapters: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv(base_url_env("scaleway"), f"http://127.0.0.1:{port}")
+    (result,) = refresh(["scaleway"]).results
+    assert result.status is RefreshStatus.FAILED
+    assert (result.error or "").startswith("could not connect to 127.0.0.1: "), result.error
+    assert result.requests == FAST.max_attempts
+
+
+def test_redirect_to_another_host_is_refused(env: FaultServer) -> None:
+    elsewhere = f"http://localhost:{env.port}/ovhcloud/products"
+    env.route("/ovhcloud/products", Reply(302, headers={"Location": elsewhere}))
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.status is RefreshStatus.FAILED
+    assert "redirect to another host or scheme refused" in (result.error or "")
+    assert env.hits("/ovhcloud/products") == 1
+
+
+def test_redirect_on_the_same_host_is_followed(env: FaultServer) -> None:
+    env.route("/ovhcloud/products", Reply(301, headers={"Location": "/ovhcloud/v2/products"}))
+    env.route("/ovhcloud/v2/products", Reply(200, json_body=GOOD))
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.status is RefreshStatus.UPDATED, result.error
+
+
+def test_providers_run_concurrently(env: FaultServer) -> None:
+    pids = ["ovhcloud", "scaleway", "clevercloud", "outscale"]
+    delay = 0.6
+    for pid in pids:
+        env.route(f"/{pid}/products", Reply(200, json_body=GOOD, delay=delay))
+    policy = HttpPolicy(read_timeout=5.0, max_attempts=1)
+    report = refresh(pids, policy)
+    assert all(r.status is RefreshStatus.UPDATED for r in report.results)
+    assert report.seconds < 0.8 * delay * len(pids)
+
+
+def test_one_failure_does_not_stop_the_others(env: FaultServer) -> None:
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD))
+    env.route("/scaleway/products", Reply(500))
+    report = refresh(["ovhcloud", "scaleway", "rapidspace"])
+    statuses = {r.provider: r.status for r in report.results}
+    assert statuses == {
+        "ovhcloud": RefreshStatus.UPDATED,
+        "scaleway": RefreshStatus.FAILED,
+        "rapidspace": RefreshStatus.STATIC,
+    }
+    assert report.exit_code == 5
+    assert [r.provider for r in report.failed] == ["scaleway"]
+
+
+def test_provider_without_api_is_a_success(env: FaultServer, synthetic: Sandbox) -> None:
+    report = refresh(["rapidspace"])
+    (result,) = report.results
+    assert result.status is RefreshStatus.STATIC
+    assert result.offers == 3 and result.requests == 0
+    assert report.exit_code == 0
+    assert not synthetic.catalogs.exists()  # nothing new to cache: the static data stays
+
+
+def test_adapter_bug_is_reported_for_that_provider_only(
+    env: FaultServer, fake_adapters: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(raw: object, facts: object) -> list[object]:
+        raise KeyError("plans")
+
+    monkeypatch.setattr(fake_adapters["ovhcloud"], "normalize", broken)
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD))
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.status is RefreshStatus.FAILED
+    assert result.error == "internal error in the ovhcloud adapter: KeyError: 'plans'"
+
+
+@pytest.mark.parametrize("fail_at", [1, 2], ids=["catalog-rename", "meta-rename"])
+def test_interrupted_cache_write_keeps_the_old_pair(
+    env: FaultServer,
+    synthetic: Sandbox,
+    good_cache: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    fail_at: int,
+) -> None:
+    import os
+
+    meta_before = (synthetic.catalogs / "ovhcloud.meta.json").read_bytes()
+    real_replace = os.replace
+    calls = []
+
+    def replace(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == fail_at:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr("sovbundle.atomic.os.replace", replace)
+    env.route("/ovhcloud/products", Reply(200, json_body=products(("other", "r1", "9"))))
+    (result,) = refresh(["ovhcloud"]).results
+    assert result.status is RefreshStatus.FAILED
+    assert "No space left on device" in (result.error or "")
+    assert (synthetic.catalogs / "ovhcloud.json").read_bytes() == good_cache
+    assert (synthetic.catalogs / "ovhcloud.meta.json").read_bytes() == meta_before
+    loaded = load_catalogs(["ovhcloud"])
+    assert loaded.warnings == [] and loaded.providers["ovhcloud"].origin == "cache"
+    assert not [p for p in synthetic.catalogs.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_retries_are_logged_redacted(
+    synthetic: Sandbox,
+    fake_adapters: object,
+    http_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    port = http_server.port
+    monkeypatch.setenv(
+        base_url_env("ovhcloud"), f"http://user:s3cr3t@127.0.0.1:{port}/ovhcloud?token=s3cr3t"
+    )
+    http_server.route("/ovhcloud/products", Reply(500), Reply(200, json_body=GOOD))
+    with caplog.at_level(logging.DEBUG, logger="sovbundle"):
+        (result,) = refresh(["ovhcloud"]).results
+    assert result.status is RefreshStatus.UPDATED, result.error
+    assert "retry 1" in caplog.text
+    seen = http_server.requests[0]
+    assert seen.query == "token=s3cr3t"  # the credential is used...
+    assert "s3cr3t" not in caplog.text  # ...and never shown or written
+    for path in synthetic.catalogs.iterdir():
+        assert "s3cr3t" not in path.read_text(), path.name
+    http_server.route("/ovhcloud/products", Reply(404))
+    (failed,) = refresh(["ovhcloud"]).results
+    assert failed.error is not None and "HTTP 404" in failed.error
+    assert "s3cr3t" not in failed.error and "***@127.0.0.1" in failed.error
+
+
+KILLER = """
+import os, signal, sys
+from tests.support.catalogs import default_offers, make_offer, make_provider
+from sovbundle.catalog.cache import HttpStatus, write_cached
+from sovbundle.catalog.files import ProviderCatalog
+from pathlib import Path
+
+folder, kill_at = Path(sys.argv[1]), int(sys.argv[2])
+def catalog(sku, when):
+    offers = (*default_offers("ovhcloud"), make_offer("ovhcloud", sku))
+    return ProviderCatalog(provider=make_provider("ovhcloud"), fetched_at=when, offers=offers)
+write_cached(folder, catalog("old", "2026-11-01T00:00:00+00:00"), sources=(), http=(),
+             sovbundle_version="t")
+real, calls = os.replace, []
+def replace(src, dst):
+    calls.append(dst)
+    if len(calls) == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(src, dst)
+os.replace = replace
+write_cached(folder, catalog("new", "2026-11-20T00:00:00+00:00"), sources=(), http=(),
+             sovbundle_version="t")
+"""
+
+
+@pytest.mark.parametrize("kill_at", [1, 2], ids=["before-catalog-rename", "before-meta-rename"])
+def test_killed_refresh_never_leaves_a_cache_that_is_used_corrupt(
+    synthetic: Sandbox, kill_at: int
+) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parents[1]
+    path = os.pathsep.join([str(tests.parent / "src"), str(tests)])
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(synthetic.catalogs), str(kill_at)],
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == -9, proc.stderr
+    loaded = load_catalogs(["ovhcloud"])
+    used = loaded.providers["ovhcloud"]
+    if kill_at == 1:  # the new catalog never replaced the old: the old pair is used
+        assert used.origin == "cache" and loaded.warnings == []
+        assert "old" in {o.sku for o in used.data.offers}
+    else:  # new catalog, old record: detected, and the snapshot is used instead
+        assert used.origin == "snapshot"
+        assert "does not match its record" in loaded.warnings[0]
