@@ -54,17 +54,15 @@ def _now() -> datetime:
 def _resolve(what: str, value: str | None, allowed: Sequence[str]) -> str | None:
     """``value`` as spelt in ``allowed`` (ids are matched case-insensitively: ``gra11`` is
     ``GRA11``, ``HDS`` is ``hds``), or a usage error with the nearest id."""
-    from sovbundle.spec.messages import did_you_mean
+    from sovbundle.spec.messages import did_you_mean, kind_hint
 
     if value is None or value in allowed:
         return value
     same = [choice for choice in allowed if choice.lower() == value.lower()]
     if len(same) == 1:
         return same[0]
-    raise UsageError(
-        f"unknown {what} {value!r}{did_you_mean(value, allowed)}; "
-        f"valid values: {', '.join(allowed)}"
-    )
+    hint = kind_hint(value, allowed) if what == "kind" else did_you_mean(value, allowed)
+    raise UsageError(f"unknown {what} {value!r}{hint}; valid values: {', '.join(allowed)}")
 
 
 def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
