@@ -9,9 +9,11 @@ import pytest
 
 from sovbundle.cli import app
 from sovbundle.errors import (
+    PLANS_DIFFER,
     BundleError,
     CatalogError,
     InfeasibleError,
+    PlanFileError,
     ProviderError,
     SovbundleError,
     UsageError,
@@ -50,7 +52,20 @@ def test_the_readme_bundle_example_is_valid() -> None:
 
 @pytest.mark.parametrize(
     "error",
-    [SovbundleError, UsageError, BundleError, InfeasibleError, ProviderError, CatalogError],
+    [
+        SovbundleError,
+        UsageError,
+        BundleError,
+        PlanFileError,
+        InfeasibleError,
+        ProviderError,
+        CatalogError,
+    ],
 )
 def test_exit_codes_table_matches_the_error_tree(error: type[SovbundleError]) -> None:
     assert re.search(rf"^\| {error.exit_code} \| ", README, re.M)
+
+
+def test_exit_code_7_is_in_the_table() -> None:
+    assert PLANS_DIFFER == 7
+    assert re.search(rf"^\| {PLANS_DIFFER} \| the plans differ", README, re.M)

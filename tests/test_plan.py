@@ -103,11 +103,12 @@ def test_json_has_the_canonical_shape() -> None:
     text = dump_plan(plan_bundle(loaded(SPEC), _rich_catalog(), NOW))
     data = json.loads(text)
     assert list(data) == [
-        "format_version", "sovbundle_version", "generated_at", "bundle", "catalogs", "status",
-        "currency", "total_monthly", "by_provider", "placements", "links", "constraints",
-        "solver", "warnings",
+        "format_version", "sovbundle_version", "generated_at", "body_sha256", "bundle",
+        "catalogs", "status", "currency", "total_monthly", "by_provider", "placements", "links",
+        "constraints", "solver", "warnings", "run",
     ]  # fmt: skip
-    assert data["format_version"] == FORMAT_VERSION == "1.0"
+    assert data["format_version"] == FORMAT_VERSION == "1.1"
+    assert list(data["run"]) == ["time_ms", "warnings"] and "time_ms" not in data["solver"]
     assert data["generated_at"] == "2026-11-29T12:00:00Z"
     assert data["status"] == "optimal" and data["solver"]["status"] == "optimal"
     assert data["solver"]["gap"] == 0.0
@@ -116,7 +117,7 @@ def test_json_has_the_canonical_shape() -> None:
     assert rows == sorted(rows, key=lambda r: r["component"])
     assert list(rows[0]) == [
         "component", "kind", "part", "provider", "region", "country", "sku", "quantity",
-        "unit_price", "price_unit", "monthly", "certifications", "source",
+        "unit_price", "price_unit", "monthly", "certifications", "source", "offer_status",
     ]  # fmt: skip
     k8s = [r for r in rows if r["component"] == "k8s"]
     assert [r["part"] for r in k8s] == ["control_plane", "nodes"]
@@ -151,7 +152,7 @@ def test_warnings_name_stale_curated_prices_and_old_catalogs() -> None:
         links=[{"from": "db", "to": "x", "gb_month": 10}],
     )
     plan = plan_bundle(loaded(spec), cat, NOW)
-    text = "\n".join(plan.warnings)
+    text = "\n".join(plan.all_warnings)
     assert "db: price of clevercloud/par/pg is stale: 2025 list" in text
     assert (
         "prices from documentation, not from a provider API (each placement names its source "
@@ -160,6 +161,11 @@ def test_warnings_name_stale_curated_prices_and_old_catalogs() -> None:
     assert "ovhcloud: catalog data is 89 days old (snapshot, fetched 2026-09-01" in text
     assert "link db->x: egress price of clevercloud/par/pg unknown, counted as 0" in text
     assert list(plan.warnings) == sorted(plan.warnings)
+    # The age is measured at NOW: a fact about the run, outside the canonical body.
+    assert [w for w in plan.run.warnings if "days old" in w] == [
+        w for w in plan.all_warnings if "days old" in w
+    ]
+    assert not [w for w in plan.warnings if "days old" in w]
 
 
 def test_old_catalogs_are_warned_only_for_providers_the_plan_uses() -> None:
@@ -169,6 +175,6 @@ def test_old_catalogs_are_warned_only_for_providers_the_plan_uses() -> None:
         fetched_at="2026-09-01T00:00:00Z",
     )
     plan = plan_bundle(loaded(bundle({"x": {"kind": "vm"}})), cat, NOW)
-    text = "\n".join(plan.warnings)
+    text = "\n".join(plan.all_warnings)
     assert "ovhcloud: catalog data is 89 days old" in text
     assert "clevercloud" not in text

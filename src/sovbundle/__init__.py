@@ -43,10 +43,15 @@ _EXPORTS: dict[str, str] = {
     "Plan": "sovbundle.plan",
     "dump_plan": "sovbundle.plan",
     "plan_bundle": "sovbundle.planning.resolve",
+    # reviewing plans
+    "PlanDiff": "sovbundle.plan_diff",
+    "diff_plans": "sovbundle.planning.diff",
+    "read_plan": "sovbundle.plan_file",
     # errors
     "BundleError": "sovbundle.errors",
     "CatalogError": "sovbundle.errors",
     "InfeasibleError": "sovbundle.errors",
+    "PlanFileError": "sovbundle.errors",
     "ProviderError": "sovbundle.errors",
     "SovbundleError": "sovbundle.errors",
     "UsageError": "sovbundle.errors",
@@ -63,6 +68,8 @@ __all__ = [
     "Offer",
     "OfferQuery",
     "Plan",
+    "PlanDiff",
+    "PlanFileError",
     "Price",
     "PriceQuality",
     "PriceUnit",
@@ -73,11 +80,13 @@ __all__ = [
     "SovbundleError",
     "UsageError",
     "__version__",
+    "diff_plans",
     "dump_plan",
     "load_bundle",
     "load_catalogs",
     "parse_bundle",
     "plan_bundle",
+    "read_plan",
     "refresh_catalogs",
 ]
 
@@ -88,6 +97,7 @@ if TYPE_CHECKING:
         BundleError,
         CatalogError,
         InfeasibleError,
+        PlanFileError,
         ProviderError,
         SovbundleError,
         UsageError,
@@ -103,6 +113,9 @@ if TYPE_CHECKING:
         Source,
     )
     from sovbundle.plan import Plan, dump_plan
+    from sovbundle.plan_diff import PlanDiff
+    from sovbundle.plan_file import read_plan
+    from sovbundle.planning.diff import diff_plans
     from sovbundle.planning.resolve import plan_bundle
     from sovbundle.refresh.run import refresh_catalogs
     from sovbundle.spec.loader import LoadedBundle, load_bundle, parse_bundle

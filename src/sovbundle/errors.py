@@ -4,9 +4,14 @@
     ├── UsageError                 (exit 2) bad command-line usage, unknown provider id
     ├── BundleError                (exit 3) the bundle spec cannot be read or is invalid
     │     carries a list of SpecIssue (file, line, column, message)
+    ├── PlanFileError              (exit 3) a saved plan file cannot be read, or is of an
+    │                                       unknown major format_version
     ├── InfeasibleError            (exit 4) no plan satisfies every constraint
     ├── ProviderError              (exit 5) a provider's API or the network failed
     └── CatalogError               (exit 6) catalog data is malformed, truncated or mis-shaped
+
+Exit 7 (``PLANS_DIFFER``) is no error: ``diff`` and ``plan --compare-to`` return it when the two
+plans differ, as ``terraform plan -detailed-exitcode`` returns 2 (2 is sovbundle's usage error).
 
 The library raises these; only the CLI turns them into exits (``sovbundle.cli``).
 """
@@ -17,9 +22,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 __all__ = [
+    "PLANS_DIFFER",
     "BundleError",
     "CatalogError",
     "InfeasibleError",
+    "PlanFileError",
     "ProviderError",
     "SovbundleError",
     "SpecIssue",
@@ -75,6 +82,16 @@ class BundleError(SovbundleError):
         count = len(self.issues)
         summary = f"{count} error{'s' if count != 1 else ''} in bundle"
         return [*(str(issue) for issue in self.issues), summary]
+
+
+class PlanFileError(SovbundleError):
+    """A saved plan file cannot be read, is not a plan, or has an unknown major version."""
+
+    exit_code = 3
+
+
+PLANS_DIFFER = 7
+"""Exit code of ``diff`` and ``plan --compare-to`` when the two plans differ (not an error)."""
 
 
 class InfeasibleError(SovbundleError):

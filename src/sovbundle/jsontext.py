@@ -2,7 +2,8 @@
 
 Keys keep their order, indentation is two spaces a level, a ``Decimal`` is a plain JSON number
 (``12.30``, ``0.000012``: never an exponent, never a float round-trip) and a float is rounded to
-9 decimals.
+9 decimals and written as a plain decimal too. Text read back with ``json.loads(...,
+parse_float=Decimal)`` encodes to the same text (``plan.body_sha256`` relies on it).
 """
 
 from __future__ import annotations
@@ -40,5 +41,5 @@ def _encode(value: Any, indent: int) -> str:
     if isinstance(value, Decimal):
         return _number(value)
     if isinstance(value, float):
-        return json.dumps(round(value, 9))
+        return _number(Decimal(repr(round(value, 9))))
     return json.dumps(value, ensure_ascii=False)

@@ -1,9 +1,19 @@
-"""The Plan model and its canonical JSON export (``format_version`` "1.0", SPEC §6).
+"""The Plan model and its canonical JSON export (``format_version`` "1.1", SPEC §6).
 
 Money is a JSON number in EUR: each ``monthly`` is rounded to cents half-even, totals are sums of
 the rounded lines, unit prices carry 6 decimals. Keys come in the order of SPEC §6 (the field
-order below) and every list is in a canonical order, so the same bundle and catalog always give
-the same bytes, apart from ``generated_at`` and ``solver.time_ms`` (wall-clock facts).
+order below) and every list is in a canonical order.
+
+The *canonical body* is the document without ``generated_at``, ``body_sha256`` and ``run``: the
+same bundle and catalogs always give the same body, byte for byte. What depends on the run
+rather than on the bundle and the catalogs (when and how fast it was solved, how old the
+catalogs were at that moment, a refresh that failed) is in ``run``, which ``diff`` ignores.
+``body_sha256`` is the sha256 of the body's canonical text (``plan_body``), so two plans can be
+compared by hash.
+
+Format 1.1 adds ``body_sha256``, ``bundle.spec``, ``placements[].offer_status``, ``run``; it
+moves ``solver.time_ms`` to ``run.time_ms`` and the warnings about the run to ``run.warnings``
+(``sovbundle.plan_file`` reads 1.0 files and maps them).
 
 A placement row is one priced line: a Kubernetes cluster gives two rows (``part``
 ``control_plane`` and ``nodes``), a database with extra storage an ``extra_storage`` row, object
@@ -13,14 +23,17 @@ storage a ``storage`` and possibly an ``egress`` row; in every row ``quantity`` 
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sovbundle.envelope import FORMAT_VERSION
 from sovbundle.jsontext import dumps
 
 __all__ = [
+    "BODY_EXCLUDES",
     "FORMAT_VERSION",
     "BundleRef",
     "CatalogRef",
@@ -28,12 +41,17 @@ __all__ = [
     "LinkRow",
     "PlacementRow",
     "Plan",
+    "RunInfo",
     "SolverInfo",
     "SourceRef",
+    "body_sha256",
     "dump_plan",
+    "plan_body",
+    "with_body_sha256",
 ]
 
-FORMAT_VERSION = "1.0"
+BODY_EXCLUDES = ("generated_at", "body_sha256", "run")
+"""Top-level keys outside the canonical body: they depend on the run, not on the inputs."""
 
 TIE_BREAK = (
     "among equal-cost plans, the least sum of canonical ranks (a candidate's position in its "
@@ -50,7 +68,12 @@ class _Row(BaseModel):
 class BundleRef(_Row):
     name: str
     path: str
+    """As given on the command line."""
     sha256: str
+    """Of the bundle file's bytes."""
+    spec: dict[str, Any] | None = None
+    """The normalised spec (every default filled in, components in name order), so that
+    ``diff`` can say which component or constraint changed; ``None`` in 1.0 files."""
 
 
 class CatalogRef(_Row):
@@ -82,6 +105,8 @@ class PlacementRow(_Row):
     monthly: Decimal
     certifications: tuple[str, ...]
     source: SourceRef
+    offer_status: Literal["ga", "beta", "deprecated"] = "ga"
+    """The offer's commercial status in the catalog the plan used (1.1)."""
 
 
 class LinkRow(_Row):
@@ -110,7 +135,6 @@ class SolverInfo(_Row):
     status: str
     objective: Decimal | None
     gap: float | None
-    time_ms: int
     candidates: int
     pruned: int
     model: ModelSize
@@ -135,12 +159,24 @@ class ExplainInfo(_Row):
     constraint_costs: tuple[ConstraintCostRow, ...]
 
 
+class RunInfo(_Row):
+    """What depends on the run rather than on the bundle and the catalogs; ``diff`` ignores it."""
+
+    time_ms: int = 0
+    """Wall-clock time of the solve, milliseconds (``solver.time_ms`` in format 1.0)."""
+    warnings: tuple[str, ...] = ()
+    """Warnings about the circumstances of the run: catalogs older than 30 days at
+    ``generated_at``, a live refresh that failed, a cache file that was ignored."""
+
+
 class Plan(_Row):
     """A resolved bundle: where each component goes, what it costs, and why it is right."""
 
     format_version: str = FORMAT_VERSION
     sovbundle_version: str
     generated_at: str
+    body_sha256: str | None = None
+    """sha256 of ``plan_body`` (recomputed by ``dump_plan``); ``None`` in 1.0 files."""
     bundle: BundleRef
     catalogs: tuple[CatalogRef, ...]
     status: Literal["optimal", "feasible", "infeasible"]
@@ -154,11 +190,44 @@ class Plan(_Row):
     warnings: tuple[str, ...]
     explain: ExplainInfo | None = None
     """Only with ``--explain`` (an addition to SPEC §6)."""
+    run: RunInfo = RunInfo()
+
+    @property
+    def all_warnings(self) -> tuple[str, ...]:
+        """The plan's warnings and the run's, sorted: what the terminal plan shows."""
+        return tuple(sorted({*self.warnings, *self.run.warnings}))
 
 
-def dump_plan(plan: Plan) -> str:
-    """The canonical JSON text of a plan (UTF-8, 2-space indent, trailing newline)."""
+def _document(plan: Plan) -> dict[str, Any]:
     data = plan.model_dump(mode="python", by_alias=True, exclude_none=False)
     if data.get("explain") is None:
         data.pop("explain", None)
+    if data["bundle"].get("spec") is None:
+        data["bundle"].pop("spec", None)
+    return data
+
+
+def plan_body(data: dict[str, Any]) -> bytes:
+    """The canonical body of a plan document: ``jsontext.dumps`` of it without the keys in
+    ``BODY_EXCLUDES``, as UTF-8. ``body_sha256`` is the sha256 of these bytes."""
+    body = {key: value for key, value in data.items() if key not in BODY_EXCLUDES}
+    return dumps(body).encode("utf-8")
+
+
+def body_sha256(data: dict[str, Any]) -> str:
+    """The hex sha256 of ``plan_body(data)``."""
+    return hashlib.sha256(plan_body(data)).hexdigest()
+
+
+def with_body_sha256(plan: Plan) -> Plan:
+    """``plan`` with its ``body_sha256`` filled in."""
+    data = _document(plan)
+    return plan.model_copy(update={"body_sha256": body_sha256(data)})
+
+
+def dump_plan(plan: Plan) -> str:
+    """The canonical JSON text of a plan (UTF-8, 2-space indent, trailing newline), with its
+    ``body_sha256`` computed."""
+    data = _document(plan)
+    data["body_sha256"] = body_sha256(data)
     return dumps(data)

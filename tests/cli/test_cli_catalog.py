@@ -25,7 +25,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_providers_json(synthetic: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "providers", "--json")
     assert code == 0, err
-    data = json.loads(out)
+    data = json.loads(out)["providers"]
     assert [p["id"] for p in data] == list(PROVIDER_IDS)
     first = data[0]
     assert {
@@ -69,7 +69,7 @@ def test_services_cheapest_first_json(
 ) -> None:
     code, out, _ = run(capsys, "services", "ovhcloud", "--json")
     assert code == 0
-    data = json.loads(out)
+    data = json.loads(out)["offers"]
     assert [o["sku"] for o in data] == ["small", "big", "special"]
     small = data[0]
     assert small["price"] == {
@@ -106,7 +106,7 @@ def test_services_filters(
 ) -> None:
     code, out, _ = run(capsys, "services", "scaleway", *args, "--json")
     assert code == 0
-    assert {o["sku"] for o in json.loads(out)} == skus
+    assert {o["sku"] for o in json.loads(out)["offers"]} == skus
 
 
 def test_services_across_providers_table(
@@ -155,13 +155,13 @@ def test_services_ids_are_case_insensitive(
     # got no suggestion, although the bundle spec suggests 'hds' for 'HDS'.
     code, out, err = run(capsys, "services", *args, "--json")
     assert code == 0, err
-    assert {o["sku"] for o in json.loads(out)} == skus
+    assert {o["sku"] for o in json.loads(out)["offers"]} == skus
 
 
 def test_catalog_status(synthetic: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "catalog", "status", "--json")
     assert code == 0, err
-    rows = json.loads(out)
+    rows = json.loads(out)["catalogs"]
     assert [r["provider"] for r in rows] == list(PROVIDER_IDS)
     assert rows[0]["source"] == "snapshot" and rows[0]["offers"] == 3
     code, out, _ = run(capsys, "catalog", "status")
@@ -195,12 +195,12 @@ def test_catalog_refresh_all_ok(served: FaultServer, capsys: pytest.CaptureFixtu
     assert lines[-1].startswith("refreshed 5 of 5 providers in ")
     assert err == ""  # piped: no progress display
     code, out, _ = run(capsys, "catalog", "status", "--json")
-    sources = {r["provider"]: r["source"] for r in json.loads(out)}
+    sources = {r["provider"]: r["source"] for r in json.loads(out)["catalogs"]}
     assert sources == {pid: "cache" for pid in PROVIDER_IDS if pid != "rapidspace"} | {
         "rapidspace": "snapshot"
     }
     code, out, _ = run(capsys, "services", "ovhcloud", "--json")
-    assert [o["sku"] for o in json.loads(out)] == ["small", "special"]
+    assert [o["sku"] for o in json.loads(out)["offers"]] == ["small", "special"]
 
 
 def test_catalog_refresh_failure_exits_5(
@@ -302,8 +302,10 @@ def test_plan_refresh_with_a_failed_provider_plans_on_its_last_good_data(
     assert code == 0, err
     plan = json.loads(out)
     assert {c["provider"]: c["source"] for c in plan["catalogs"]}["outscale"] == "snapshot"
-    assert any(w.startswith("outscale: live refresh failed (HTTP 503") for w in plan["warnings"]), (
-        plan["warnings"]
+    # A failed refresh is a fact about the run, not about the bundle and catalogs.
+    run_warnings = plan["run"]["warnings"]
+    assert any(w.startswith("outscale: live refresh failed (HTTP 503") for w in run_warnings), (
+        run_warnings
     )
     # The exit rule (README): a plan on last good data, exit 0, the failure a plan warning;
     # stderr holds one summary line, not the failure again.

@@ -28,18 +28,18 @@ def test_gpu_flag_still_filters_offers(capsys: pytest.CaptureFixture[str]) -> No
     """``--gpu/--no-gpu`` keep their meaning (a filter): the grouped view is ``--by-gpu``."""
     code, out, _ = run(capsys, "services", "--gpu", "--json")
     assert code == 0
-    rows = json.loads(out)
+    rows = json.loads(out)["offers"]
     assert rows and all(row["specs"]["gpus"] > 0 for row in rows)
     code, out, _ = run(capsys, "services", "--kind", "vm", "--no-gpu", "--json")
-    assert all(row["specs"]["gpus"] == 0 for row in json.loads(out))
+    assert all(row["specs"]["gpus"] == 0 for row in json.loads(out)["offers"])
 
 
 def test_by_gpu_groups_offers_by_model(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "services", "--gpu", "--json")
-    offers = json.loads(out)
+    offers = json.loads(out)["offers"]
     code, out, _ = run(capsys, "services", "--by-gpu", "--json")
     assert code == 0
-    groups = json.loads(out)
+    groups = json.loads(out)["gpu_models"]
     assert sum(g["offers"] for g in groups) == len(offers)
     l4 = next(g for g in groups if g["gpu_model"] == "L4")
     l4_offers = [o for o in offers if o["specs"]["gpu_model"] == "L4"]
@@ -58,7 +58,7 @@ def test_by_gpu_table_has_one_line_per_model(capsys: pytest.CaptureFixture[str])
     assert lines[0].endswith("cheapest machine first")
     assert lines[1].split()[:2] == ["GPU", "model"]
     code, out, _ = run(capsys, "services", "--by-gpu", "--country", "FR", "--json")
-    groups = json.loads(out)
+    groups = json.loads(out)["gpu_models"]
     assert len(lines) == 2 + len(groups)  # one line per GPU model
     assert [line[: len(g["gpu_model"])] for line, g in zip(lines[2:], groups, strict=True)] == [
         g["gpu_model"] for g in groups

@@ -22,7 +22,7 @@ def packaged_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def services(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
     assert main(["services", *args, "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["offers"]
     assert isinstance(rows, list)
     return rows
 

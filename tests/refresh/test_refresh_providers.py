@@ -264,13 +264,13 @@ def test_refresh_caches_the_served_prices(
 
     code, out, err = run(capsys, "catalog", "status", "--json")
     assert code == 0, err
-    sources = {row["provider"]: row["source"] for row in json.loads(out)}
+    sources = {row["provider"]: row["source"] for row in json.loads(out)["catalogs"]}
     assert sources == {p: "cache" if p == pid else "snapshot" for p in sources}
 
     (kind, sku, region), price = next(iter(api.prices.items()))
     code, out, err = run(capsys, "services", pid, "--kind", kind, "--region", region, "--json")
     assert code == 0, err
-    shown = {row["sku"]: row for row in json.loads(out)}
+    shown = {row["sku"]: row for row in json.loads(out)["offers"]}
     assert Decimal(str(shown[sku]["price"]["amount"])) == unit_price(price)
     assert shown[sku]["source_kind"] == "api"
 
@@ -391,7 +391,7 @@ def test_bad_answer_keeps_the_last_good_data(
     (kind, sku, region), price = next(iter(api.prices.items()))
     code, out, err = run(capsys, "services", pid, "--kind", kind, "--region", region, "--json")
     assert code == 0, err
-    shown = {row["sku"]: row for row in json.loads(out)}
+    shown = {row["sku"]: row for row in json.loads(out)["offers"]}
     assert Decimal(str(shown[sku]["price"]["amount"])) == unit_price(price)
 
 

@@ -12,7 +12,7 @@ import sys
 import typer
 
 # Command modules: importing one registers its commands on ``app``.
-from sovbundle.cli import bundle_cmds, catalog_cmds, plan_cmds  # noqa: F401
+from sovbundle.cli import bundle_cmds, catalog_cmds, export_cmds, plan_cmds, review_cmds  # noqa: F401
 from sovbundle.cli._app import app
 from sovbundle.cli._terminal import debug_from_env
 from sovbundle.errors import SovbundleError

@@ -1,6 +1,7 @@
 """The examples that end each command's ``--help`` (real commands on the shipped bundles).
 
-``tests/cli`` runs every example line that needs no network, so none of them can rot.
+``tests/cli`` runs every example line that needs no network (from a folder holding
+``bundles/``, ``plan.json`` and ``old.json``), so none of them can rot.
 """
 
 from __future__ import annotations
@@ -21,13 +22,26 @@ EXAMPLE_LINES: dict[str, tuple[str, ...]] = {
     ),
     "plan": (
         "sovbundle plan bundles/health-portal.yaml --explain",
-        "cat bundles/fr-saas.yaml | sovbundle plan - --json > plan.json",
+        "cat bundles/fr-saas.yaml | sovbundle plan - --json > fr-saas.json",
     ),
     "validate": (
         "sovbundle validate bundles/saas-startup.yaml",
         "cat bundles/fr-saas.yaml | sovbundle validate -",
     ),
     "schema": ("sovbundle schema -o schema/bundle.schema.json",),
+    "show": (
+        "sovbundle plan bundles/health-portal.yaml -o plan.json",
+        "sovbundle show plan.json --format markdown",
+    ),
+    "diff": (
+        "sovbundle diff old.json plan.json",
+        "sovbundle diff old.json plan.json --json",
+    ),
+    "export": ("sovbundle export tofu plan.json -o tofu",),
+    "export tofu": (
+        "sovbundle export tofu plan.json -o tofu",
+        "sovbundle export tofu plan.json -o tofu --bundle bundles/health-portal.yaml --force",
+    ),
     "providers": ("sovbundle providers", "sovbundle providers --json"),
     "services": (
         "sovbundle services scaleway --kind vm --min-vcpus 4 --country FR",

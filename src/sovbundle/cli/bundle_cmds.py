@@ -32,15 +32,40 @@ def validate(
             show_default=False,
         ),
     ],
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help='Print {"format_version", "valid", "errors": [{file, line, column, message, '
+            "suggestion}]} on stdout (exit 3 when invalid).",
+        ),
+    ] = False,
 ) -> None:
     """Check a bundle spec; print every error with file:line:column (exit 3 when invalid)."""
     from sovbundle.spec.loader import load_bundle
 
-    loaded = load_bundle(bundle)
-    spec = loaded.spec
-    typer.echo(
-        f"ok: {_plural(len(spec.components), 'component')}, {_plural(len(spec.links), 'link')}"
-    )
+    if not as_json:
+        loaded = load_bundle(bundle)
+        spec = loaded.spec
+        typer.echo(
+            f"ok: {_plural(len(spec.components), 'component')}, {_plural(len(spec.links), 'link')}"
+        )
+        return
+    import json
+
+    from sovbundle.cli.formats import issue_json
+    from sovbundle.envelope import envelope
+    from sovbundle.errors import BundleError
+
+    try:
+        loaded = load_bundle(bundle)
+    except BundleError as exc:
+        errors = [issue_json(issue) for issue in exc.issues]
+        document = envelope("errors", errors, valid=False)
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        raise
+    counts = {"components": len(loaded.spec.components), "links": len(loaded.spec.links)}
+    typer.echo(json.dumps(envelope("errors", [], valid=True, **counts), indent=2))
 
 
 def schema_bytes() -> bytes:

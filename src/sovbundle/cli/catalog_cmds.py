@@ -25,6 +25,7 @@ from sovbundle.cli._complete import (
 from sovbundle.cli._examples import EXAMPLES
 from sovbundle.cli._help import Command, Group
 from sovbundle.cli._terminal import console as _console
+from sovbundle.envelope import envelope
 from sovbundle.errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,7 +45,10 @@ catalog_app = typer.Typer(
 )
 app.add_typer(catalog_app, name="catalog")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+JsonOption = Annotated[
+    bool,
+    typer.Option("--json", help='Print JSON on stdout: {"format_version", <key>: data}.'),
+]
 
 
 def _now() -> datetime:
@@ -90,7 +94,7 @@ def providers_cmd(json_out: JsonOption = False) -> None:
     catalog = _load(load_config())
     if json_out:
         data = [provider_json(catalog.providers[pid]) for pid in catalog.provider_ids()]
-        sys.stdout.write(to_json(data))
+        sys.stdout.write(to_json(envelope("providers", data)))
         return
     emit(providers_view(catalog, _now()))
 
@@ -216,7 +220,7 @@ def services_cmd(
     if by_gpu:
         groups = gpu_groups(offers, catalog)
         if json_out:
-            sys.stdout.write(to_json(gpu_groups_json(groups)))
+            sys.stdout.write(to_json(envelope("gpu_models", gpu_groups_json(groups))))
             return
         if not groups:
             _console(stderr=True).print("no GPU offer matches these filters", markup=False)
@@ -224,7 +228,8 @@ def services_cmd(
         emit(gpu_table(groups))
         return
     if json_out:
-        sys.stdout.write(to_json([offer_json(offer, catalog) for offer in offers]))
+        data = [offer_json(offer, catalog) for offer in offers]
+        sys.stdout.write(to_json(envelope("offers", data)))
         return
     err = _console(stderr=True)
     if not offers:
@@ -269,7 +274,7 @@ def status_cmd(json_out: JsonOption = False) -> None:
     config = load_config()
     catalog = _load(config)
     if json_out:
-        sys.stdout.write(to_json(status_json(catalog, _now())))
+        sys.stdout.write(to_json(envelope("catalogs", status_json(catalog, _now()))))
         return
     emit(status_table(catalog, _now(), config.catalog_dir))
 

@@ -1,4 +1,5 @@
-"""``sovbundle plan``: resolve a bundle into the cheapest plan; table, JSON or a file."""
+"""``sovbundle plan``: resolve a bundle into the cheapest plan; table, JSON, markdown or a file;
+with ``--compare-to``, the diff from a saved plan."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import typer
 from sovbundle.cli._app import app
 from sovbundle.cli._examples import EXAMPLES
 from sovbundle.cli._help import Command
-from sovbundle.errors import UsageError
+from sovbundle.cli.formats import (
+    FormatOption,
+    chosen_format,
+    plan_console,
+    print_error_document,
+)
+from sovbundle.errors import SovbundleError, UsageError
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -34,8 +41,12 @@ def plan(
         ),
     ],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the plan as JSON (stdout holds only the JSON).")
+        bool,
+        typer.Option(
+            "--json", help="Print JSON (stdout holds only the JSON); short for --format json."
+        ),
     ] = False,
+    output_format: FormatOption = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -65,8 +76,36 @@ def plan(
             "provider that fails keeps its last good data, with a warning (exit 0).",
         ),
     ] = False,
+    compare_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-to",
+            metavar="PLAN.json",
+            help="Show the diff from this saved plan instead of the plan; exit 7 if they differ.",
+        ),
+    ] = None,
 ) -> None:
     """Find the cheapest placement of BUNDLE that meets every constraint, proven optimal."""
+    chosen = chosen_format(as_json, output_format)
+    try:
+        code = _plan(bundle, chosen, output, with_explain, top, refresh, compare_to)
+    except SovbundleError as exc:
+        if chosen == "json":  # a pipeline reading stdout never reads an empty document
+            print_error_document(exc)
+        raise
+    if code:
+        raise typer.Exit(code)
+
+
+def _plan(
+    bundle: Path,
+    chosen: str,
+    output: Path | None,
+    with_explain: bool,
+    top: int,
+    refresh: bool,
+    compare_to: Path | None,
+) -> int:
     # Heavy imports stay here so that `sovbundle --help` does not load the solver.
     import time
     from datetime import UTC, datetime
@@ -83,6 +122,11 @@ def plan(
         raise UsageError("--top shows candidates in the explanation: add --explain")
     if output is not None and _same_file(output, bundle):
         raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
+    saved = None
+    if compare_to is not None:
+        from sovbundle.plan_file import read_plan
+
+        saved = read_plan(compare_to)  # before -o may replace it with the new plan
     loaded = load_bundle(bundle)
     refresh_failures: list[str] = []
     if refresh:
@@ -103,17 +147,31 @@ def plan(
             atomic_write_bytes(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
-    if as_json:
+    if saved is not None:
+        from sovbundle.catalog.local import LocalCatalogs
+        from sovbundle.cli.review_cmds import print_diff
+        from sovbundle.config import load_config
+
+        store = LocalCatalogs(load_config().catalog_dir, extra=catalogs.providers.values())
+        new_name = str(output) if output is not None else f"plan of {bundle}"
+        return print_diff(saved, result, new_name, chosen, store, what=f"sovbundle plan {bundle}")
+    if chosen == "json":
         sys.stdout.write(text)
         sys.stdout.flush()
-        return
-    from sovbundle.cli._terminal import console, emit, options
+        return 0
+    if chosen == "markdown":
+        from sovbundle.render.markdown import plan_markdown
+
+        sys.stdout.write(plan_markdown(result, f"sovbundle plan {bundle}"))
+        sys.stdout.flush()
+        return 0
+    from sovbundle.cli._terminal import emit, options
     from sovbundle.render.plan import plan_summary, render_plan
 
-    out = console()
+    out = plan_console()
     if options().quiet:
         emit(plan_summary(result), out=out)
-        return
+        return 0
     emit(render_plan(result), out=out)
     if top:
         from sovbundle.render.plan import candidates_table
@@ -121,6 +179,7 @@ def plan(
         emit(candidates_table(_top_candidates(loaded.spec, catalogs, result, top), top), out=out)
     if output is not None:
         out.print(f"plan written to {output}", markup=False, highlight=False)
+    return 0
 
 
 def _top_candidates(

@@ -203,7 +203,7 @@ def render_plan(plan: Plan) -> Group:
         if extra is not None:
             parts.append(extra)
     parts.extend(_explain(plan))
-    for warning in plan.warnings:
+    for warning in plan.all_warnings:
         parts.append(Text(f"warning: {warning}", style="yellow"))
     parts.append(plan_summary(plan))
     return Group(*parts)
