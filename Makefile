@@ -1,7 +1,7 @@
 # One command runs every check: `make check` (lint, types, tests). CI runs the same.
 PYTHON ?= python3
 
-.PHONY: check lint types test snapshot schema bench bench-quick
+.PHONY: check lint types test snapshot snapshot-check schema bench bench-quick
 
 check: lint types test
 
@@ -23,6 +23,9 @@ bench-quick:
 
 snapshot:
 	$(PYTHON) -m sovbundle.refresh.snapshot
+
+snapshot-check:
+	$(PYTHON) -m sovbundle.refresh.snapshot --check
 
 schema:
 	$(PYTHON) -m sovbundle schema -o schema/bundle.schema.json

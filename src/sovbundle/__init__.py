@@ -22,6 +22,8 @@ from sovbundle._version import __version__
 _EXPORTS: dict[str, str] = {
     # the normalised catalog model
     "Certification": "sovbundle.models",
+    "Evidence": "sovbundle.models",
+    "EvidenceClass": "sovbundle.models",
     "Offer": "sovbundle.models",
     "Price": "sovbundle.models",
     "PriceQuality": "sovbundle.models",
@@ -63,6 +65,8 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Certification",
+    "Evidence",
+    "EvidenceClass",
     "InfeasibleError",
     "LoadedBundle",
     "Offer",
@@ -104,6 +108,8 @@ if TYPE_CHECKING:
     )
     from sovbundle.models import (
         Certification,
+        Evidence,
+        EvidenceClass,
         Offer,
         Price,
         PriceQuality,

@@ -14,11 +14,12 @@ Units are explicit and never implied:
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "CERTIFICATIONS",
@@ -31,12 +32,15 @@ __all__ = [
     "CertificationId",
     "DatabaseSpecs",
     "Egress",
+    "Evidence",
+    "EvidenceClass",
     "KubernetesSpecs",
     "ObjectStorageSpecs",
     "Offer",
     "OfferStatus",
     "Price",
     "PriceQuality",
+    "PriceRecord",
     "PriceUnit",
     "Provider",
     "ProviderId",
@@ -44,6 +48,7 @@ __all__ = [
     "Source",
     "Specs",
     "VmSpecs",
+    "evidence_date",
 ]
 
 HOURS_PER_MONTH = Decimal(730)
@@ -94,6 +99,68 @@ class Source(_Frozen):
     note: str | None = None
 
 
+class EvidenceClass(StrEnum):
+    """What kind of source a price was read from; ``rank`` orders them, best first."""
+
+    API = "api"
+    """A provider API response, fetched live or recorded (a saved response body)."""
+    PROVIDER_DOC = "provider_doc"
+    """The provider's own published page or document."""
+    THIRD_PARTY = "third_party"
+    """A dataset compiled by others (a price comparison, a crawler, a test fixture of theirs)."""
+
+    @property
+    def rank(self) -> int:
+        """0 for the best evidence (``api``), larger for weaker evidence."""
+        return _EVIDENCE_RANK[self]
+
+
+_EVIDENCE_RANK = {EvidenceClass.API: 0, EvidenceClass.PROVIDER_DOC: 1, EvidenceClass.THIRD_PARTY: 2}
+
+
+class Evidence(_Frozen):
+    """Where one price was read: its evidence class, its source and the date of that source."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+    class_: EvidenceClass = Field(alias="class")
+    """``api``, ``provider_doc`` or ``third_party`` (``class`` in files and JSON)."""
+    source: str
+    """The endpoint, page, or repository file (with its commit) the figure was read from."""
+    as_of: str | None
+    """Date of that source itself: when the response was recorded or the page was dated, never
+    the date of some other source of the same provider. An ISO date or datetime, or only a year
+    or a month (``2018``, ``2020-08``) when the source says no more; ``None`` when the source
+    states no date at all (``note`` then says when the figure was collected)."""
+    note: str | None = None
+
+    @field_validator("as_of")
+    @classmethod
+    def _dated(cls, value: str | None) -> str | None:
+        if value is not None:
+            evidence_date(value)
+        return value
+
+
+def evidence_date(value: str) -> date:
+    """The last day an ``Evidence.as_of`` can mean (``2018`` -> 2018-12-31); ValueError if bad.
+
+    The last day, so that an age computed from it is never larger than the truth."""
+    if len(value) == 4 and value.isdigit():
+        return date(int(value), 12, 31)
+    if len(value) == 7 and value[4] == "-":
+        year, month = int(value[:4]), int(value[5:])
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return following - timedelta(days=1)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+
+
 class PriceUnit(StrEnum):
     """What one ``Price.amount`` buys."""
 
@@ -126,6 +193,15 @@ class Price(_Frozen):
     quality: PriceQuality = PriceQuality.CURRENT
     note: str | None = None
     """Why a price is stale or unknown, and how to get a live one."""
+
+
+class PriceRecord(_Frozen):
+    """A price an offer had in an older source, kept when a newer primary source replaced it."""
+
+    amount: Decimal
+    unit: PriceUnit
+    monthly_amount: Decimal | None = None
+    evidence: Evidence
 
 
 class Certification(_Frozen):
@@ -184,6 +260,8 @@ class Provider(_Frozen):
     egress: Egress | None = None
     gaps: tuple[str, ...] = ()
     """What the data does not cover, in words shown by ``sovbundle providers``."""
+    price_api: bool = True
+    """Whether the provider publishes a price API a refresh can read (Rapid.Space does not)."""
 
     def region(self, region_id: str) -> Region | None:
         """The region with this id, if the provider has it."""
@@ -293,6 +371,23 @@ class Offer(_Frozen):
     """Certification ids that hold for this offer in this region (``Provider.certifications``)."""
     status: OfferStatus = OfferStatus.GA
     source: Source
+    price_evidence: Evidence | None = None
+    """The class, source and date of ``price`` (and ``monthly_amount``). Every offer of the
+    packaged snapshot and of a refreshed catalog has one (``sovbundle.refresh.snapshot --check``);
+    ``None`` only for offers built by hand, where ``evidence`` derives it from ``source``."""
+    price_history: tuple[PriceRecord, ...] = ()
+    """Older prices of this offer from sources a newer one superseded, newest first."""
+
+    @property
+    def evidence(self) -> Evidence | None:
+        """``price_evidence``, or for an API-sourced offer without it, the API source itself."""
+        if self.price_evidence is not None:
+            return self.price_evidence
+        if self.source.kind == "api":
+            return Evidence(
+                class_=EvidenceClass.API, source=self.source.url, as_of=self.source.as_of
+            )
+        return None
 
     @property
     def monthly(self) -> Decimal | None:

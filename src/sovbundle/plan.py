@@ -13,7 +13,9 @@ compared by hash.
 
 Format 1.1 adds ``body_sha256``, ``bundle.spec``, ``placements[].offer_status``, ``run``; it
 moves ``solver.time_ms`` to ``run.time_ms`` and the warnings about the run to ``run.warnings``
-(``sovbundle.plan_file`` reads 1.0 files and maps them).
+(``sovbundle.plan_file`` reads 1.0 files and maps them). It also adds each placement's
+``evidence`` (the class, source and date of its price) and the plan's ``coverage`` (how many
+placements are priced from each class of evidence).
 
 A placement row is one priced line: a Kubernetes cluster gives two rows (``part``
 ``control_plane`` and ``nodes``), a database with extra storage an ``extra_storage`` row, object
@@ -38,6 +40,9 @@ __all__ = [
     "BundleRef",
     "CatalogRef",
     "ConstraintRow",
+    "Coverage",
+    "CoverageRow",
+    "EvidenceRef",
     "LinkRow",
     "PlacementRow",
     "Plan",
@@ -45,6 +50,7 @@ __all__ = [
     "SolverInfo",
     "SourceRef",
     "body_sha256",
+    "coverage_line",
     "dump_plan",
     "plan_body",
     "with_body_sha256",
@@ -91,6 +97,34 @@ class SourceRef(_Row):
     as_of: str
 
 
+class EvidenceRef(_Row):
+    """The evidence of a placement's price (``Offer.price_evidence``)."""
+
+    class_: Literal["api", "provider_doc", "third_party"] = Field(alias="class")
+    source: str
+    as_of: str | None
+
+
+class CoverageRow(_Row):
+    """How many placement rows are priced from one class of evidence, and the dates."""
+
+    class_: Literal["api", "provider_doc", "third_party"] = Field(alias="class")
+    placements: int
+    oldest: str | None
+    """The oldest source date of those placements (``None``: all undated)."""
+    newest: str | None
+    undated: int
+    """How many of those placements have an undated source."""
+
+
+class Coverage(_Row):
+    """The evidence behind a plan's prices, in the manner of Infracost's coverage line."""
+
+    placements: int
+    by_evidence: tuple[CoverageRow, ...]
+    """One row per class that prices at least one placement, best class first."""
+
+
 class PlacementRow(_Row):
     component: str
     kind: str
@@ -107,6 +141,8 @@ class PlacementRow(_Row):
     source: SourceRef
     offer_status: Literal["ga", "beta", "deprecated"] = "ga"
     """The offer's commercial status in the catalog the plan used (1.1)."""
+    evidence: EvidenceRef | None = None
+    """The class, source and date of the price (1.1); ``None`` only in a 1.0 file read back."""
 
 
 class LinkRow(_Row):
@@ -184,6 +220,8 @@ class Plan(_Row):
     total_monthly: Decimal
     by_provider: dict[str, Decimal]
     placements: tuple[PlacementRow, ...]
+    coverage: Coverage | None = None
+    """Placements per evidence class (1.1); ``None`` only in a 1.0 file read back."""
     links: tuple[LinkRow, ...]
     constraints: tuple[ConstraintRow, ...]
     solver: SolverInfo
@@ -196,6 +234,28 @@ class Plan(_Row):
     def all_warnings(self) -> tuple[str, ...]:
         """The plan's warnings and the run's, sorted: what the terminal plan shows."""
         return tuple(sorted({*self.warnings, *self.run.warnings}))
+
+
+_CLASS_PHRASES = {
+    "api": "from provider APIs",
+    "provider_doc": "from provider documentation",
+    "third_party": "from third-party data",
+}
+
+
+def coverage_line(coverage: Coverage) -> str:
+    """``9 placements: 5 priced from provider APIs of 2026, 2 from provider documentation of
+    2018, 2 from third-party data of 2020``."""
+    noun = "placement" if coverage.placements == 1 else "placements"
+    parts = []
+    for number, row in enumerate(coverage.by_evidence):
+        years = sorted({d[:4] for d in (row.oldest, row.newest) if d is not None})
+        when = f" of {'-'.join(years)}" if years else ""
+        if row.undated:
+            when += f" ({row.undated} undated)" if years else " (undated)"
+        lead = "priced " if number == 0 else ""
+        parts.append(f"{row.placements} {lead}{_CLASS_PHRASES[row.class_]}{when}")
+    return f"{coverage.placements} {noun}: " + (", ".join(parts) if parts else "none priced")
 
 
 def _document(plan: Plan) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sovbundle.adapters import rapidspace
 from sovbundle.adapters.base import RawCatalog
 from sovbundle.catalog.facts import load_facts
 from sovbundle.errors import CatalogError
-from sovbundle.models import PriceQuality, PriceUnit, VmSpecs
+from sovbundle.models import EvidenceClass, PriceQuality, PriceUnit, VmSpecs
 
 FACTS = Path(__file__).resolve().parents[2] / "providers" / "rapidspace.yaml"
 
@@ -38,8 +38,13 @@ def test_normalize_returns_the_curated_catalog_with_its_stale_price() -> None:
     assert vps.price.quality is PriceQuality.STALE and "2018" in (vps.price.note or "")
     assert vps.monthly == Decimal(195)
     assert vps.placeable  # stale prices are placed, with a warning
-    assert vps.source.kind == "curated" and vps.source.as_of == "2021-01-11"
+    assert vps.source.kind == "curated" and vps.source.as_of == "2021-01-11"  # the page's date
+    # The price is of 2018 (the page says so), not of the day the page was edited.
+    assert vps.price_evidence is not None and vps.price_evidence.as_of == "2018"
+    assert vps.price_evidence.class_ is EvidenceClass.PROVIDER_DOC
     assert isinstance(vps.specs, VmSpecs) and vps.specs.dedicated
+    # The current VPS of the operator's SlapOS software release: 40 cores, 256 GB, 4 TB.
+    assert (vps.specs.vcpus, vps.specs.memory_gb, vps.specs.disk_gb) == (40, 256, 4000)
     assert facts.provider.certifications == ()
 
 

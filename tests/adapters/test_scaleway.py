@@ -132,6 +132,36 @@ def test_every_page_is_read_and_duplicates_are_read_once() -> None:
     assert len(normalize(page(1), page(1), page(2))) == 6
 
 
+def test_each_offer_carries_the_date_of_its_own_body_and_a_newer_body_supersedes() -> None:
+    old, new = page(1), page(1)
+    product = next(p for p in new["products"] if p["unit_of_measure"]["unit"] == "hour")
+    before = Decimal(product["price"]["retail_price"]["nanos"]) / 10**9
+    product["price"]["retail_price"]["nanos"] += 1_000_000  # +0.001 EUR in the newer body
+    key_old, key_new = KEY1, KEY1 + "&zone=fr-par-1"
+    raw = RawCatalog(
+        "scaleway",
+        "2026-08-14",
+        {key_new: new, key_old: old, KEY2: page(2)},
+        BASE,
+        recorded={key_old: "2026-07-01", key_new: "2026-08-14", KEY2: "2025-12-02"},
+    )
+    found = {(o.sku, o.region): o for o in scaleway.normalize(raw, FACTS)}
+    name = product["properties"]["instance"]["offer_id"]
+    changed = found[(name, product["locality"]["zone"])]
+    assert changed.source.as_of == "2026-08-14" and changed.source.url.endswith("zone=fr-par-1")
+    assert changed.price.amount == product["price"]["retail_price"]["units"] + before + Decimal(
+        "0.001"
+    )
+    (history,) = changed.price_history  # the older price is kept, not dropped
+    assert history.amount == changed.price.amount - Decimal("0.001")
+    assert history.evidence.as_of == "2026-07-01" and history.evidence.class_ == "api"
+    # An offer only the 2025 body has keeps the 2025 date: no body makes another look younger.
+    dates = {
+        o.source.as_of for o in found.values() if o.source.url.endswith("page=2&page_size=100")
+    }
+    assert dates == {"2025-12-02"}
+
+
 def test_zone_missing_from_the_curated_regions_is_dropped() -> None:
     payload = page(1)
     payload["products"][0]["locality"] = {"zone": "nl-ams-9"}

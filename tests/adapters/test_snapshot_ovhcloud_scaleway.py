@@ -130,3 +130,121 @@ def test_importing_the_adapters_does_not_import_httpx() -> None:
     src = str(Path(__file__).parents[2] / "src")
     done = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": src}, check=False)
     assert done.returncode == 0
+
+
+def test_ovhcloud_database_high_availability_follows_ovh_documentation() -> None:
+    dbs = [o for o in snapshot("ovhcloud").offers if o.kind == "database"]
+    by_plan: dict[tuple[str, str], set[bool]] = {}
+    for o in dbs:
+        assert o.specs.kind == "database"
+        plan = o.sku.split("-")[1]
+        by_plan.setdefault((o.specs.engine, plan), set()).add(o.specs.high_availability)
+    for engine in ("postgresql", "mysql"):
+        assert by_plan[(engine, "business")] == {True}  # 2 nodes by default
+        assert by_plan[(engine, "enterprise")] == {True}  # 3 nodes by default
+        assert by_plan[(engine, "essential")] == {False}  # at most one node
+    assert by_plan[("mongodb", "production")] == by_plan[("mongodb", "advanced")] == {True}
+    # Plans OVHcloud's pages do not describe are not claimed to be highly available.
+    assert by_plan[("redis", "business")] == {False}
+    ha = offer("ovhcloud", "postgresql-business-db1-4", "GRA11", kind="database")
+    assert ha.source.note and "delivered with 2 nodes by default" in ha.source.note
+
+
+def test_a_high_availability_database_bundle_places_on_ovhcloud() -> None:
+    from datetime import UTC, datetime
+
+    from tests.support.synthetic import bundle
+
+    from sovbundle.catalog.files import LoadedCatalog
+    from sovbundle.catalog.query import Catalog
+    from sovbundle.planning.resolve import plan_bundle
+    from sovbundle.spec.loader import LoadedBundle
+
+    data = snapshot("ovhcloud")
+    catalog = Catalog.from_loaded([LoadedCatalog(data, "snapshot", None, "0" * 64)])
+    spec = bundle(
+        {"db": {"kind": "database", "engine": "postgresql", "high_availability": True}},
+        constraints={"providers": ["ovhcloud"]},
+    )
+    plan = plan_bundle(LoadedBundle(spec, Path("b.yaml"), "0" * 64), catalog, datetime.now(UTC))
+    (row,) = plan.placements
+    assert row.provider == "ovhcloud"
+    assert "-business-" in row.sku or "-enterprise-" in row.sku
+
+
+def test_ovhcloud_iso27001_and_soc2_are_on_no_offer_without_a_scope() -> None:
+    data = snapshot("ovhcloud")
+    facts = {c.id: c for c in data.provider.certifications}
+    assert facts["iso27001"].regions == () and facts["soc2"].regions == ()
+    assert not any({"iso27001", "soc2"} & set(o.certifications) for o in data.offers)
+
+
+@pytest.mark.parametrize(
+    ("sku", "hourly", "monthly"),
+    [("b2-7", "0.0709", "24.20"), ("d2-8", "0.0372", "19.80"), ("t2-le-45", "0.8", "576.00")],
+)
+def test_ovhcloud_published_monthly_plans_are_the_monthly_price(
+    sku: str, hourly: str, monthly: str
+) -> None:
+    o = offer("ovhcloud", sku, "GRA11")
+    assert o.price.amount == Decimal(hourly) and o.monthly_amount == Decimal(monthly)
+    assert o.monthly == Decimal(monthly) < Decimal(hourly) * 730  # both shown, monthly used
+    assert o.price_evidence is not None and o.price_evidence.as_of == "2026-01-27"
+    assert o.price_evidence.class_ == "third_party" and f"{sku}.monthly.postpaid" in str(
+        o.price_evidence.note
+    )
+
+
+def test_scaleway_elastic_metal_has_its_monthly_sku() -> None:
+    o = offer("scaleway", "EM-A116X-SSD", "fr-par-1")
+    assert o.price.amount == Decimal("0.077") and o.monthly_amount == Decimal("27.99")
+    assert o.price_evidence is not None and o.price_evidence.as_of == "2025-12-02"
+
+
+def test_every_api_offer_carries_the_date_of_its_own_body() -> None:
+    dates = {
+        o.source.url.split("?")[-1]: o.source.as_of
+        for o in snapshot("scaleway").offers
+        if o.source.kind == "api"
+    }
+    assert dates["page=1&product_types=elastic_metal&zone=fr-par-1"] == "2025-12-02"
+    assert dates["api_ids=PRO2-M&page=1&product_types=instance&zone=pl-waw-3"] == "2026-07-30"
+    assert set(dates.values()) == {"2025-12-02", "2026-07-01", "2026-07-30", "2026-08-14"}
+    ovh = {
+        o.source.url: o.source.as_of for o in snapshot("ovhcloud").offers if o.source.kind == "api"
+    }
+    assert ovh == {
+        "https://api.ovh.com/v1/order/catalog/public/cloud?ovhSubsidiary=DE": "2026-08-14",
+        "https://api.ovh.com/v1/order/catalog/public/eco?ovhSubsidiary=FR": "2025-05-13",
+    }
+    for o in snapshot("scaleway").offers:
+        if o.source.kind == "api":
+            assert o.price_evidence is not None and o.price_evidence.as_of == o.source.as_of
+
+
+@pytest.mark.parametrize(
+    ("sku", "new", "old"),
+    [("POP2-6C-24G", "0.2205", "0.225"), ("STANDARD2-A32C-128G", "1.0078", "1.1978")],
+)
+def test_scaleway_prices_superseded_by_the_2026_08_14_catalog_keep_their_history(
+    sku: str, new: str, old: str
+) -> None:
+    o = offer("scaleway", sku, "fr-par-1")
+    assert o.price.amount == Decimal(new) and o.monthly_amount is None
+    assert o.price_evidence is not None and o.price_evidence.as_of == "2026-08-14"
+    (record,) = o.price_history
+    assert record.amount == Decimal(old) and record.evidence.as_of == "2026-07-30"
+    assert record.evidence.class_ == "api"
+    # Another zone, not in the newer dataset, keeps the July price.
+    other = offer("scaleway", sku, "fr-par-2")
+    assert other.price.amount == Decimal(old) and not other.price_history
+
+
+def test_scaleway_database_nodes_have_the_specs_of_their_instance_type() -> None:
+    dbs = [o for o in snapshot("scaleway").offers if o.kind == "database"]
+    assert len(dbs) == 9
+    for o in dbs:
+        assert o.specs.kind == "database"
+        assert (o.specs.vcpus, o.specs.memory_gb) == (Decimal(1), Decimal(2)), o.region
+        assert o.source.note and "db-dev1-l database node uses a dev1-l Instance" in o.source.note
+        assert o.price_evidence is not None and o.price_evidence.as_of is None  # undated, says so

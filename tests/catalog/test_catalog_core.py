@@ -266,7 +266,16 @@ def test_a_catalog_file_of_format_1_is_refused_by_name(tmp_path: Path) -> None:
     path = tmp_path / "outscale.json"
     path.write_text(json.dumps({"format_version": 1, "offers": []}))
     with pytest.raises(
-        CatalogError, match="format_version 1; this sovbundle reads format_version 2"
+        CatalogError, match="format_version 1; this sovbundle reads format_version 3"
+    ):
+        load_catalog_file(path)
+
+
+def test_a_catalog_file_of_format_2_without_evidence_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "ovhcloud.json"
+    path.write_text(json.dumps({"format_version": 2, "offers": []}))
+    with pytest.raises(
+        CatalogError, match="format_version 2; this sovbundle reads format_version 3"
     ):
         load_catalog_file(path)
 

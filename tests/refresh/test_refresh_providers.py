@@ -26,7 +26,7 @@ from sovbundle.catalog.cache import read_cached
 from sovbundle.catalog.files import LoadedCatalog, packaged_data_dir
 from sovbundle.cli import main
 from sovbundle.config import base_url_env
-from sovbundle.models import Offer, PriceQuality
+from sovbundle.models import EvidenceClass, Offer, PriceQuality
 from sovbundle.money import unit_price
 from tests.support.http_server import FaultServer, Reply
 from tests.support.sandbox import Sandbox
@@ -290,7 +290,7 @@ def test_monthly_plans_and_zone_prices_survive_the_round_trip(
     assert offers[("vm", "a100-180", "GRA11")].monthly == Decimal("1100")
 
 
-def test_outscale_live_prices_replace_unknown_curated_ones(
+def test_outscale_live_prices_replace_the_third_party_2020_ones(
     real: Sandbox,
     http_server: FaultServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -298,7 +298,8 @@ def test_outscale_live_prices_replace_unknown_curated_ones(
 ) -> None:
     snapshot = by_key(_snapshot_offers("outscale"))
     before = snapshot[("vm", "tinav5.c4r8p1", "eu-west-2")]
-    assert before.price.quality is PriceQuality.UNKNOWN and before.source.kind == "curated"
+    assert before.price.quality is PriceQuality.STALE and before.source.kind == "curated"
+    assert before.evidence is not None and before.evidence.class_ is EvidenceClass.THIRD_PARTY
     serve(http_server, monkeypatch, outscale_api())
     code, _out, err = run(capsys, "catalog", "refresh", "outscale")
     assert code == 0, err
@@ -306,10 +307,14 @@ def test_outscale_live_prices_replace_unknown_curated_ones(
     assert len([k for k in offers if k[0] == "vm"]) >= len(snapshot)
     live = offers[("vm", "tinav5.c4r8p1", "eu-west-2")]
     assert live.price.quality is PriceQuality.CURRENT and live.source.kind == "api"
+    assert live.evidence is not None and live.evidence.class_ is EvidenceClass.API
     assert live.certifications == before.certifications  # facts still applied
-    # No p3 price in the served catalog, and no prices in the US Regions: still unknown, curated.
-    for key in [("vm", "tinav5.c4r8p3", "eu-west-2"), ("vm", "tinav5.c4r8p1", "us-east-2")]:
-        assert offers[key].price.amount is None and offers[key].source.kind == "curated", key
+    # No p3 price in the served catalog: the 2020 third-party price stays, labelled so.
+    key = ("vm", "tinav5.c4r8p3", "eu-west-2")
+    assert offers[key].source.kind == "curated" and offers[key].evidence == snapshot[key].evidence
+    # No prices in the US Regions: still unknown, curated.
+    us = offers[("vm", "tinav5.c4r8p1", "us-east-2")]
+    assert us.price.amount is None and us.source.kind == "curated"
 
 
 def _snapshot_offers(pid: str) -> tuple[Offer, ...]:

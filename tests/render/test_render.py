@@ -49,7 +49,8 @@ def test_plan_renders_plain_when_piped() -> None:
     assert "✓" in text and "min_providers" in text
     assert "runner-up per component" in text and "+100.00" in text
     assert text.rstrip().endswith(
-        "Plan: 2 components on 2 providers, 1 300.00 EUR/month, proven optimal"
+        "Plan: 2 components on 2 providers, 1 300.00 EUR/month, proven optimal\n"
+        "Prices: 2 placements: 2 priced from provider APIs of 2026"
     )
 
 

@@ -11,6 +11,8 @@ from sovbundle.models import (
     AppSpecs,
     DatabaseSpecs,
     Egress,
+    Evidence,
+    EvidenceClass,
     KubernetesSpecs,
     ObjectStorageSpecs,
     Offer,
@@ -65,8 +67,14 @@ def offer(
     quality: PriceQuality = PriceQuality.CURRENT,
     note: str | None = None,
     curated: bool = False,
+    as_of: str | None = None,
+    evidence: EvidenceClass | None = None,
 ) -> Offer:
-    """An offer; ``monthly`` None means the price is unknown."""
+    """An offer; ``monthly`` None means the price is unknown.
+
+    A curated offer's price is provider documentation unless ``evidence`` says otherwise; an
+    API offer has no ``price_evidence`` (``Offer.evidence`` derives it from the source);
+    ``as_of`` dates the source (and the evidence)."""
     if monthly is None:
         quality = PriceQuality.UNKNOWN
     price = Price(
@@ -80,6 +88,12 @@ def offer(
         if curated
         else SOURCE
     )
+    if as_of is not None:
+        source = source.model_copy(update={"as_of": as_of})
+    price_evidence = None
+    if curated or evidence is not None:
+        cls = evidence or EvidenceClass.PROVIDER_DOC
+        price_evidence = Evidence(class_=cls, source=source.url, as_of=source.as_of)
     return Offer(
         provider=pid,
         kind=specs.kind,
@@ -89,6 +103,7 @@ def offer(
         price=price,
         certifications=certs,
         source=source,
+        price_evidence=price_evidence,
     )
 
 

@@ -88,6 +88,15 @@ class RawCatalog:
     responses: dict[str, Any] = field(default_factory=dict)
     """Endpoint key (the path and query relative to the base URL) -> parsed JSON body."""
     base_url: str = ""
+    recorded: dict[str, str] = field(default_factory=dict)
+    """Endpoint key -> ISO date its body was recorded, where it differs from ``fetched_at``
+    (the packaged snapshot is built from bodies recorded on different days)."""
+    provenance: dict[str, str] = field(default_factory=dict)
+    """Endpoint key -> where a recorded body was kept (repository, path, commit), if recorded."""
+
+    def as_of(self, key: str) -> str:
+        """The date of the body of ``key``: its own recording date, else the fetch time."""
+        return self.recorded.get(key, self.fetched_at)
 
 
 def join_url(base_url: str, path: str) -> str:

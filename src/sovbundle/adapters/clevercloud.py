@@ -158,7 +158,9 @@ class _Context:
                 " same on all zones right now', clever-components pricing docs)"
             )
         url = f"{self.base}{price_system_key(book.zone)}"
-        return Source(kind="api", url=url, as_of=self.raw.fetched_at, note=note)
+        return Source(
+            kind="api", url=url, as_of=self.raw.as_of(price_system_key(book.zone)), note=note
+        )
 
 
 def _response(raw: RawCatalog, key: str) -> Any:
@@ -305,7 +307,11 @@ def _addon_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[O
                 continue
             price_id = reader.string(plan, "price_id", plan_field)
             specs = _database_specs(reader, plan, plan_field, ENGINES[addon_id])
+            free = _free_shared_plan(reader, plan, plan_field)
             for zone in sorted(live):
+                price = _price(context.book(zone), price_id)
+                if price.amount is None and free:
+                    price = Price(amount=Decimal(0), unit=PriceUnit.MONTH, note=_FREE_NOTE)
                 offers.append(
                     Offer(
                         provider=PROVIDER_ID,
@@ -313,7 +319,7 @@ def _addon_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[O
                         sku=price_id,
                         region=zone,
                         specs=specs,
-                        price=_price(context.book(zone), price_id),
+                        price=price,
                         certifications=_hds(zones[zone]),
                         status=STATUSES[status_name],
                         source=context.source(zone, f"specs: GET {ADDON_PROVIDERS}; {_JOIN}"),
@@ -321,6 +327,30 @@ def _addon_offers(context: _Context, zones: dict[str, frozenset[str]]) -> list[O
                 )
         offers.extend(_cellar_offer(context, zone, zones[zone]) for zone in sorted(cellar_zones))
     return offers
+
+
+_FREE_NOTE = (
+    "free DEV plan: shared resources, no price-system entry, plan price 0 in "
+    f"{ADDON_PROVIDERS}; Clever Cloud's add-on docs: 'DEV plan is free, for testing purposes "
+    "only. It has lower performances and no SLA'"
+)
+
+
+def _free_shared_plan(reader: Payload, plan: dict[str, Any], field: str) -> bool:
+    """Whether a plan is a free shared (DEV) plan: ``price`` 0 and ``is-dedicated`` shared.
+
+    Its price system has no entry (nothing is billed); the plan's legacy ``price`` of 0 and
+    Clever Cloud's docs ("DEV plan is free") make it explicitly free, not unknown."""
+    if reader.number(plan.get("price", 1), f"{field}.price") != 0:
+        return False
+    features = reader.sequence(plan.get("features", []), f"{field}.features")
+    for number, raw_feature in enumerate(features):
+        feature = reader.mapping(raw_feature, f"{field}.features[{number}]")
+        if feature.get("name_code") == "is-dedicated":
+            # "shared" (NUMBER) or the display value "Shared" (BOOLEAN_SHARED, MySQL).
+            shown = (feature.get("computable_value"), feature.get("value"))
+            return "shared" in {str(v).lower() for v in shown}
+    return False
 
 
 def _database_specs(

@@ -31,12 +31,28 @@ from sovbundle.adapters._payload import Payload
 from sovbundle.adapters.base import RawCatalog, join_url, request_json
 from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError, ProviderError
-from sovbundle.models import Offer, Price, PriceQuality, PriceUnit, Source, VmSpecs
+from sovbundle.models import (
+    Evidence,
+    Offer,
+    Price,
+    PriceQuality,
+    PriceUnit,
+    Source,
+    VmSpecs,
+)
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "PROVIDER_ID", "REGIONS", "fetch", "normalize", "response_key"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "PROVIDER_ID",
+    "REGIONS",
+    "fetch",
+    "normalize",
+    "normalize_dataset",
+    "response_key",
+]
 
 PROVIDER_ID = "outscale"
 DEFAULT_BASE_URL = "https://api.{region}.outscale.com/api/v1"
@@ -114,12 +130,12 @@ async def _vm_types(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
 
 def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
     """VM offers of every Region whose public catalog was fetched."""
-    by_region: dict[str, dict[str, Any]] = {}
+    by_region: dict[str, dict[str, tuple[Any, str]]] = {}
     for key, body in raw.responses.items():
         match = _KEY.match(key)
         if match is None:
             raise CatalogError(PROVIDER_ID, "unexpected response key", endpoint=key)
-        by_region.setdefault(match["region"], {})[match["action"]] = body
+        by_region.setdefault(match["region"], {})[match["action"]] = (body, raw.as_of(key))
     shapes = _shapes(facts.curated_offers)
     base = raw.base_url or DEFAULT_BASE_URL
     if "{region}" not in base:
@@ -130,13 +146,15 @@ def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
         if CATALOG not in bodies:
             continue  # not fetched: the curated offers (unknown price) stay
         root = region_url(base, region.id)
-        prices = _Catalog.parse(bodies[CATALOG], region.id, Payload(PROVIDER_ID, root + CATALOG))
-        source = Source(kind="api", url=root + CATALOG, as_of=raw.fetched_at)
+        body, as_of = bodies[CATALOG]
+        prices = _Catalog.parse(body, region.id, Payload(PROVIDER_ID, root + CATALOG))
+        source = Source(kind="api", url=root + CATALOG, as_of=as_of)
         euro = region.country in EURO_AREA
         offers.extend(_tina_offers(prices, region.id, shapes, source, euro))
         if VM_TYPES in bodies:
             reader = Payload(PROVIDER_ID, root + VM_TYPES)
-            offers.extend(_named_offers(prices, region.id, bodies[VM_TYPES], reader, source, euro))
+            types = bodies[VM_TYPES][0]
+            offers.extend(_named_offers(prices, region.id, types, reader, source, euro))
     return offers
 
 
@@ -308,4 +326,67 @@ def _named_offers(
                 ),
             )
         )
+    return offers
+
+
+_SHEET_PERFORMANCE = {1: "highest", 2: "high", 3: "medium"}
+"""tina ``p{N}`` -> the performance word of the 2020 price sheet's vCore rows."""
+
+
+def normalize_dataset(
+    name: str, body: Any, facts: ProviderFacts, evidence: Evidence
+) -> list[Offer]:
+    """Offers priced from a third-party dataset of ``providers/raw/outscale`` (the snapshot build).
+
+    ``ligoj-2020``: the projection of the 2020 Outscale price sheet kept by ligoj as test data
+    (``{prices: [{code, price_eur_excl_vat: {Region: "0.017"}}]}``). Each tina VM of the curated
+    grid is priced as vCores x ``c_fcu_vcorev{G}_{performance}`` + GiB x ``c_fcu_ram``, per
+    hour, in the euro-area Regions the sheet has a column for; ``evidence`` labels every price
+    (third party, 2020). A live ``ReadPublicCatalog`` refresh replaces them with API prices.
+    """
+    if name != "ligoj-2020":
+        raise CatalogError(PROVIDER_ID, f"unknown dataset {name!r}")
+    reader = Payload(PROVIDER_ID, evidence.source)
+    rows: dict[str, dict[str, Any]] = {}
+    for number, raw_row in enumerate(reader.array(reader.mapping(body, ""), "prices", "")):
+        row = reader.mapping(raw_row, f"prices[{number}]")
+        rows[reader.string(row, "code", f"prices[{number}]")] = reader.obj(
+            row, "price_eur_excl_vat", f"prices[{number}]"
+        )
+    offers = []
+    for region in facts.provider.regions:
+        if region.country not in EURO_AREA or region.id not in rows.get("c_fcu_ram", {}):
+            continue  # the sheet states no currency: only euro-area Regions are read as EUR
+        ram = reader.decimal(rows["c_fcu_ram"], region.id, "c_fcu_ram", allow_string=True)
+        for offer in facts.curated_offers:
+            match = TINA.match(offer.sku)
+            if offer.region != region.id or offer.kind != "vm" or match is None:
+                continue
+            gen, cores, gib = match["gen"], int(match["cores"]), int(match["ram"])
+            code = f"c_fcu_vcorev{gen}_{_SHEET_PERFORMANCE[int(match['perf'])]}"
+            if code not in rows or rows[code].get(region.id) is None:
+                continue
+            core = reader.decimal(rows[code], region.id, code, allow_string=True)
+            how = (
+                f"{cores} vCores x {code} ({core}) + {gib} GiB x c_fcu_ram ({ram}) per hour, "
+                "from Outscale's public price sheet of August 2020 as copied by a third party "
+                "(ligoj test data): INDICATIVE ONLY, not a current price; refresh for live prices"
+            )
+            offers.append(
+                offer.model_copy(
+                    update={
+                        "price": Price(
+                            amount=cores * core + gib * ram,
+                            unit=PriceUnit.HOUR,
+                            quality=PriceQuality.STALE,
+                            note="indicative (2020), third-party copy of the price sheet",
+                        ),
+                        "specs": VmSpecs(vcpus=cores, memory_gb=Decimal(gib)),
+                        "source": Source(
+                            kind="curated", url=evidence.source, as_of=str(evidence.as_of), note=how
+                        ),
+                        "price_evidence": evidence,
+                    }
+                )
+            )
     return offers

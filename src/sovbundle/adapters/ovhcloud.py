@@ -27,6 +27,7 @@ from sovbundle.adapters.base import RawCatalog, join_url, request_json, response
 from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError
 from sovbundle.models import (
+    Evidence,
     Offer,
     OfferStatus,
     Price,
@@ -46,6 +47,7 @@ __all__ = [
     "PROVIDER_ID",
     "fetch",
     "normalize",
+    "normalize_dataset",
 ]
 
 PROVIDER_ID = "ovhcloud"
@@ -107,10 +109,10 @@ def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
         if key in eco:
             datacentres = set(zones.get(DEDICATED_ZONE, []))
             body = raw.responses[key]
-            offers.extend(dedicated_offers(reader, body, datacentres, source_url, raw.fetched_at))
+            offers.extend(dedicated_offers(reader, body, datacentres, source_url, raw.as_of(key)))
             continue
         for flavor in _flavors(reader, raw.responses[key]).values():
-            offers.extend(_offers(flavor, zones.get(flavor.zone, []), source_url, raw.fetched_at))
+            offers.extend(_offers(flavor, zones.get(flavor.zone, []), source_url, raw.as_of(key)))
     return offers
 
 
@@ -259,3 +261,61 @@ def _offers(flavor: _Flavor, regions: list[str], source_url: str, as_of: str) ->
         )
         for region in regions
     ]
+
+
+_MONTHLY_MATCH = Decimal("0.005")
+"""How far an offer's hourly price may be from the rendering's (rounded to 0.01 EUR) for the
+two to be read as one price list."""
+
+
+def normalize_dataset(
+    name: str, body: Any, facts: ProviderFacts, evidence: Evidence
+) -> list[Offer]:
+    """Offers completed from a third-party dataset of ``providers/raw/ovhcloud`` (snapshot build).
+
+    ``feoche-monthly``: ``{monthly_eur: {flavour: "24.20"}, hourly_eur: {flavour: "0.07"}}``,
+    OVHcloud's published monthly plans (``<flavour>.monthly.postpaid``) as a third party rendered
+    the order catalog. A curated hourly-only VM of the default price zone whose hourly price is
+    that rendering's (within its rounding) gets the monthly plan as its monthly price; the
+    offer's evidence becomes the rendering's (the plan uses the monthly figure), its note keeps
+    where the hourly figure came from.
+    """
+    if name != "feoche-monthly":
+        raise CatalogError(PROVIDER_ID, f"unknown dataset {name!r}")
+    reader = Payload(PROVIDER_ID, evidence.source)
+    root = reader.mapping(body, "")
+    monthly = reader.obj(root, "monthly_eur", "")
+    hourly = reader.obj(root, "hourly_eur", "")
+    zones = {r.id: r.price_zone or DEFAULT_ZONE for r in facts.provider.regions}
+    offers = []
+    for offer in facts.curated_offers:
+        amount = offer.price.amount
+        if (
+            offer.kind != "vm"
+            or offer.sku not in monthly
+            or offer.sku not in hourly
+            or offer.monthly_amount is not None
+            or offer.price.unit is not PriceUnit.HOUR
+            or amount is None
+            or zones.get(offer.region) != DEFAULT_ZONE
+        ):
+            continue
+        rendered = reader.decimal(hourly, offer.sku, "hourly_eur", allow_string=True)
+        if abs(amount - rendered) > _MONTHLY_MATCH:
+            continue  # another price list (subsidiary or date): the monthly plan is not its own
+        month = reader.decimal(monthly, offer.sku, "monthly_eur", allow_string=True)
+        where = offer.price_evidence.source if offer.price_evidence else offer.source.url
+        offers.append(
+            offer.model_copy(
+                update={
+                    "monthly_amount": month,
+                    "price_evidence": evidence.model_copy(
+                        update={
+                            "note": f"monthly plan {offer.sku}.monthly.postpaid {month} EUR from "
+                            f"this rendering; the hourly price {amount} from {where}"
+                        }
+                    ),
+                }
+            )
+        )
+    return offers

@@ -24,12 +24,31 @@ from sovbundle.adapters._payload import Payload, plain
 from sovbundle.adapters.base import RawCatalog, join_url, request_json, response_keys
 from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.errors import CatalogError
-from sovbundle.models import Offer, OfferStatus, Price, PriceQuality, PriceUnit, Source, VmSpecs
+from sovbundle.models import (
+    Evidence,
+    EvidenceClass,
+    Offer,
+    OfferStatus,
+    Price,
+    PriceQuality,
+    PriceRecord,
+    PriceUnit,
+    Source,
+    VmSpecs,
+)
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "PRODUCTS_PATH", "PROVIDER_ID", "fetch", "normalize"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "PAGE_SIZE",
+    "PRODUCTS_PATH",
+    "PROVIDER_ID",
+    "fetch",
+    "normalize",
+    "normalize_dataset",
+]
 
 PROVIDER_ID = "scaleway"
 DEFAULT_BASE_URL = "https://api.scaleway.com"
@@ -107,24 +126,34 @@ class _Server:
     """``hour``, ``month`` or ``setup`` -> EUR."""
     skus: list[str] = field(default_factory=list)
     endpoint: str = ""
+    as_of: str = ""
+    """Recording date of the newest body that priced this server."""
     per_minute: bool = False
+    history: list[tuple[str, Decimal, str, str]] = field(default_factory=list)
+    """Superseded prices: (unit, EUR, as_of, endpoint) of an older body."""
 
 
 def normalize(raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
-    """Offers of every products page in ``raw``; a product seen on two pages is read once."""
+    """Offers of every products page in ``raw``.
+
+    Bodies are read oldest first (by their recording date): a product seen in two bodies takes
+    the newer one's price, and a different older price is kept as the offer's history.
+    """
     keys = response_keys(raw, PRODUCTS_PATH)
     if not keys:
         raise CatalogError(PROVIDER_ID, f"no {PRODUCTS_PATH} response in the raw catalog")
     servers: dict[tuple[str, str], _Server] = {}
-    seen_skus: set[tuple[str, str]] = set()
-    for key in keys:
+    seen_skus: dict[tuple[str, str], str] = {}
+    for key in sorted(keys, key=lambda k: (raw.as_of(k)[:10], k)):
         reader = Payload(PROVIDER_ID, join_url(raw.base_url, key))
         body = reader.mapping(raw.responses[key], "")
+        as_of = raw.as_of(key)
         for i, item in enumerate(reader.array(body, "products", "")):
-            _read_product(reader, reader.mapping(item, f"products[{i}]"), i, servers, seen_skus)
+            product = reader.mapping(item, f"products[{i}]")
+            _read_product(reader, product, i, as_of, servers, seen_skus)
     known = {region.id for region in facts.provider.regions}
     return [
-        _offer(server, raw.fetched_at)
+        _offer(server)
         for _, server in sorted(servers.items())
         if server.zone in known  # a zone the curated table lacks has no country: not placeable
     ]
@@ -134,8 +163,9 @@ def _read_product(
     reader: Payload,
     product: dict[str, Any],
     index: int,
+    as_of: str,
     servers: dict[tuple[str, str], _Server],
-    seen_skus: set[tuple[str, str]],
+    seen_skus: dict[tuple[str, str], str],
 ) -> None:
     path = f"products[{index}]"
     properties = reader.obj(product, "properties", path)
@@ -154,9 +184,10 @@ def _read_product(
         raise reader.error("Instance / Elastic Metal product without a zone", f"{path}.locality")
     zone = reader.string(locality, "zone", f"{path}.locality")
     catalog_sku = reader.string(product, "sku", path)
-    if (catalog_sku, zone) in seen_skus:
-        return  # the same product recorded under two queries
-    seen_skus.add((catalog_sku, zone))
+    if seen_skus.get((catalog_sku, zone)) == as_of:
+        return  # the same product recorded under two queries of one day
+    newer = (catalog_sku, zone) in seen_skus  # read again from a newer body
+    seen_skus[(catalog_sku, zone)] = as_of
     unit, amount, per_minute = _price(reader, product, path)
     name = reader.string(properties[family], "offer_id", f"{path}.properties.{family}")
     if family == "elastic_metal":
@@ -168,12 +199,17 @@ def _read_product(
     if specs is None:
         return
     server = servers.setdefault(
-        (name, zone), _Server(name, zone, specs, status, endpoint=reader.endpoint)
+        (name, zone), _Server(name, zone, specs, status, endpoint=reader.endpoint, as_of=as_of)
     )
     if unit in server.prices and server.prices[unit] != amount:
-        raise reader.error(f"two different {unit} prices for {name} in {zone}", f"{path}.price")
+        if not newer:
+            raise reader.error(f"two different {unit} prices for {name} in {zone}", f"{path}.price")
+        server.history.append((unit, server.prices[unit], server.as_of, server.endpoint))
+    if newer or as_of > server.as_of:
+        server.endpoint, server.as_of, server.status = reader.endpoint, as_of, status
     server.prices[unit] = amount
-    server.skus.append(catalog_sku)
+    if catalog_sku not in server.skus:
+        server.skus.append(catalog_sku)
     server.per_minute = server.per_minute or per_minute
 
 
@@ -234,7 +270,7 @@ def _specs(
     )
 
 
-def _offer(server: _Server, as_of: str) -> Offer:
+def _offer(server: _Server) -> Offer:
     hourly, monthly = server.prices.get("hour"), server.prices.get("month")
     notes = [f"catalog SKUs {', '.join(sorted(server.skus))}"]
     if server.per_minute:
@@ -254,6 +290,15 @@ def _offer(server: _Server, as_of: str) -> Offer:
         monthly_amount = None
     if "setup" in server.prices:
         notes.append(f"one-time setup fee {server.prices['setup']} EUR not included")
+    history = tuple(
+        PriceRecord(
+            amount=amount,
+            unit=PriceUnit.HOUR if unit == "hour" else PriceUnit.MONTH,
+            evidence=Evidence(class_=EvidenceClass.API, source=endpoint, as_of=as_of),
+        )
+        for unit, amount, as_of, endpoint in reversed(server.history)
+        if unit in ("hour", "month")
+    )
     return Offer(
         provider=PROVIDER_ID,
         kind="vm",
@@ -263,5 +308,72 @@ def _offer(server: _Server, as_of: str) -> Offer:
         price=price,
         monthly_amount=monthly_amount,
         status=server.status,
-        source=Source(kind="api", url=server.endpoint, as_of=as_of, note="; ".join(notes)),
+        source=Source(kind="api", url=server.endpoint, as_of=server.as_of, note="; ".join(notes)),
+        price_evidence=Evidence(
+            class_=EvidenceClass.API, source=server.endpoint, as_of=server.as_of
+        ),
+        price_history=history,
     )
+
+
+_FOUR_DECIMALS = Decimal("0.00005")
+"""Half a unit of the dataset's rounding: closer prices are the same price."""
+
+
+def normalize_dataset(
+    name: str, body: Any, facts: ProviderFacts, evidence: Evidence
+) -> list[Offer]:
+    """Curated offers superseded by a newer third-party dataset (the snapshot build).
+
+    ``mixxor-2026-08-14``: ``{source_zone, instances: [{id, location, price_hourly}]}``, an
+    automated normalisation of the Product Catalog of one zone. Where a curated Instance of that
+    zone, from an older source, has another hourly price (beyond the dataset's 4-decimal
+    rounding), the newer figure wins and the older price is kept in ``price_history``; the
+    dataset's monthly figure is hourly x 730, not a published price, so no monthly price stays.
+    """
+    if name != "mixxor-2026-08-14":
+        raise CatalogError(PROVIDER_ID, f"unknown dataset {name!r}")
+    reader = Payload(PROVIDER_ID, evidence.source)
+    root = reader.mapping(body, "")
+    newer: dict[tuple[str, str], Decimal] = {}
+    for i, raw_item in enumerate(reader.array(root, "instances", "")):
+        item = reader.mapping(raw_item, f"instances[{i}]")
+        key = (reader.string(item, "id", f"instances[{i}]"), reader.string(item, "location", ""))
+        newer[key] = reader.decimal(item, "price_hourly", f"instances[{i}]")
+    assert evidence.as_of is not None
+    offers = []
+    for offer in facts.curated_offers:
+        hourly = newer.get((offer.sku, offer.region))
+        old = offer.evidence
+        if (
+            hourly is None
+            or offer.kind != "vm"
+            or offer.price.unit is not PriceUnit.HOUR
+            or offer.price.amount is None
+            or abs(offer.price.amount - hourly) <= _FOUR_DECIMALS
+            or old is None
+            or old.as_of is None
+            or old.as_of[:10] >= evidence.as_of[:10]
+        ):
+            continue
+        record = PriceRecord(
+            amount=offer.price.amount,
+            unit=offer.price.unit,
+            monthly_amount=offer.monthly_amount,
+            evidence=old,
+        )
+        note = (
+            f"hourly price {hourly} from the {evidence.as_of[:10]} catalog supersedes "
+            f"{offer.price.amount} of {old.as_of} (kept in price_history)"
+        )
+        offers.append(
+            offer.model_copy(
+                update={
+                    "price": offer.price.model_copy(update={"amount": hourly, "note": note}),
+                    "monthly_amount": None,
+                    "price_evidence": evidence,
+                    "price_history": (record, *offer.price_history),
+                }
+            )
+        )
+    return offers

@@ -50,7 +50,7 @@ class CacheMeta(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    format_version: Literal[2] = 2
+    format_version: Literal[3] = 3
     """Equal to ``CATALOG_FORMAT_VERSION``; any other value makes the cache unusable."""
     provider: str
     fetched_at: str

@@ -6,7 +6,9 @@ inside the wheel as ``sovbundle/_providers/snapshot/``); the user cache written 
 ``sovbundle catalog refresh`` has the same format. ``dump_catalog`` writes it and
 ``parse_catalog`` reads it: nothing else knows the file format.
 
-File format 2 stores offers that are identical but for their region once, with the list of their
+File format 3 (format 2 plus each offer's ``price_evidence`` and ``price_history``; files of
+format 2 are refused with a message, and a cache of format 2 is ignored for the snapshot)
+stores offers that are identical but for their region once, with the list of their
 ``regions`` (OVHcloud prices a flavor per price zone and sells it alike in a dozen regions); an
 offer sold in one region is stored as it is. Each row is validated as an ``Offer``, then
 expanded to one offer per region, validated again (cheaply: its parts are shared, already
@@ -49,7 +51,7 @@ __all__ = [
     "snapshot_dir",
 ]
 
-CATALOG_FORMAT_VERSION = 2
+CATALOG_FORMAT_VERSION = 3
 """Version of the catalog file format (snapshot and cache); other versions are refused."""
 
 
@@ -96,11 +98,11 @@ _Row = Annotated[Offer | _OfferRow, Field(union_mode="left_to_right")]
 
 
 class _CatalogFile(BaseModel):
-    """The JSON file of one provider's catalog, format 2."""
+    """The JSON file of one provider's catalog, format 3."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    format_version: Literal[2]
+    format_version: Literal[3]
     provider: Provider
     fetched_at: str
     endpoints: tuple[str, ...] = ()

@@ -1,16 +1,33 @@
-"""All providers' catalogs as one queryable set of offers, and how old their data is."""
+"""All providers' catalogs as one queryable set of offers, and how old their prices are: per
+price source, each with its own date (``price_sources``, ``staleness_warnings``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sovbundle.catalog.files import LoadedCatalog
-from sovbundle.models import PROVIDER_IDS, Offer, Provider
+from sovbundle.catalog.files import LoadedCatalog, ProviderCatalog
+from sovbundle.models import (
+    PROVIDER_IDS,
+    Evidence,
+    EvidenceClass,
+    Offer,
+    Provider,
+    evidence_date,
+)
 
-__all__ = ["MAX_AGE", "Catalog", "OfferQuery", "staleness_warnings"]
+__all__ = [
+    "MAX_AGE",
+    "Catalog",
+    "OfferQuery",
+    "PriceSource",
+    "describe_source",
+    "price_evidence_of",
+    "price_sources",
+    "staleness_warnings",
+]
 
 
 MAX_AGE = timedelta(days=30)
@@ -93,23 +110,123 @@ def _price_order(offer: Offer) -> tuple[int, Decimal, tuple[str, str, str, str]]
     return (0, monthly, offer.sort_key())
 
 
+@dataclass(frozen=True)
+class PriceSource:
+    """One source the prices of a provider's catalog were read from, with its own date."""
+
+    provider: str
+    evidence_class: EvidenceClass
+    source: str
+    as_of: str | None
+    """The source's own date (``Evidence.as_of``); ``None`` when the source states none."""
+    offers: int
+    """How many priced offers of the catalog were read from it."""
+
+    def age(self, now: datetime) -> timedelta | None:
+        """How old the source is at ``now`` (never negative), or ``None`` when undated.
+
+        A source dated only by a year or month counts from its last day: never older than
+        the truth."""
+        if self.as_of is None:
+            return None
+        day = evidence_date(self.as_of)
+        return max(now - datetime(day.year, day.month, day.day, tzinfo=UTC), timedelta(0))
+
+
+def price_evidence_of(offer: Offer) -> Evidence | None:
+    """The evidence of a priced offer's price: ``Offer.evidence``, else its curated source
+    (an offer built by hand without evidence: class unknown, counted as third party)."""
+    if not offer.placeable:
+        return None
+    evidence = offer.evidence
+    if evidence is None:
+        return Evidence(
+            class_=EvidenceClass.THIRD_PARTY, source=offer.source.url, as_of=offer.source.as_of
+        )
+    return evidence
+
+
+def price_sources(
+    data: ProviderCatalog, offers: Iterable[Offer] | None = None, *, by_source: bool = True
+) -> list[PriceSource]:
+    """The sources of the priced offers of ``data`` (or of ``offers`` only), oldest first.
+
+    Without ``by_source``, sources of one class and one date count as one (``source`` empty):
+    the short form of warnings and tables."""
+    counts: dict[tuple[EvidenceClass, str, str | None], int] = {}
+    for offer in data.offers if offers is None else offers:
+        evidence = price_evidence_of(offer)
+        if evidence is not None:
+            key = (evidence.class_, evidence.source if by_source else "", evidence.as_of)
+            counts[key] = counts.get(key, 0) + 1
+    found = [
+        PriceSource(data.provider.id, cls, source, as_of, n)
+        for (cls, source, as_of), n in counts.items()
+    ]
+    return sorted(found, key=_source_order)
+
+
+def _source_order(item: PriceSource) -> tuple[int, date, int, str]:
+    day = evidence_date(item.as_of) if item.as_of is not None else date.min
+    return (0 if item.as_of is None else 1, day, item.evidence_class.rank, item.source)
+
+
+_CLASS_WORDS = {
+    EvidenceClass.API: "provider API",
+    EvidenceClass.PROVIDER_DOC: "provider documentation",
+    EvidenceClass.THIRD_PARTY: "third-party data",
+}
+
+
+def describe_source(item: PriceSource, now: datetime) -> str:
+    """``2025-12-02 provider API, 365 days old (28 offers)``; the source's URL when it has one."""
+    age = item.age(now)
+    words = _CLASS_WORDS[item.evidence_class]
+    when = (
+        f"undated {words}"
+        if item.as_of is None or age is None
+        else (f"{item.as_of} {words}, {age.days} days old")
+    )
+    plural = "offer" if item.offers == 1 else "offers"
+    where = f": {item.source}" if item.source else ""
+    return f"{when}{where} ({item.offers} {plural})"
+
+
 def staleness_warnings(
     catalog: Catalog,
     now: datetime,
     max_age: timedelta = MAX_AGE,
     providers: Iterable[str] | None = None,
+    offers: Iterable[Offer] | None = None,
 ) -> list[str]:
-    """One warning per provider (all, or those named) whose data is older than ``max_age``."""
+    """One warning per provider (all, or those named) with price sources older than
+    ``max_age`` or undated, each source with its own date; with ``offers``, only the sources
+    of those offers (a plan's placements) count. A provider without a price API is never
+    told to refresh."""
     wanted = set(providers) if providers is not None else None
+    chosen: dict[str, list[Offer]] | None = None
+    if offers is not None:
+        chosen = {}
+        for offer in offers:
+            chosen.setdefault(offer.provider, []).append(offer)
     found = []
     for pid in catalog.provider_ids():
         if wanted is not None and pid not in wanted:
             continue
         loaded = catalog.providers[pid]
-        age = loaded.age(now)
-        if age > max_age:
-            found.append(
-                f"{pid}: catalog data is {age.days} days old ({loaded.origin}, fetched "
-                f"{loaded.data.fetched_at[:10]}); run `sovbundle catalog refresh {pid}`"
-            )
+        if chosen is not None and pid not in chosen:
+            continue
+        sources = price_sources(
+            loaded.data, None if chosen is None else chosen[pid], by_source=False
+        )
+        old = [s for s in sources if (age := s.age(now)) is None or age > max_age]
+        if not old:
+            continue
+        listed = "; ".join(describe_source(s, now) for s in old)
+        what = "prices"
+        if loaded.provider.price_api:
+            advice = f"run `sovbundle catalog refresh {pid}`"
+        else:
+            advice = f"{loaded.provider.name} publishes no price API: a refresh cannot update it"
+        found.append(f"{pid}: {what} older than {max_age.days} days or undated: {listed}; {advice}")
     return found

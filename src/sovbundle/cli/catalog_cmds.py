@@ -93,7 +93,8 @@ def providers_cmd(json_out: JsonOption = False) -> None:
 
     catalog = _load(load_config())
     if json_out:
-        data = [provider_json(catalog.providers[pid]) for pid in catalog.provider_ids()]
+        now = _now()
+        data = [provider_json(catalog.providers[pid], now) for pid in catalog.provider_ids()]
         sys.stdout.write(to_json(envelope("providers", data)))
         return
     emit(providers_view(catalog, _now()))

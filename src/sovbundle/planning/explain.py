@@ -121,6 +121,7 @@ _STAGE_WORDS = {
     "eu_jurisdiction": "under EU jurisdiction",
     "countries": "in {countries}",
     "certifications": "with {certifications}",
+    "evidence": "priced from {evidence} evidence or better",
     "price": "with a usable price",
 }
 
@@ -138,6 +139,7 @@ def describe_empty(cc: ComponentCandidates) -> str:
         "eu_jurisdiction": not rules.eu_jurisdiction,
         "countries": rules.countries is None,
         "certifications": not rules.certifications,
+        "evidence": rules.min_evidence is None,
     }
     for stage, count in cc.funnel:
         if stage == "offers":
@@ -145,7 +147,10 @@ def describe_empty(cc: ComponentCandidates) -> str:
             continue
         if unconstrained.get(stage, False):
             continue  # no such rule on this component: nothing to say (no "36 in ,")
-        words = _STAGE_WORDS[stage].format(countries=countries, certifications=certs)
+        evidence = cc.rules.min_evidence.value if cc.rules.min_evidence else "any"
+        words = _STAGE_WORDS[stage].format(
+            countries=countries, certifications=certs, evidence=evidence
+        )
         steps.append(f"{count} {words}")
         if count == 0 and not blocking:
             blocking = words

@@ -2,8 +2,8 @@
 
 Pure. ``rules_for`` merges the bundle's default constraints with a component's own;
 ``first_failure`` applies the filters in a fixed order (specs, providers, jurisdiction,
-countries, certifications, price) and names the first one an offer fails, so that every rejected
-offer keeps a reason.
+countries, certifications, price evidence, price) and names the first one an offer fails, so
+that every rejected offer keeps a reason.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sovbundle.catalog.query import Catalog
 from sovbundle.models import (
     AppSpecs,
     DatabaseSpecs,
+    EvidenceClass,
     KubernetesSpecs,
     ObjectStorageSpecs,
     Offer,
@@ -48,6 +49,7 @@ STAGES: tuple[str, ...] = (
     "eu_jurisdiction",
     "countries",
     "certifications",
+    "evidence",
     "price",
 )
 """Filter stages in the order they are applied; a rejection names the first one that fails."""
@@ -69,6 +71,8 @@ class Rules:
     exclude_providers: frozenset[str]
     certifications: frozenset[str]
     eu_jurisdiction: bool
+    min_evidence: EvidenceClass | None = None
+    """The weakest price evidence allowed (``policy.min_price_evidence``); ``None``: any."""
 
 
 Dropped = frozenset[tuple[str, str, str]]
@@ -109,6 +113,7 @@ def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Ru
         exclude_providers=frozenset(excluded),
         certifications=frozenset(certs),
         eu_jurisdiction=eu,
+        min_evidence=EvidenceClass(wanted) if (wanted := spec.policy.min_price_evidence) else None,
     )
 
 
@@ -145,6 +150,15 @@ def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str
     missing = sorted(rules.certifications - set(offer.certifications))
     if missing:
         return ("certifications", f"lacks {', '.join(missing)} in {offer.region}")
+    if rules.min_evidence is not None and offer.placeable:
+        evidence = offer.evidence
+        if evidence is None or evidence.class_.rank > rules.min_evidence.rank:
+            have = evidence.class_.value if evidence is not None else "unknown"
+            return (
+                "evidence",
+                f"price evidence {have} is weaker than policy.min_price_evidence "
+                f"{rules.min_evidence.value}",
+            )
     if not offer.placeable or offer.monthly is None:
         note = f": {offer.price.note}" if offer.price.note else ""
         return ("price", f"price unknown{note}")

@@ -12,14 +12,18 @@ from decimal import Decimal
 from typing import Any
 
 from sovbundle._version import __version__
-from sovbundle.catalog.query import Catalog, staleness_warnings
+from sovbundle.catalog.query import Catalog, price_evidence_of, staleness_warnings
 from sovbundle.errors import CatalogError, InfeasibleError
+from sovbundle.models import EvidenceClass, Offer, evidence_date
 from sovbundle.money import unit_price
 from sovbundle.plan import (
     BundleRef,
     CatalogRef,
     ConstraintCostRow,
     ConstraintRow,
+    Coverage,
+    CoverageRow,
+    EvidenceRef,
     ExplainInfo,
     LinkRow,
     ModelSize,
@@ -44,6 +48,11 @@ from sovbundle.spec.loader import LoadedBundle
 from sovbundle.spec.model import BundleSpec
 
 __all__ = ["normalised_spec", "plan_bundle"]
+
+
+def _class_of(offer: Offer) -> EvidenceClass | None:
+    evidence = price_evidence_of(offer)
+    return evidence.class_ if evidence is not None else None
 
 
 def plan_bundle(
@@ -101,6 +110,7 @@ def _rows(solution: Solution) -> list[PlacementRow]:
                         kind=offer.source.kind, url=offer.source.url, as_of=offer.source.as_of
                     ),
                     offer_status=offer.status.value,
+                    evidence=_evidence_ref(offer),
                 )
             )
     return rows
@@ -115,6 +125,32 @@ def normalised_spec(spec: BundleSpec) -> dict[str, Any]:
         name: {"kind": components[name]["kind"], **components[name]} for name in sorted(components)
     }
     return data
+
+
+def _evidence_ref(offer: Offer) -> EvidenceRef:
+    evidence = price_evidence_of(offer)
+    assert evidence is not None  # the planner places priced offers only
+    return EvidenceRef(class_=evidence.class_.value, source=evidence.source, as_of=evidence.as_of)
+
+
+def _coverage(rows: list[PlacementRow]) -> Coverage:
+    """Placement rows per evidence class, best class first, with the dates of their sources."""
+    found = []
+    for cls in EvidenceClass:
+        mine = [e for row in rows if (e := row.evidence) is not None and e.class_ == cls.value]
+        if not mine:
+            continue
+        dated = sorted(e.as_of for e in mine if e.as_of is not None)
+        found.append(
+            CoverageRow(
+                class_=cls.value,
+                placements=len(mine),
+                oldest=min(dated, key=evidence_date) if dated else None,
+                newest=max(dated, key=evidence_date) if dated else None,
+                undated=len(mine) - len(dated),
+            )
+        )
+    return Coverage(placements=len(rows), by_evidence=tuple(found))
 
 
 def _explain_info(explanation: Explanation) -> ExplainInfo:
@@ -151,20 +187,32 @@ def _plan(
     # About the run, not the inputs (``run.warnings``): old data where the plan spends (the age
     # is measured at ``now``), and what happened while loading (an untrusted cache, a failed
     # refresh, a provider without data).
-    run_warnings = set(staleness_warnings(catalog, now, providers=by_provider))
+    placed = [part.offer for cand in solution.chosen.values() for part in cand.parts]
+    run_warnings = set(staleness_warnings(catalog, now, providers=by_provider, offers=placed))
     run_warnings.update(catalog.warnings)
     warnings: set[str] = set()
     for cand in solution.chosen.values():
         warnings.update(cand.warnings)
-    curated = sorted(
+    weak = sorted(
         name
         for name, cand in solution.chosen.items()
-        if any(part.offer.source.kind == "curated" for part in cand.parts)
+        if any(_class_of(part.offer) is EvidenceClass.THIRD_PARTY for part in cand.parts)
     )
-    if curated:
+    if weak:
         warnings.add(
-            "prices from documentation, not from a provider API (each placement names its "
-            f"source and date): {', '.join(curated)}"
+            "prices from third-party data, not from the provider (each placement names its "
+            f"source and date; see the coverage line): {', '.join(weak)}"
+        )
+    documented = sorted(
+        name
+        for name, cand in solution.chosen.items()
+        if name not in weak
+        and any(_class_of(part.offer) is EvidenceClass.PROVIDER_DOC for part in cand.parts)
+    )
+    if documented:
+        warnings.add(
+            "prices from provider documentation, not from a provider API (each placement "
+            f"names its source and date): {', '.join(documented)}"
         )
     for link in solution.links:
         if link.price_unknown:
@@ -178,6 +226,7 @@ def _plan(
             "name-order pass stopped early (too many equal plans to order exactly)"
         )
     checks = check_constraints(bundle.spec, catalog, problem, solution)
+    rows = _rows(solution)
     plan = Plan(
         sovbundle_version=__version__,
         generated_at=_iso(now),
@@ -199,7 +248,8 @@ def _plan(
         status="optimal" if solution.status == "optimal" else "feasible",
         total_monthly=sum(by_provider.values(), Decimal("0.00")),
         by_provider=by_provider,
-        placements=tuple(_rows(solution)),
+        placements=tuple(rows),
+        coverage=_coverage(rows),
         links=tuple(
             LinkRow(
                 from_=link.rule.from_,

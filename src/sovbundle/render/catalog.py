@@ -19,9 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from sovbundle.catalog.files import LoadedCatalog
-from sovbundle.catalog.query import Catalog
+from sovbundle.catalog.query import Catalog, PriceSource, price_sources
 from sovbundle.config import redact
-from sovbundle.models import KINDS, Offer, PriceUnit, Provider
+from sovbundle.models import KINDS, Evidence, Offer, PriceUnit, Provider
 from sovbundle.money import money, unit_price
 from sovbundle.units import amount as money_text
 from sovbundle.units import count, iso_date, size
@@ -144,7 +144,51 @@ def offer_json(offer: Offer, catalog: Catalog) -> dict[str, Any]:
         "source": redact(offer.source.url),
         "source_kind": offer.source.kind,
         "as_of": offer.source.as_of,
+        "monthly_published": offer.monthly_amount is not None
+        or (price.unit is PriceUnit.MONTH and price.amount is not None),
+        "evidence": _evidence_json(offer.evidence),
+        "price_history": [
+            {
+                "amount": unit_price(record.amount),
+                "unit": record.unit.value,
+                "monthly": money(record.monthly_amount)
+                if record.monthly_amount is not None
+                else None,
+                "evidence": _evidence_json(record.evidence),
+            }
+            for record in offer.price_history
+        ],
     }
+
+
+def _evidence_json(evidence: Evidence | None) -> dict[str, Any] | None:
+    if evidence is None:
+        return None
+    return {
+        "class": evidence.class_.value,
+        "source": redact(evidence.source),
+        "as_of": evidence.as_of,
+        "note": evidence.note,
+    }
+
+
+def source_json(item: PriceSource, now: datetime) -> dict[str, Any]:
+    """One price source of a provider, with its own date and age."""
+    age = item.age(now)
+    return {
+        "class": item.evidence_class.value,
+        "source": redact(item.source),
+        "as_of": item.as_of,
+        "age_days": age.days if age is not None else None,
+        "offers": item.offers,
+    }
+
+
+def _source_line(item: PriceSource, now: datetime) -> str:
+    age = item.age(now)
+    when = "undated" if item.as_of is None or age is None else f"{item.as_of} ({age.days} d)"
+    where = f": {redact(item.source)}" if item.source else ""
+    return f"{when} {item.evidence_class.value}, {item.offers} offers{where}"
 
 
 _OFFER_COLUMNS = [
@@ -158,10 +202,19 @@ _OFFER_COLUMNS = [
     ("monthly", "right"),
     ("certifications", "left"),
     ("quality", "left"),
+    ("evidence", "left"),
     ("as of", "left"),
 ]
 
-_OPTIONAL_OFFER_COLUMNS = ("as of", "quality", "certifications", "country", "price", "specs")
+_OPTIONAL_OFFER_COLUMNS = (
+    "as of",
+    "evidence",
+    "quality",
+    "certifications",
+    "country",
+    "price",
+    "specs",
+)
 """Columns a narrow terminal drops, in this order; provider, kind, SKU, region and monthly
 price always stay, uncut. Piped output keeps them all."""
 
@@ -219,7 +272,7 @@ class ColumnsTable:
 
 
 def _offer_cells(offer: Offer, catalog: Catalog) -> list[str]:
-    price, monthly = offer.price, monthly_of_one(offer)
+    price, monthly, evidence = offer.price, monthly_of_one(offer), offer.evidence
     return [
         offer.provider,
         offer.kind,
@@ -231,11 +284,12 @@ def _offer_cells(offer: Offer, catalog: Catalog) -> list[str]:
         _monthly_cell(offer, monthly),
         ", ".join(offer.certifications),
         price.quality.value,
-        iso_date(offer.source.as_of),
+        evidence.class_.value if evidence else "-",
+        iso_date(evidence.as_of or "undated") if evidence else iso_date(offer.source.as_of),
     ]
 
 
-def provider_json(loaded: LoadedCatalog) -> dict[str, Any]:
+def provider_json(loaded: LoadedCatalog, now: datetime) -> dict[str, Any]:
     """One provider as ``providers --json`` prints it."""
     p = loaded.provider
     return {
@@ -261,6 +315,8 @@ def provider_json(loaded: LoadedCatalog) -> dict[str, Any]:
             for r in p.regions
         ],
         "offers": _offer_counts(loaded.data.offers),
+        "price_api": p.price_api,
+        "price_sources": [source_json(item, now) for item in price_sources(loaded.data)],
         "gaps": list(p.gaps),
         "catalog": {
             "source": loaded.origin,
@@ -303,6 +359,10 @@ def _provider_block(p: Provider, loaded: LoadedCatalog, now: datetime) -> Render
         f"{loaded.origin}, fetched {iso_date(loaded.data.fetched_at)} "
         f"({format_age(loaded.age(now))} ago)",
     )
+    for item in price_sources(loaded.data):
+        _row(head, "prices", _source_line(item, now))
+    if not p.price_api:
+        _row(head, "prices", Text("no price API: no refresh can update them", style="yellow"))
     for cert in p.certifications:
         if cert.regions is None:
             where = "company-wide"
@@ -333,6 +393,7 @@ def status_json(catalog: Catalog, now: datetime) -> list[dict[str, Any]]:
             "fetched_at": loaded.data.fetched_at,
             "age_days": loaded.age(now).days,
             "offers": len(loaded.data.offers),
+            "price_sources": [source_json(item, now) for item in price_sources(loaded.data)],
             "endpoints": [redact(url) for url in loaded.data.endpoints],
             "sha256": loaded.sha256,
         }
@@ -343,7 +404,7 @@ def status_json(catalog: Catalog, now: datetime) -> list[dict[str, Any]]:
 def status_table(catalog: Catalog, now: datetime, cache_dir: Path) -> Table:
     """Per provider: the data a plan would use now, its age, size and sources."""
     table = Table(title=f"catalog data in use (cache: {cache_dir})", title_justify="left")
-    for name in ("provider", "data", "fetched", "age", "offers", "sources"):
+    for name in ("provider", "data", "fetched", "age", "offers", "prices (own date each)"):
         table.add_column(name, justify="right" if name in ("age", "offers") else "left")
     for row in status_json(catalog, now):
         loaded = catalog.providers[row["provider"]]
@@ -355,7 +416,10 @@ def status_table(catalog: Catalog, now: datetime, cache_dir: Path) -> Table:
             row["fetched_at"],
             Text(age, style="yellow" if row["age_days"] > 30 else ""),
             count(row["offers"]),
-            "\n".join(row["endpoints"]) or "(static)",
+            "\n".join(
+                _source_line(item, now) for item in price_sources(loaded.data, by_source=False)
+            )
+            or "(no priced offer)",
         )
     return table
 

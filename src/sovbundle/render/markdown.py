@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from sovbundle.plan import PlacementRow, Plan
+from sovbundle.plan import PlacementRow, Plan, coverage_line
 from sovbundle.render.plan import eur
 
 __all__ = ["MARKDOWN_LIMIT", "escape", "fit", "plan_markdown", "plan_sections", "table"]
@@ -182,6 +182,11 @@ def plan_markdown(plan: Plan, what: str = "sovbundle show PLAN.json") -> str:
         "",
         f"**Plan:** {summary_text(plan)}",
         "",
+        *(
+            [f"**Prices:** {escape(coverage_line(plan.coverage))}", ""]
+            if plan.coverage is not None
+            else []
+        ),
         *plan_sections(plan),
     ]
     return fit(lines, what)

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sovbundle import units
-from sovbundle.plan import PlacementRow, Plan
+from sovbundle.plan import PlacementRow, Plan, coverage_line
 
 __all__ = ["candidates_table", "eur", "plan_summary", "render_plan"]
 
@@ -206,4 +206,6 @@ def render_plan(plan: Plan) -> Group:
     for warning in plan.all_warnings:
         parts.append(Text(f"warning: {warning}", style="yellow"))
     parts.append(plan_summary(plan))
+    if plan.coverage is not None:
+        parts.append(Text(f"Prices: {coverage_line(plan.coverage)}"))
     return Group(*parts)

@@ -141,6 +141,10 @@ class Policy(_Strict):
     """The plan must span at least this many distinct providers."""
     max_provider_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
     """No provider may take more than this fraction (0-1] of the monthly total."""
+    min_price_evidence: Literal["api", "provider_doc", "third_party"] | None = None
+    """The weakest price evidence a placement may rest on: ``api`` (a provider API response),
+    ``provider_doc`` (an API or the provider's own documentation) or ``third_party`` (any);
+    offers priced from weaker evidence are left out, with the reason."""
 
 
 class VmComponent(ComponentConstraints):

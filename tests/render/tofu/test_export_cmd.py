@@ -133,7 +133,7 @@ def test_newer_minor_plan_with_unknown_keys_still_exports(tmp_path: Path) -> Non
     data["format_version"] = "1.1"
     data["run"] = {"id": "x"}
     data["body_sha256"] = "0" * 64
-    data["placements"][0]["evidence"] = "api"
+    data["placements"][0]["price_book"] = "list"  # a key this sovbundle does not know
     data["solver"]["certificate"] = {"ok": True}
     plan.write_text(json.dumps(data))
     assert main(["export", "tofu", str(plan), "-o", str(tmp_path / "out")]) == 0
@@ -243,3 +243,14 @@ def test_output_dot_in_an_empty_folder(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(here)
     assert main(["export", "tofu", str(plan), "-o", "."]) == 0
     assert (tmp_path / "here" / "main.tf.json").is_file()
+
+
+def test_a_plan_of_format_1_0_without_evidence_or_coverage_still_exports(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    data = json.loads(plan.read_text())
+    data["format_version"] = "1.0"
+    data.pop("coverage", None)
+    for placement in data["placements"]:
+        placement.pop("evidence", None)
+    plan.write_text(json.dumps(data))
+    assert main(["export", "tofu", str(plan), "-o", str(tmp_path / "out")]) == 0
