@@ -167,20 +167,25 @@ def test_the_funnel_has_no_empty_labels(tmp_path: Path) -> None:
 def test_the_french_saas_of_the_issue_on_the_packaged_catalog(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Issue 15's scenario, end to end on the packaged snapshot: the 2 GB Redis and the 100 GB
-    PostgreSQL at the web app's provider are what block, not the links themselves."""
+    """Issue 15's scenario, end to end on the packaged snapshot: a Redis larger than any sold at
+    the web app's provider is what blocks the colocation, not the link itself; a PostgreSQL
+    larger than any on sale is a storage problem. (The packaged data now sells a 2 GB Redis at
+    Clever Cloud, so the sizes are the data's limits, not the issue's 2 GB and 100 GB.)"""
     bundle = (ROOT / "bundles" / "fr-saas.yaml").read_text()
-    bundle = bundle.replace("memory_gb: 0.25", "memory_gb: 2").replace(
-        "storage_gb: 40}", "storage_gb: 100}"
-    )
     path = tmp_path / "draft.yaml"
-    path.write_text(bundle)
+    path.write_text(bundle.replace("memory_gb: 0.25", "memory_gb: 100"))
     assert main(["plan", str(path)]) == 4
     err = capsys.readouterr().err
-    assert "cache: memory_gb 2 GB matches no redis database offer in FR at clevercloud" in err
-    assert "0.49 GB at clevercloud" in err
-    assert "db: storage_gb 100 GB matches no postgresql database offer in FR at clevercloud" in err
-    assert "0.09765625" not in err and "0.48828125" not in err
+    assert "link web -> cache (colocate: provider): web can only be at clevercloud" in err
+    assert "cache: memory_gb 100 GB matches no redis database offer in FR at clevercloud" in err
+    assert "largest redis memory on sale in FR at clevercloud: " in err
+    assert "(where web cannot be)" in err
+    path.write_text(bundle.replace("storage_gb: 40}", "storage_gb: 100000}"))
+    assert main(["plan", str(path)]) == 4
+    err = capsys.readouterr().err
+    assert "db: storage_gb 100 000 GB matches no postgresql database offer in FR; " in err
+    assert "largest postgresql storage on sale in FR: " in err
+    assert "price" not in err.splitlines()[1]
 
 
 def test_the_french_saas_example_plans(capsys: pytest.CaptureFixture[str]) -> None:

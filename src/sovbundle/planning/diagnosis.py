@@ -385,9 +385,10 @@ _NOUNS = {
 
 
 def _rule_ok(offer: Offer, rules: Rules, catalog: Catalog) -> bool:
-    """The offer passes the component's rules (an unknown price is judged later)."""
+    """The offer passes the component's rules (price evidence and an unknown price are judged
+    later: the funnel names them)."""
     failure = rule_failure(offer, rules, catalog)
-    return failure is None or failure[0] == "price"
+    return failure is None or failure[0] in ("evidence", "price")
 
 
 @dataclass(frozen=True)
