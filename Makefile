@@ -29,3 +29,4 @@ snapshot-check:
 
 schema:
 	$(PYTHON) -m sovbundle schema -o schema/bundle.schema.json
+	$(PYTHON) -m sovbundle schema --price-book -o schema/pricebook.schema.json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,15 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
     found.append(("optimal cost equal to brute force on every small instance",
                   f"{brute['mismatches']} mismatches / {brute['instances']}", brute["mismatches"] == 0))  # fmt: skip
     return found
+
+
+SECTION = re.compile(r"<!-- (bench\.[a-z_]+): begin.*?<!-- \1: end -->\n?", re.DOTALL)
+
+
+def kept_sections(previous: str) -> str:
+    """The sections other modules write in ``RESULTS.md`` between their markers
+    (``bench.peers``, ``bench.targets``): the whole suite rewrites the file but keeps them."""
+    return "".join(match.group(0) for match in SECTION.finditer(previous))
 
 
 def markdown(r: dict[str, Any]) -> str:

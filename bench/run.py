@@ -177,10 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench" + {"full": "", "quick": " --quick", "tiny": " --tiny"}[mode]
     results = run(mode)
     results["command"] = command
-    from bench.report import markdown
+    from bench.report import kept_sections, markdown
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    (args.out / "RESULTS.md").write_text(markdown(results))
+    report = args.out / "RESULTS.md"
+    kept = kept_sections(report.read_text()) if report.is_file() else ""
+    report.write_text(markdown(results) + ("\n" + kept if kept else ""))
     print(f"wrote {args.out / 'RESULTS.md'} in {results['suite_s']:.0f} s")
     return 0

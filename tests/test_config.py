@@ -78,7 +78,7 @@ def test_default_cache_dir_is_the_platform_user_cache(sandbox: object) -> None:
     [
         ("[providers.ovhclod]\nbase_url = 'https://x'\n", "did you mean 'ovhcloud'"),
         ("colour = 'red'\n", "unknown key 'colour'"),
-        ("[providers.ovhcloud]\nbase_url = 'ftp://x'\n", "is not an http(s) URL"),
+        ("[providers.ovhcloud]\nbase_url = 'ftp://x'\n", "is not an https URL"),
         ("[providers.ovhcloud]\nbase = 'https://x'\n", "takes only base_url"),
         ("not toml at all [", "not valid TOML"),
     ],

@@ -74,13 +74,15 @@ class BundleError(SovbundleError):
 
     exit_code = 3
 
-    def __init__(self, issues: list[SpecIssue]) -> None:
+    def __init__(self, issues: list[SpecIssue], what: str = "bundle") -> None:
         self.issues = sorted(issues)
+        self.what = what
+        """The kind of file: ``bundle`` or ``price book``."""
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
     def lines(self) -> list[str]:
         count = len(self.issues)
-        summary = f"{count} error{'s' if count != 1 else ''} in bundle"
+        summary = f"{count} error{'s' if count != 1 else ''} in {self.what}"
         return [*(str(issue) for issue in self.issues), summary]
 
 

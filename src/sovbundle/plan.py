@@ -15,7 +15,9 @@ Format 1.1 adds ``body_sha256``, ``bundle.spec``, ``placements[].offer_status``,
 moves ``solver.time_ms`` to ``run.time_ms`` and the warnings about the run to ``run.warnings``
 (``sovbundle.plan_file`` reads 1.0 files and maps them). It also adds each placement's
 ``evidence`` (the class, source and date of its price) and the plan's ``coverage`` (how many
-placements are priced from each class of evidence).
+placements are priced from each class of evidence). Also in 1.1, only when asked:
+``exit_report`` (``--exit-report``), ``pricing`` and the placements' ``list_unit_price``,
+``list_monthly`` and ``channel`` (with a price book).
 
 A placement row is one priced line: a Kubernetes cluster gives two rows (``part``
 ``control_plane`` and ``nodes``), a database with extra storage an ``extra_storage`` row, object
@@ -43,10 +45,16 @@ __all__ = [
     "Coverage",
     "CoverageRow",
     "EvidenceRef",
+    "ExitMoveRow",
+    "ExitReportInfo",
     "LinkRow",
     "PlacementRow",
     "Plan",
+    "PriceBookRef",
+    "PricingInfo",
+    "ProviderExitRow",
     "RunInfo",
+    "SingleProviderRow",
     "SolverInfo",
     "SourceRef",
     "body_sha256",
@@ -141,6 +149,11 @@ class PlacementRow(_Row):
     source: SourceRef
     offer_status: Literal["ga", "beta", "deprecated"] = "ga"
     """The offer's commercial status in the catalog the plan used (1.1)."""
+    list_unit_price: Decimal | None = None
+    """With a price book only (1.1): the catalog's unit price (None: unknown)."""
+    list_monthly: Decimal | None = None
+    channel: str | None = None
+    """With a price book only (1.1): ``list``, or the book's channel for this offer."""
     evidence: EvidenceRef | None = None
     """The class, source and date of the price (1.1); ``None`` only in a 1.0 file read back."""
 
@@ -205,6 +218,61 @@ class RunInfo(_Row):
     ``generated_at``, a live refresh that failed, a cache file that was ignored."""
 
 
+class ExitMoveRow(_Row):
+    component: str
+    from_: str = Field(alias="from")
+    to: str
+
+
+class ProviderExitRow(_Row):
+    """One provider of the plan: its share of spend and what leaving it costs."""
+
+    provider: str
+    name: str
+    legal_entity: str
+    hq_country: str
+    components: tuple[str, ...]
+    functions: tuple[str, ...]
+    """Kinds of the components placed there (``database``, ``kubernetes`` ...), sorted."""
+    monthly: Decimal
+    share: Decimal
+    substitutable: bool
+    substitute_total_monthly: Decimal | None
+    exit_extra_monthly: Decimal | None
+    moves: tuple[ExitMoveRow, ...]
+    reason: str | None
+
+
+class SingleProviderRow(_Row):
+    component: str
+    provider: str
+
+
+class ExitReportInfo(_Row):
+    """``--exit-report``: each provider re-solved away, exactly (format 1.1)."""
+
+    providers: tuple[ProviderExitRow, ...]
+    single_provider_components: tuple[SingleProviderRow, ...]
+
+
+class PriceBookRef(_Row):
+    name: str
+    path: str
+    sha256: str
+    channel: str
+    valid_from: str | None
+    valid_until: str
+
+
+class PricingInfo(_Row):
+    """With ``--prices`` (format 1.1): the book the plan is priced with, totals both ways."""
+
+    book: PriceBookRef
+    paid_total_monthly: Decimal
+    list_total_monthly: Decimal | None
+    """None when a placement has no list price (priced only by the book)."""
+
+
 class Plan(_Row):
     """A resolved bundle: where each component goes, what it costs, and why it is right."""
 
@@ -228,6 +296,10 @@ class Plan(_Row):
     warnings: tuple[str, ...]
     explain: ExplainInfo | None = None
     """Only with ``--explain`` (an addition to SPEC §6)."""
+    pricing: PricingInfo | None = None
+    """Only with a price book (1.1)."""
+    exit_report: ExitReportInfo | None = None
+    """Only with ``--exit-report`` (1.1)."""
     run: RunInfo = RunInfo()
 
     @property
@@ -236,6 +308,7 @@ class Plan(_Row):
         return tuple(sorted({*self.warnings, *self.run.warnings}))
 
 
+_PRICED_ROW_KEYS = ("list_unit_price", "list_monthly", "channel")
 _CLASS_PHRASES = {
     "api": "from provider APIs",
     "provider_doc": "from provider documentation",
@@ -260,8 +333,13 @@ def coverage_line(coverage: Coverage) -> str:
 
 def _document(plan: Plan) -> dict[str, Any]:
     data = plan.model_dump(mode="python", by_alias=True, exclude_none=False)
-    if data.get("explain") is None:
-        data.pop("explain", None)
+    for optional in ("explain", "pricing", "exit_report"):
+        if data.get(optional) is None:
+            data.pop(optional, None)
+    if "pricing" not in data:
+        for row in data["placements"]:
+            for key in _PRICED_ROW_KEYS:
+                row.pop(key, None)
     if data["bundle"].get("spec") is None:
         data["bundle"].pop("spec", None)
     return data

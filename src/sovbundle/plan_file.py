@@ -9,6 +9,10 @@ becomes ``run.time_ms``; they have no ``body_sha256``, no ``bundle.spec`` and no
 A 1.1 file whose ``body_sha256`` does not match its body (edited by hand, or by another tool) is
 still read, with a note: the plan is what the file says, but it is no longer what sovbundle
 computed.
+
+This is the one reader of plan files: ``show``, ``diff``, ``plan --compare-to`` and
+``export tofu`` all read through ``read_plan``, so a file they cannot use fails the same way in
+each (exit 3, one line). A UTF-8 byte order mark (which some Windows editors write) is skipped.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class SavedPlan:
     text: str
     """The file's text, as read."""
     version: tuple[int, int]
+    raw: bytes
+    """The file's bytes, as read (``export tofu`` records their sha256)."""
     notes: list[str] = field(default_factory=list)
     """Warnings about the file (a body that does not match its hash, a newer minor version)."""
 
@@ -52,6 +58,8 @@ def read_plan(path: Path) -> SavedPlan:
     name = str(path)
     try:
         info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise PlanFileError(f"{name}: is a directory, not a plan file")
         if not stat.S_ISREG(info.st_mode):
             raise PlanFileError(f"{name}: not a regular file")
         if info.st_size > MAX_PLAN_BYTES:
@@ -70,11 +78,14 @@ def read_plan(path: Path) -> SavedPlan:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PlanFileError(f"{name}: not UTF-8 text (byte {exc.start})") from exc
-    return parse_plan(text, name)
+    return parse_plan(text.removeprefix("\ufeff"), name, raw=raw)
 
 
-def parse_plan(text: str, name: str = "<plan>") -> SavedPlan:
-    """A plan from the text of a plan file; raise PlanFileError when it cannot be used."""
+def parse_plan(text: str, name: str = "<plan>", *, raw: bytes | None = None) -> SavedPlan:
+    """A plan from the text of a plan file (``raw``: its bytes, by default the text's UTF-8).
+
+    Raise PlanFileError when it cannot be used.
+    """
     try:
         # Decimal keeps every number's text, so the body re-encodes to the same bytes.
         data = json.loads(text, parse_float=Decimal)
@@ -115,7 +126,8 @@ def parse_plan(text: str, name: str = "<plan>") -> SavedPlan:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "(top level)"
         raise PlanFileError(f"{name}: not a valid sovbundle plan: {where}: {error['msg']}") from exc
-    return SavedPlan(plan, name, text, version, notes)
+    file_bytes = text.encode("utf-8") if raw is None else raw
+    return SavedPlan(plan, name, text, version, file_bytes, notes)
 
 
 def _from_1_0(data: dict[str, Any]) -> dict[str, Any]:

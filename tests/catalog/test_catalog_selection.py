@@ -9,13 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from sovbundle.catalog.cache import HttpStatus, meta_path, read_cached, write_cached
+from sovbundle.catalog.cache import HttpStatus, read_cached, write_cached
 from sovbundle.catalog.files import ProviderCatalog
 from sovbundle.catalog.query import staleness_warnings
 from sovbundle.catalog.select import load_catalogs
 from sovbundle.errors import CatalogError
 from sovbundle.models import PROVIDER_IDS
-from tests.support.catalogs import default_offers, make_offer, make_provider, write_catalog
+from tests.support.catalogs import (
+    cache_payload,
+    cache_record,
+    default_offers,
+    make_offer,
+    make_provider,
+    write_cache_file,
+    write_catalog,
+)
 from tests.support.sandbox import Sandbox
 
 
@@ -60,32 +68,35 @@ def test_newer_cache_wins_older_cache_loses(synthetic: Sandbox) -> None:
     [
         "truncate",
         "edit",
-        "meta_missing",
-        "meta_version",
-        "meta_garbage",
-        "meta_bad_date",
+        "record_missing",
+        "record_version",
+        "record_garbage",
+        "record_bad_date",
         "catalog_missing",
+        "legacy_two_files",
     ],
 )
 def test_untrusted_cache_is_ignored_with_a_warning(synthetic: Sandbox, damage: str) -> None:
     cache(synthetic, "ovhcloud", "2026-11-20T00:00:00+00:00")
-    path, meta = synthetic.catalogs / "ovhcloud.json", meta_path(synthetic.catalogs, "ovhcloud")
+    path = synthetic.catalogs / "ovhcloud.jsonl"
+    record, payload = cache_record(path), cache_payload(path)
     if damage == "truncate":
-        path.write_bytes(path.read_bytes()[:200])
+        path.write_bytes(path.read_bytes()[:2000])
     elif damage == "edit":
-        path.write_bytes(path.read_bytes().replace(b'"small"', b'"smell"'))
-    elif damage == "meta_missing":
-        meta.unlink()
-    elif damage == "meta_version":
-        record = json.loads(meta.read_text())
-        meta.write_text(json.dumps({**record, "format_version": 1}))  # an older sovbundle's
-    elif damage == "meta_bad_date":
-        record = json.loads(meta.read_text())
-        meta.write_text(json.dumps({**record, "fetched_at": "yesterday"}))
-    elif damage == "meta_garbage":
-        meta.write_bytes(b"\x00\x01{")
-    else:
-        path.unlink()
+        write_cache_file(path, record, payload.replace(b'"small"', b'"smell"'))
+    elif damage == "record_missing":
+        path.write_bytes(payload)
+    elif damage == "record_version":
+        write_cache_file(path, {**record, "format_version": 2}, payload)  # an older sovbundle's
+    elif damage == "record_bad_date":
+        write_cache_file(path, {**record, "fetched_at": "yesterday"}, payload)
+    elif damage == "record_garbage":
+        path.write_bytes(b"\x00\x01{\n" + payload)
+    elif damage == "catalog_missing":
+        path.write_bytes(path.read_bytes().split(b"\n", 1)[0] + b"\n")
+    else:  # what sovbundle wrote before the one-file commit
+        path.rename(synthetic.catalogs / "ovhcloud.json")
+        (synthetic.catalogs / "ovhcloud.meta.json").write_text(json.dumps(record))
     catalog = load_catalogs()
     assert catalog.providers["ovhcloud"].origin == "snapshot"
     assert len(catalog.warnings) == 1
@@ -95,24 +106,27 @@ def test_untrusted_cache_is_ignored_with_a_warning(synthetic: Sandbox, damage: s
 
 def test_cache_with_matching_hash_but_wrong_format_is_rejected(synthetic: Sandbox) -> None:
     cache(synthetic, "ovhcloud", "2026-11-20T00:00:00+00:00")
-    path, meta = synthetic.catalogs / "ovhcloud.json", meta_path(synthetic.catalogs, "ovhcloud")
-    data = json.loads(path.read_text())
+    path = synthetic.catalogs / "ovhcloud.jsonl"
+    data = json.loads(cache_payload(path))
     data["format_version"] = 1
     payload = json.dumps(data).encode()
-    path.write_bytes(payload)
-    record = json.loads(meta.read_text())
-    meta.write_text(json.dumps({**record, "sha256": hashlib.sha256(payload).hexdigest()}))
+    record = {**cache_record(path), "sha256": hashlib.sha256(payload).hexdigest()}
+    write_cache_file(path, record, payload)
     with pytest.raises(CatalogError, match="not a valid catalog"):
         read_cached(synthetic.catalogs, "ovhcloud")
 
 
-def test_corrupt_packaged_snapshot_is_a_catalog_error(synthetic: Sandbox) -> None:
+def test_a_truncated_snapshot_file_is_named_and_the_others_stay_usable(
+    synthetic: Sandbox,
+) -> None:
     path = synthetic.snapshot / "scaleway.json"
     path.write_bytes(path.read_bytes()[:-40])
-    with pytest.raises(CatalogError) as info:
-        load_catalogs()
-    assert info.value.exit_code == 6
-    assert "scaleway" in info.value.message
+    catalog = load_catalogs()
+    assert "scaleway" not in catalog.providers
+    assert set(catalog.providers) == set(PROVIDER_IDS) - {"scaleway"}
+    (warning,) = catalog.warnings
+    assert warning.startswith(f"scaleway: {path} is not a valid catalog file")
+    assert warning.endswith("; scaleway left out")
 
 
 def test_provider_without_any_data_is_warned_about(sandbox: Sandbox) -> None:
@@ -137,7 +151,7 @@ def test_staleness_uses_the_callers_clock(synthetic: Sandbox) -> None:
 def test_cache_file_names(synthetic: Sandbox, tmp_path: Path) -> None:
     cache(synthetic, "outscale", "2026-11-20T00:00:00+00:00")
     names = sorted(p.name for p in synthetic.catalogs.iterdir())
-    assert names == ["outscale.json", "outscale.meta.json"]
+    assert names == [".lock", "outscale.jsonl"]
 
 
 def test_snapshot_not_in_canonical_form_is_still_dated(synthetic: Sandbox) -> None:

@@ -15,7 +15,11 @@ from sovbundle.cli import main
 from sovbundle.cli.bundle_cmds import schema_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLES = sorted((ROOT / "bundles").rglob("*.yaml"))
+BUNDLES = sorted(
+    path
+    for path in (ROOT / "bundles").rglob("*.yaml")
+    if path.parent.name != "prices"  # price books (tests/spec/test_pricebook.py)
+)
 SCHEMA_FILE = ROOT / "schema" / "bundle.schema.json"
 
 GOOD = """\
@@ -126,6 +130,7 @@ def test_schema_prints_json_on_stdout(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_schema_output_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "out" / "bundle.schema.json"
+    target.parent.mkdir()  # -o never creates folders (tests/cli/test_output_rules.py)
     assert main(["schema", "-o", str(target)]) == 0
     out, err = capsys.readouterr()
     assert out == ""

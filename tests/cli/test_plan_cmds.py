@@ -100,6 +100,7 @@ def test_output_file_is_written_and_matches_json(
 ) -> None:
     bundle = write_bundle(tmp_path)
     target = tmp_path / "out" / "plan.json"
+    target.parent.mkdir()  # -o never creates folders (tests/cli/test_output_rules.py)
     assert main(["plan", str(bundle), "-o", str(target), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     written = json.loads(target.read_text())
@@ -155,7 +156,7 @@ def test_output_to_an_unwritable_place_is_a_usage_error(
     folder = tmp_path / "a-folder"
     folder.mkdir()
     assert main(["plan", str(write_bundle(tmp_path)), "-o", str(folder)]) == 2
-    assert "cannot write the plan to" in capsys.readouterr().err
+    assert "refusing to write the plan to" in capsys.readouterr().err
 
 
 def test_a_full_disk_leaves_no_partial_plan_and_keeps_the_old_one(
@@ -174,7 +175,7 @@ def test_a_full_disk_leaves_no_partial_plan_and_keeps_the_old_one(
     monkeypatch.setattr("os.fsync", no_space)
     assert main(["plan", str(bundle), "-o", str(target)]) == 2
     err = capsys.readouterr().err
-    assert f"cannot write the plan to {target}: No space left on device" in err
+    assert f"cannot write the plan to {target}: disk full" in err
     assert "Traceback" not in err
     assert target.read_text() == "previous plan"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["plan.json", bundle.name])

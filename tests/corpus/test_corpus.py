@@ -149,3 +149,33 @@ def test_a_fifo_is_not_opened(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 def test_an_endless_device(capsys: pytest.CaptureFixture[str]) -> None:
     check(Path("/dev/zero"), capsys, exit_code=3, message="is not a regular file", at=None)
+
+
+def test_did_you_mean_work_is_bounded_on_thousands_of_misspelt_names(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11, item 3: suggestions were computed for every misspelt end over every name.
+
+    The generated spec (bench/validate_worst.py) has 300 components and 1,400 misspelt link
+    ends. Only the 200 issues shown get a suggestion, each ranking only the names within two
+    edits: the number of difflib comparisons stays near one per issue, not ends x names.
+    """
+    import difflib
+
+    compared = 0
+    real = difflib.SequenceMatcher
+
+    class Counting(real):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            nonlocal compared
+            compared += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(difflib, "SequenceMatcher", Counting)
+    path = HERE / "generated" / "misspelt-links.yaml"
+    assert main(["validate", str(path)]) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].endswith("showing the first 200 issues; 1200 more hidden")
+    assert "(did you mean 'service-00000'?)" in err[1]
+    assert err[-1] == "201 errors in bundle"  # the 200 and the line saying how many are hidden
+    assert compared <= 2 * 200, compared

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import json
 import logging
+import pathlib
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -17,13 +17,14 @@ from email.utils import format_datetime
 
 import pytest
 
-from sovbundle.catalog.cache import read_cached
-from sovbundle.catalog.files import CATALOG_FORMAT_VERSION
+from sovbundle.catalog.cache import read_cached, write_cached
+from sovbundle.catalog.files import ProviderCatalog
 from sovbundle.catalog.select import load_catalogs
 from sovbundle.config import base_url_env, load_config
+from sovbundle.errors import ProviderError
 from sovbundle.refresh.run import RefreshReport, RefreshStatus, refresh_async
 from sovbundle.refresh.transport import HttpPolicy, retry_after_seconds
-from tests.support.catalogs import products
+from tests.support.catalogs import cache_record, products
 from tests.support.http_server import FaultServer, Reply
 from tests.support.sandbox import Sandbox
 
@@ -75,11 +76,11 @@ def test_500_then_success_is_retried_and_cached(env: FaultServer, synthetic: San
     used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
     assert used.origin == "cache"
     assert {o.sku for o in used.data.offers} == {"small", "new", "special"}
-    meta = json.loads((synthetic.catalogs / "ovhcloud.meta.json").read_text())
+    meta = cache_record(synthetic.catalogs / "ovhcloud.jsonl")
     assert meta["http"] == [{"url": env.url("/ovhcloud/products"), "status": 200}]
     assert meta["sources"] == [env.url("/ovhcloud/products")]
     assert meta["fetched_at"] == "2026-11-20T12:00:00+00:00"
-    assert meta["format_version"] == CATALOG_FORMAT_VERSION and meta["sha256"] == used.sha256
+    assert meta["format_version"] == 3 and meta["sha256"] == used.sha256
 
 
 def test_refresh_takes_curated_facts_from_the_packaged_snapshot(
@@ -164,7 +165,7 @@ def good_cache(env: FaultServer, synthetic: Sandbox) -> bytes:
     """A first successful refresh of ovhcloud; returns the cached catalog's bytes."""
     env.route("/ovhcloud/products", Reply(200, json_body=GOOD))
     assert refresh(["ovhcloud"]).results[0].status is RefreshStatus.UPDATED
-    return (synthetic.catalogs / "ovhcloud.json").read_bytes()
+    return (synthetic.catalogs / "ovhcloud.jsonl").read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -196,7 +197,6 @@ def good_cache(env: FaultServer, synthetic: Sandbox) -> bytes:
 def test_bad_response_never_overwrites_good_data(
     env: FaultServer, synthetic: Sandbox, good_cache: bytes, reply: Reply, message: str
 ) -> None:
-    meta_before = (synthetic.catalogs / "ovhcloud.meta.json").read_bytes()
     env.route("/ovhcloud/products", reply)
     report = refresh(["ovhcloud"])
     (result,) = report.results
@@ -204,13 +204,9 @@ def test_bad_response_never_overwrites_good_data(
     assert message in (result.error or "")
     assert report.exit_code == 5
     assert result.in_use is not None and result.in_use.startswith("cache")
-    assert (synthetic.catalogs / "ovhcloud.json").read_bytes() == good_cache
-    assert (synthetic.catalogs / "ovhcloud.meta.json").read_bytes() == meta_before
+    assert (synthetic.catalogs / "ovhcloud.jsonl").read_bytes() == good_cache
     assert read_cached(synthetic.catalogs, "ovhcloud") is not None
-    assert sorted(p.name for p in synthetic.catalogs.iterdir()) == [
-        "ovhcloud.json",
-        "ovhcloud.meta.json",
-    ]
+    assert sorted(p.name for p in synthetic.catalogs.iterdir()) == [".lock", "ovhcloud.jsonl"]
 
 
 def test_connection_refused_is_retried_and_reported(
@@ -233,8 +229,21 @@ def test_redirect_to_another_host_is_refused(env: FaultServer) -> None:
     env.route("/ovhcloud/products", Reply(302, headers={"Location": elsewhere}))
     (result,) = refresh(["ovhcloud"]).results
     assert result.status is RefreshStatus.FAILED
-    assert "redirect to another host or scheme refused" in (result.error or "")
+    assert "redirect to another scheme, host or port refused" in (result.error or "")
     assert env.hits("/ovhcloud/products") == 1
+
+
+def test_redirect_to_the_same_host_on_another_port_is_refused(env: FaultServer) -> None:
+    with FaultServer() as other:
+        other.route("/ovhcloud/products", Reply(200, json_body=GOOD))
+        target = other.url("/ovhcloud/products?token=s3cr3t")
+        env.route("/ovhcloud/products", Reply(302, headers={"Location": target}))
+        (result,) = refresh(["ovhcloud"]).results
+        assert result.status is RefreshStatus.FAILED
+        assert result.error is not None
+        assert "redirect to another scheme, host or port refused" in result.error
+        assert "s3cr3t" not in result.error
+        assert other.hits("/ovhcloud/products") == 0
 
 
 def test_redirect_on_the_same_host_is_followed(env: FaultServer) -> None:
@@ -291,33 +300,28 @@ def test_adapter_bug_is_reported_for_that_provider_only(
     assert result.error == "internal error in the ovhcloud adapter: KeyError: 'plans'"
 
 
-@pytest.mark.parametrize("fail_at", [1, 2], ids=["catalog-rename", "meta-rename"])
-def test_interrupted_cache_write_keeps_the_old_pair(
+@pytest.mark.parametrize("step", ["write", "fsync", "replace"])
+def test_disk_full_while_caching_names_the_cause_and_keeps_the_old_file(
     env: FaultServer,
     synthetic: Sandbox,
     good_cache: bytes,
     monkeypatch: pytest.MonkeyPatch,
-    fail_at: int,
+    step: str,
 ) -> None:
+    import errno
     import os
 
-    meta_before = (synthetic.catalogs / "ovhcloud.meta.json").read_bytes()
-    real_replace = os.replace
-    calls = []
+    def no_space(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    def replace(src: str, dst: str) -> None:
-        calls.append(dst)
-        if len(calls) == fail_at:
-            raise OSError(28, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr("sovbundle.atomic.os.replace", replace)
+    monkeypatch.setattr(f"sovbundle.atomic.os.{step}", no_space)
     env.route("/ovhcloud/products", Reply(200, json_body=products(("other", "r1", "9"))))
     (result,) = refresh(["ovhcloud"]).results
     assert result.status is RefreshStatus.FAILED
-    assert "No space left on device" in (result.error or "")
-    assert (synthetic.catalogs / "ovhcloud.json").read_bytes() == good_cache
-    assert (synthetic.catalogs / "ovhcloud.meta.json").read_bytes() == meta_before
+    path = synthetic.catalogs / "ovhcloud.jsonl"
+    assert result.error == f"disk full writing the cache at {path}"
+    assert result.error_exit_code == 5
+    assert path.read_bytes() == good_cache
     loaded = load_catalogs(["ovhcloud"])
     assert loaded.warnings == [] and loaded.providers["ovhcloud"].origin == "cache"
     assert not [p for p in synthetic.catalogs.iterdir() if p.name.endswith(".tmp")]
@@ -353,41 +357,55 @@ def test_retries_are_logged_redacted(
 KILLER = """
 import os, signal, sys
 from tests.support.catalogs import default_offers, make_offer, make_provider
+from sovbundle import atomic
 from sovbundle.catalog.cache import HttpStatus, write_cached
 from sovbundle.catalog.files import ProviderCatalog
 from pathlib import Path
 
-folder, kill_at = Path(sys.argv[1]), int(sys.argv[2])
+folder, step, nth = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 def catalog(sku, when):
     offers = (*default_offers("ovhcloud"), make_offer("ovhcloud", sku))
     return ProviderCatalog(provider=make_provider("ovhcloud"), fetched_at=when, offers=offers)
 write_cached(folder, catalog("old", "2026-11-01T00:00:00+00:00"), sources=(), http=(),
              sovbundle_version="t")
-real, calls = os.replace, []
-def replace(src, dst):
-    calls.append(dst)
-    if len(calls) == kill_at:
+real, calls = getattr(os, step), []
+def killer(*args):
+    calls.append(args)
+    if len(calls) == nth:
         os.kill(os.getpid(), signal.SIGKILL)
-    real(src, dst)
-os.replace = replace
+    return real(*args)
+setattr(atomic.os, step, killer)
 write_cached(folder, catalog("new", "2026-11-20T00:00:00+00:00"), sources=(), http=(),
              sovbundle_version="t")
 """
 
+# Each step of a cache commit, in order; a kill before the rename leaves the old file, after
+# it the new one (the second fsync is the folder's, after the rename).
+KILL_POINTS = {
+    "before-write": ("write", 1, "old"),
+    "before-file-fsync": ("fsync", 1, "old"),
+    "before-rename": ("replace", 1, "old"),
+    "after-rename": ("fsync", 2, "new"),
+}
 
-@pytest.mark.parametrize("kill_at", [1, 2], ids=["before-catalog-rename", "before-meta-rename"])
-def test_killed_refresh_never_leaves_a_cache_that_is_used_corrupt(
-    synthetic: Sandbox, kill_at: int
+
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+def test_a_refresh_killed_at_any_step_leaves_the_old_or_the_new_commit(
+    synthetic: Sandbox, point: str
 ) -> None:
     import os
     import subprocess
     import sys
+    import time
     from pathlib import Path
 
+    from tests.support.catalogs import default_offers, make_offer, make_provider
+
+    step, nth, expected = KILL_POINTS[point]
     tests = Path(__file__).resolve().parents[1]
-    path = os.pathsep.join([str(tests.parent / "src"), str(tests)])
+    path = os.pathsep.join([str(tests.parent / "src"), str(tests.parent)])
     proc = subprocess.run(
-        [sys.executable, "-c", KILLER, str(synthetic.catalogs), str(kill_at)],
+        [sys.executable, "-c", KILLER, str(synthetic.catalogs), step, str(nth)],
         env={**os.environ, "PYTHONPATH": path},
         capture_output=True,
         text=True,
@@ -396,9 +414,174 @@ def test_killed_refresh_never_leaves_a_cache_that_is_used_corrupt(
     assert proc.returncode == -9, proc.stderr
     loaded = load_catalogs(["ovhcloud"])
     used = loaded.providers["ovhcloud"]
-    if kill_at == 1:  # the new catalog never replaced the old: the old pair is used
-        assert used.origin == "cache" and loaded.warnings == []
-        assert "old" in {o.sku for o in used.data.offers}
-    else:  # new catalog, old record: detected, and the snapshot is used instead
-        assert used.origin == "snapshot"
-        assert "does not match its record" in loaded.warnings[0]
+    assert used.origin == "cache" and loaded.warnings == []
+    assert expected in {o.sku for o in used.data.offers}
+    # The killed writer held the lock: the kernel released it with the process.
+    offers = (*default_offers("ovhcloud"), make_offer("ovhcloud", "later"))
+    later = ProviderCatalog(
+        provider=make_provider("ovhcloud"), fetched_at="2026-11-21T00:00:00Z", offers=offers
+    )
+    start = time.monotonic()
+    write_cached(
+        synthetic.catalogs, later, sources=(), http=(), sovbundle_version="t", lock_timeout=5
+    )
+    assert time.monotonic() - start < 5
+
+
+def test_a_failed_rename_leaves_the_old_commit(
+    synthetic: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.catalogs import default_offers, make_offer, make_provider
+
+    def catalog(sku: str, when: str) -> ProviderCatalog:
+        offers = (*default_offers("ovhcloud"), make_offer("ovhcloud", sku))
+        return ProviderCatalog(provider=make_provider("ovhcloud"), fetched_at=when, offers=offers)
+
+    write_cached(
+        synthetic.catalogs,
+        catalog("old", "2026-11-01T00:00:00Z"),
+        sources=(),
+        http=(),
+        sovbundle_version="t",
+    )
+    before = (synthetic.catalogs / "ovhcloud.jsonl").read_bytes()
+
+    def refuse(src: str, dst: str) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr("sovbundle.atomic.os.replace", refuse)
+    with pytest.raises(ProviderError, match="Input/output error writing the cache at"):
+        write_cached(
+            synthetic.catalogs,
+            catalog("new", "2026-11-20T00:00:00Z"),
+            sources=(),
+            http=(),
+            sovbundle_version="t",
+        )
+    assert (synthetic.catalogs / "ovhcloud.jsonl").read_bytes() == before
+    used = load_catalogs(["ovhcloud"]).providers["ovhcloud"]
+    assert used.origin == "cache" and "old" in {o.sku for o in used.data.offers}
+
+
+def test_no_query_value_of_a_base_url_is_kept_or_shown(
+    synthetic: Sandbox,
+    fake_adapters: object,
+    http_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 11, item 8: names outside any list of secret-looking names leak nothing."""
+    from sovbundle.cli import main
+
+    query = "pass=S1&jwt=S2&code=S3&private=S4&access=S5&AWSAccessKeyId=S6"
+    base = f"http://u:AT@xS7@127.0.0.1:{http_server.port}/ovhcloud?{query}"
+    monkeypatch.setenv(base_url_env("ovhcloud"), base)
+    http_server.route("/ovhcloud/products", Reply(500), Reply(200, json_body=GOOD))
+    with caplog.at_level(logging.DEBUG, logger="sovbundle"):
+        assert main(["--debug", "catalog", "refresh", "ovhcloud"]) == 0
+        assert main(["catalog", "status"]) == 0
+        assert main(["services", "ovhcloud", "--json"]) == 0
+    shown = capsys.readouterr()
+    written = "".join(p.read_text() for p in synthetic.catalogs.iterdir())
+    for secret in ["S1", "S2", "S3", "S4", "S5", "S6", "xS7", "AT@"]:
+        for where, text in [
+            ("stdout", shown.out),
+            ("stderr", shown.err),
+            ("log", caplog.text),
+            ("cache", written),
+        ]:
+            assert f"{secret}&" not in text and f"={secret}" not in text, (secret, where)
+        assert secret not in written.replace("AWSAccessKeyId", ""), secret
+    assert "pass=***&jwt=***" in written
+
+
+# -- issue 11, item 5: an overall deadline, a minimum transfer rate, who is slow ----------
+
+
+def test_the_refresh_deadline_ends_a_black_holed_provider_and_keeps_the_others(
+    env: FaultServer,
+) -> None:
+    import dataclasses
+    import time
+
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, delay=30))  # never answers
+    env.route("/scaleway/products", Reply(200, json_body=GOOD))
+    policy = dataclasses.replace(FAST, read_timeout=60, provider_budget=120, deadline=1.5)
+    start = time.monotonic()
+    ovh, scw = refresh(["ovhcloud", "scaleway"], policy).results
+    elapsed = time.monotonic() - start
+    assert elapsed < 10  # not the 30 s of the server, nor the 120 s budget
+    assert ovh.status is RefreshStatus.FAILED
+    assert ovh.error == "gave up after 1.5s (the refresh deadline)"
+    assert scw.status is RefreshStatus.UPDATED, scw.error
+
+
+def test_the_deadline_comes_from_the_environment(
+    env: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, delay=30))
+    monkeypatch.setenv("SOVBUNDLE_REFRESH_DEADLINE", "1")
+    policy = dataclasses.replace(FAST, read_timeout=60, provider_budget=120)
+    (result,) = refresh(["ovhcloud"], policy).results
+    assert result.error == "gave up after 1s (the refresh deadline)"
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "99999", "nan"])
+def test_a_bad_deadline_is_a_usage_error(value: str, sandbox: Sandbox) -> None:
+    from sovbundle.errors import UsageError
+
+    with pytest.raises(UsageError, match="SOVBUNDLE_REFRESH_DEADLINE: must be a number"):
+        load_config({"SOVBUNDLE_REFRESH_DEADLINE": value})
+
+
+def test_the_deadline_in_the_config_file(tmp_path: pathlib.Path, sandbox: Sandbox) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("refresh_deadline = 20\n")
+    assert load_config({"SOVBUNDLE_CONFIG": str(path)}).refresh_deadline == 20
+
+
+def test_a_trickling_body_is_abandoned_below_the_minimum_rate(env: FaultServer) -> None:
+    import dataclasses
+    import time
+
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, trickle=0.2))  # 5 bytes/s
+    policy = dataclasses.replace(FAST, read_timeout=5, min_rate=100, rate_grace=0.5)
+    start = time.monotonic()
+    (result,) = refresh(["ovhcloud"], policy).results
+    assert time.monotonic() - start < 5
+    assert result.status is RefreshStatus.FAILED
+    assert result.error is not None and "transfer slower than 100 bytes/s" in result.error
+
+
+def test_the_listener_hears_which_provider_is_slow(env: FaultServer) -> None:
+    import dataclasses
+
+    from sovbundle.refresh.run import ProviderResult
+
+    class Listener:
+        def __init__(self) -> None:
+            self.slow_calls: list[tuple[str, float, str | None]] = []
+
+        def started(self, provider: str) -> None:
+            pass
+
+        def finished(self, result: ProviderResult) -> None:
+            pass
+
+        def slow(self, provider: str, seconds: float, waiting_on: str | None) -> None:
+            self.slow_calls.append((provider, seconds, waiting_on))
+
+    env.route("/ovhcloud/products", Reply(200, json_body=GOOD, delay=1.2))
+    env.route("/scaleway/products", Reply(200, json_body=GOOD))
+    listener = Listener()
+    policy = dataclasses.replace(FAST, read_timeout=5, slow_after=0.4)
+    asyncio.run(
+        refresh_async(load_config(), ["ovhcloud", "scaleway"], policy=policy, listener=listener)
+    )
+    assert {call[0] for call in listener.slow_calls} == {"ovhcloud"}
+    _provider, seconds, waiting_on = listener.slow_calls[0]
+    assert seconds >= 0.4
+    assert waiting_on == f"GET {env.url('/ovhcloud/products')}"

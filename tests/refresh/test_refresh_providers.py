@@ -28,6 +28,7 @@ from sovbundle.cli import main
 from sovbundle.config import base_url_env
 from sovbundle.models import EvidenceClass, Offer, PriceQuality
 from sovbundle.money import unit_price
+from tests.support.catalogs import cache_record
 from tests.support.http_server import FaultServer, Reply
 from tests.support.sandbox import Sandbox
 
@@ -253,7 +254,7 @@ def test_refresh_caches_the_served_prices(
     assert curated <= offers.keys()  # the curated offers survive a refresh
     for path, count in api.requests.items():
         assert http_server.hits(path) == count, path
-    meta = json.loads((real.catalogs / f"{pid}.meta.json").read_text())
+    meta = cache_record(real.catalogs / f"{pid}.jsonl")
     assert meta["http"] and all(h["status"] in (200, 404) for h in meta["http"])
     assert all(url.startswith(http_server.base_url) for url in meta["sources"])
     # The endpoints are the URLs read, not a template (Outscale's base URL has ``{region}``).
@@ -376,8 +377,7 @@ def test_bad_answer_keeps_the_last_good_data(
     api = APIS[pid]()
     serve(http_server, monkeypatch, api)
     assert run(capsys, "catalog", "refresh", pid)[0] == 0
-    good = (real.catalogs / f"{pid}.json").read_bytes()
-    meta = (real.catalogs / f"{pid}.meta.json").read_bytes()
+    good = (real.catalogs / f"{pid}.jsonl").read_bytes()
 
     reply, message = {
         "truncated-json": (TRUNCATED, "not valid JSON"),
@@ -390,8 +390,7 @@ def test_bad_answer_keeps_the_last_good_data(
     (line,) = [line for line in out.splitlines() if line.startswith(pid)]
     assert line.startswith(f"{pid}  failed: ") and message in line, out
     assert "keeping cache, fetched" in line
-    assert (real.catalogs / f"{pid}.json").read_bytes() == good
-    assert (real.catalogs / f"{pid}.meta.json").read_bytes() == meta
+    assert (real.catalogs / f"{pid}.jsonl").read_bytes() == good
 
     (kind, sku, region), price = next(iter(api.prices.items()))
     code, out, err = run(capsys, "services", pid, "--kind", kind, "--region", region, "--json")
@@ -422,4 +421,4 @@ def test_all_api_providers_refresh_concurrently(
     assert code == 0, err
     assert "rapidspace   no API: its static catalog stays in use" in out
     assert together < 0.8 * sum(alone.values()), (together, alone)
-    assert not (real.catalogs / "rapidspace.json").exists()
+    assert not (real.catalogs / "rapidspace.jsonl").exists()

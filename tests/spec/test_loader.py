@@ -453,3 +453,13 @@ def test_parse_bundle_takes_bytes_and_a_name() -> None:
     with pytest.raises(BundleError) as caught:
         parse_bundle(b"version: 1\n", "inline.yaml")
     assert str(caught.value.issues[0]).startswith("inline.yaml:1:1: the bundle: missing")
+
+
+def test_a_component_name_with_a_line_break_is_shown_escaped_on_one_line() -> None:
+    # Found by the loader fuzz test: a component named "\n" gave a two-line message.
+    raw = b'version: 1\nname: x\ncomponents:\n  "\\n": 3\n'
+    with pytest.raises(BundleError) as caught:
+        parse_bundle(raw, "b.yaml")
+    messages = [issue.message for issue in caught.value.issues]
+    assert messages and all("\n" not in m for m in messages)
+    assert any("components['\\n']" in m for m in messages)

@@ -189,3 +189,22 @@ class StaticAdapter:
 
     def normalize(self, raw: RawCatalog, facts: ProviderFacts) -> list[Offer]:
         return []
+
+
+def cache_record(path: Path) -> dict[str, Any]:
+    """The record (line 1) of a cache file ``<cache>/catalogs/<id>.jsonl``."""
+    import json
+
+    return dict(json.loads(path.read_bytes().split(b"\n", 1)[0]))
+
+
+def cache_payload(path: Path) -> bytes:
+    """The catalog line (line 2) of a cache file, as written."""
+    return path.read_bytes().split(b"\n", 1)[1]
+
+
+def write_cache_file(path: Path, record: dict[str, Any], payload: bytes) -> None:
+    """A cache file from its two parts (for tests that damage one of them)."""
+    import json
+
+    path.write_bytes(json.dumps(record, separators=(",", ":")).encode() + b"\n" + payload)

@@ -9,7 +9,8 @@
 A route's replies are served in order and the last one repeats. A route whose key holds a
 query (``/path?a=1&b=2``, matched as sent) wins over the route of the bare path. Faults:
 ``delay`` (before the status line), ``truncate`` (promise more bytes than sent, then close),
-``no_length`` (a body delimited by closing the connection), ``drop`` (close without answering).
+``no_length`` (a body delimited by closing the connection), ``drop`` (close without answering),
+``trickle`` (one byte of the body every so many seconds).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Reply:
     truncate: bool = False
     no_length: bool = False
     drop: bool = False
+    trickle: float = 0.0
+    """Seconds between bytes of the body (a server sending 1 byte/s has ``trickle=1``)."""
 
     def payload(self) -> bytes:
         if self.body is not None:
@@ -172,6 +175,13 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
+            if reply.trickle:
+                for index in range(len(payload)):
+                    self.wfile.write(payload[index : index + 1])
+                    self.wfile.flush()
+                    if server._stop.wait(reply.trickle):
+                        return
+                return
             for chunk in _chunks(payload):
                 self.wfile.write(chunk)
 

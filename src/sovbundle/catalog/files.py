@@ -36,11 +36,14 @@ from pydantic import (
     model_validator,
 )
 
-from sovbundle.errors import CatalogError
+from sovbundle.atomic import describe_os_error, read_regular
+from sovbundle.errors import CatalogError, UsageError
 from sovbundle.models import Offer, Provider
 
 __all__ = [
     "CATALOG_FORMAT_VERSION",
+    "MAX_CATALOG_BYTES",
+    "SNAPSHOT_DIR_ENV",
     "LoadedCatalog",
     "ProviderCatalog",
     "checked_timestamp",
@@ -53,6 +56,11 @@ __all__ = [
 
 CATALOG_FORMAT_VERSION = 3
 """Version of the catalog file format (snapshot and cache); other versions are refused."""
+
+SNAPSHOT_DIR_ENV = "SOVBUNDLE_SNAPSHOT_DIR"
+
+MAX_CATALOG_BYTES = 256 * 1024 * 1024
+"""Largest catalog file read (the packaged ones are under 1 MiB); checked before reading."""
 
 
 class ProviderCatalog(BaseModel):
@@ -204,10 +212,17 @@ def packaged_data_dir() -> Path:
 def snapshot_dir() -> Path:
     """Folder of the packaged catalog snapshot, one ``<provider>.json`` per provider.
 
-    ``$SOVBUNDLE_SNAPSHOT_DIR`` replaces it (tests, and packagers who ship the data apart).
+    ``$SOVBUNDLE_SNAPSHOT_DIR`` replaces it (tests, and packagers who ship the data apart); a
+    value that is not a directory is a UsageError naming the variable.
     """
-    override = os.environ.get("SOVBUNDLE_SNAPSHOT_DIR")
-    return Path(override).expanduser() if override else packaged_data_dir() / "snapshot"
+    override = os.environ.get(SNAPSHOT_DIR_ENV)
+    if not override:
+        return packaged_data_dir() / "snapshot"
+    folder = Path(override).expanduser()
+    if not folder.is_dir():
+        what = "does not exist" if not os.path.lexists(folder) else "is not a directory"
+        raise UsageError(f"{SNAPSHOT_DIR_ENV} names {folder}, which {what}")
+    return folder
 
 
 def load_catalog_file(
@@ -216,9 +231,9 @@ def load_catalog_file(
     """Read and validate one provider catalog file; raise CatalogError when it is unusable."""
     provider = path.stem
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_CATALOG_BYTES)
     except OSError as exc:
-        raise CatalogError(provider, f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise CatalogError(provider, f"cannot read {path}: {describe_os_error(exc)}") from exc
     try:
         data = parse_catalog(raw)
     except ValidationError as exc:

@@ -228,6 +228,15 @@ class _Lines:
         self.stream.write(provider_line(result, self.width) + "\n")
         self.stream.flush()
 
+    def slow(self, provider: str, seconds: float, waiting_on: str | None) -> None:
+        sys.stderr.write(_slow_line(provider, seconds, waiting_on) + "\n")  # stdout stays clean
+        sys.stderr.flush()
+
+
+def _slow_line(provider: str, seconds: float, waiting_on: str | None) -> str:
+    on = f" ({waiting_on})" if waiting_on else ""
+    return f"{provider}: still waiting after {seconds:.0f}s{on}"
+
 
 class _Live:
     """A terminal: a rich progress display on stderr, one line per provider, cleared at the
@@ -257,23 +266,35 @@ class _Live:
         description = f"{provider.ljust(self.width)}  fetching"
         self.tasks[provider] = self.progress.add_task(description, total=1)
 
+    def slow(self, provider: str, seconds: float, waiting_on: str | None) -> None:
+        task = self.tasks.get(provider)
+        if task is not None:
+            self.progress.update(task, description=_slow_line(provider, seconds, waiting_on))
+
     def finished(self, result: ProviderResult) -> None:
         state = "failed" if result.error else "done"
         description = f"{result.provider.ljust(self.width)}  {state}"
         self.progress.update(self.tasks[result.provider], description=description, completed=1)
 
 
-def run_refresh(providers: Sequence[str] | None, *, for_plan: bool = False) -> RefreshReport:
+def run_refresh(
+    providers: Sequence[str] | None, *, for_plan: bool = False, deadline: float | None = None
+) -> RefreshReport:
     """Refresh catalogs (default: every provider) and print how it went, once per provider.
 
     ``for_plan``: ``plan --refresh``: stdout is the plan's, so only the summary is printed,
-    on stderr; the failures reach the plan as warnings.
+    on stderr; the failures reach the plan as warnings. ``deadline``: seconds the whole
+    refresh may take (default: the config's, else 60 s).
     """
     from sovbundle.config import load_config
     from sovbundle.models import PROVIDER_IDS
     from sovbundle.refresh.run import refresh_catalogs
 
     config = load_config()
+    if deadline is not None:
+        import dataclasses
+
+        config = dataclasses.replace(config, refresh_deadline=deadline)
     names = list(providers) if providers else list(PROVIDER_IDS)
     width = max(len(name) for name in names)
     err = console(stderr=True)

@@ -13,7 +13,6 @@ import typer
 from sovbundle.cli._app import app
 from sovbundle.cli._examples import EXAMPLES
 from sovbundle.cli._help import Command
-from sovbundle.errors import UsageError
 
 __all__ = ["schema", "schema_bytes", "validate"]
 
@@ -68,11 +67,15 @@ def validate(
     typer.echo(json.dumps(envelope("errors", [], valid=True, **counts), indent=2))
 
 
-def schema_bytes() -> bytes:
-    """The bundle JSON Schema exactly as ``sovbundle schema`` prints it (and as committed)."""
+def schema_bytes(price_book: bool = False) -> bytes:
+    """The bundle (or price book) JSON Schema exactly as ``sovbundle schema`` prints it (and
+    as committed)."""
     import json
 
-    from sovbundle.spec.model import json_schema
+    if price_book:
+        from sovbundle.spec.pricebook import json_schema
+    else:
+        from sovbundle.spec.model import json_schema
 
     return (json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n").encode()
 
@@ -85,19 +88,17 @@ def schema(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the schema to FILE (atomically) instead of stdout.",
+            help="Write the schema to FILE (atomically) instead of stdout (`-`).",
         ),
     ] = None,
+    price_book: Annotated[
+        bool, typer.Option("--price-book", help="The schema of price book files instead.")
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of bundle spec files, for editors and CI."""
-    payload = schema_bytes()
-    if output is None:
-        typer.echo(payload.decode(), nl=False)
-        return
-    from sovbundle.atomic import atomic_write_bytes
+    """Print the JSON Schema of bundle spec files (or price books), for editors and CI."""
+    payload = schema_bytes(price_book)
+    from sovbundle.atomic import STDOUT, write_output
 
-    try:
-        atomic_write_bytes(output, payload)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    typer.echo(f"wrote {output}", err=True)
+    write_output(output or STDOUT, payload, "the schema")
+    if output is not None and str(output) != STDOUT:
+        typer.echo(f"wrote {output}", err=True)

@@ -292,6 +292,17 @@ def refresh_cmd(
             autocompletion=complete_provider,
         ),
     ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            metavar="SECONDS",
+            min=1,
+            max=3600,
+            help="Give up on providers still fetching after this long (default 60, or "
+            "$SOVBUNDLE_REFRESH_DEADLINE, or refresh_deadline in the config file).",
+        ),
+    ] = None,
 ) -> None:
     """Fetch live catalogs into the user cache; exit 5 when any provider failed.
 
@@ -302,5 +313,5 @@ def refresh_cmd(
     from sovbundle.models import PROVIDER_IDS
 
     resolved = [_resolve("provider", pid, PROVIDER_IDS) or pid for pid in providers or []]
-    report = run_refresh(resolved or None)
+    report = run_refresh(resolved or None, deadline=deadline)
     raise typer.Exit(report.exit_code)

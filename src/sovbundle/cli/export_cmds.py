@@ -66,15 +66,17 @@ def tofu(
     """Write PLAN.json as OpenTofu/Terraform JSON configuration in DIR.
 
     Exit 0 when every placement is in the configuration; 8 when DIR was written but some
-    placements could not be expressed (listed in DIR/README.md and on stderr); 2 for a bad plan
-    file or folder.
+    placements could not be expressed (listed in DIR/README.md and on stderr); 3 for a plan file
+    that cannot be read; 2 for a plan that places nothing, a bundle that is not the plan's or a
+    folder that cannot be used.
     """
+    from sovbundle.config import redact
     from sovbundle.render.tofu import PARTIAL_EXIT, export_plan, write_export
 
     result = export_plan(plan, bundle)
     how = write_export(output, result.files, force=force)
     for line in result.warnings:
-        sys.stderr.write(f"warning: {line}\n")
+        sys.stderr.write(f"warning: {redact(line)}\n")
     exported = len(result.config.exported)
     total = exported + len(result.config.unexpressed)
     sys.stdout.write(

@@ -4,6 +4,7 @@ with ``--compare-to``, the diff from a saved plan."""
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -50,7 +51,10 @@ def plan(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", metavar="FILE", help="Write the plan JSON to FILE (atomically)."
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write the plan JSON to FILE (atomically; `-` for stdout).",
         ),
     ] = None,
     with_explain: Annotated[
@@ -68,6 +72,29 @@ def plan(
             "own, the plan's marked CHOSEN (links and policy can make it not the cheapest).",
         ),
     ] = 0,
+    with_exit_report: Annotated[
+        bool,
+        typer.Option(
+            "--exit-report",
+            help="Re-solve without each provider used: exit cost, share of spend, lock-ins.",
+        ),
+    ] = False,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            metavar="FILE",
+            help="Price book overlaying the catalog (default: `prices` in the config).",
+        ),
+    ] = None,
+    csv_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            metavar="FILE",
+            help="Write the plan's line items as a price schedule CSV (atomically).",
+        ),
+    ] = None,
     refresh: Annotated[
         bool,
         typer.Option(
@@ -88,13 +115,23 @@ def plan(
     """Find the cheapest placement of BUNDLE that meets every constraint, proven optimal."""
     chosen = chosen_format(as_json, output_format)
     try:
-        code = _plan(bundle, chosen, output, with_explain, top, refresh, compare_to)
+        extras = _Extras(with_exit_report, prices, csv_out)
+        code = _plan(bundle, chosen, output, with_explain, top, refresh, compare_to, extras)
     except SovbundleError as exc:
         if chosen == "json":  # a pipeline reading stdout never reads an empty document
             print_error_document(exc)
         raise
     if code:
         raise typer.Exit(code)
+
+
+@dataclass(frozen=True)
+class _Extras:
+    """The procurement options of ``plan`` (issue 16)."""
+
+    exit_report: bool
+    prices: Path | None
+    csv_out: Path | None
 
 
 def _plan(
@@ -105,12 +142,13 @@ def _plan(
     top: int,
     refresh: bool,
     compare_to: Path | None,
+    extras: _Extras,
 ) -> int:
     # Heavy imports stay here so that `sovbundle --help` does not load the solver.
     import time
     from datetime import UTC, datetime
 
-    from sovbundle.atomic import atomic_write_bytes
+    from sovbundle.atomic import STDOUT, check_output, write_output
     from sovbundle.catalog import select
     from sovbundle.plan import dump_plan
     from sovbundle.planning.resolve import plan_bundle
@@ -120,14 +158,32 @@ def _plan(
         raise UsageError(f"--top takes a number of candidates from 1 to 100, not {top}")
     if top and not with_explain:
         raise UsageError("--top shows candidates in the explanation: add --explain")
-    if output is not None and _same_file(output, bundle):
-        raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
+    csv_out, prices = extras.csv_out, extras.prices
+    for target in (output, csv_out):
+        if target is not None and _same_file(target, bundle):
+            raise UsageError(f"refusing to overwrite the bundle {bundle} with its plan")
+    if output is not None and csv_out is not None and _same_file(output, csv_out):
+        raise UsageError("-o and --csv name the same file")
+    if output is not None:
+        check_output(output, "the plan")  # refuse a bad path before any work
+    if csv_out is not None:
+        check_output(csv_out, "the CSV price schedule")
     saved = None
     if compare_to is not None:
         from sovbundle.plan_file import read_plan
 
         saved = read_plan(compare_to)  # before -o may replace it with the new plan
     loaded = load_bundle(bundle)
+    now = datetime.now(UTC)
+    book = None
+    if prices is None:
+        from sovbundle.config import load_config
+
+        prices = load_config().prices
+    if prices is not None:
+        from sovbundle.spec.pricebook import load_price_book
+
+        book = load_price_book(prices, now.date())
     refresh_failures: list[str] = []
     if refresh:
         from sovbundle.cli._terminal import run_refresh
@@ -139,22 +195,33 @@ def _plan(
         ]
     catalogs = select.load_catalogs()
     catalogs.warnings.extend(refresh_failures)
-    now = datetime.now(UTC)
-    result = plan_bundle(loaded, catalogs, now, with_explain=with_explain, clock=time.perf_counter)
+    result = plan_bundle(
+        loaded,
+        catalogs,
+        now,
+        with_explain=with_explain,
+        with_exit_report=extras.exit_report,
+        prices=book,
+        clock=time.perf_counter,
+    )
     text = dump_plan(result)
     if output is not None:
-        try:
-            atomic_write_bytes(output, text.encode("utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot write the plan to {output}: {exc.strerror or exc}") from exc
+        write_output(output, text.encode("utf-8"), "the plan")
+    to_stdout = output is not None and str(output) == STDOUT
+    if csv_out is not None:
+        from sovbundle.render.schedule import price_schedule_csv
+
+        write_output(csv_out, price_schedule_csv(result).encode("utf-8"), "the CSV price schedule")
     if saved is not None:
         from sovbundle.catalog.local import LocalCatalogs
         from sovbundle.cli.review_cmds import print_diff
         from sovbundle.config import load_config
 
         store = LocalCatalogs(load_config().catalog_dir, extra=catalogs.providers.values())
-        new_name = str(output) if output is not None else f"plan of {bundle}"
+        new_name = str(output) if output is not None and not to_stdout else f"plan of {bundle}"
         return print_diff(saved, result, new_name, chosen, store, what=f"sovbundle plan {bundle}")
+    if to_stdout:
+        return 0  # stdout holds only the JSON, once
     if chosen == "json":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -177,8 +244,9 @@ def _plan(
         from sovbundle.render.plan import candidates_table
 
         emit(candidates_table(_top_candidates(loaded.spec, catalogs, result, top), top), out=out)
-    if output is not None:
-        out.print(f"plan written to {output}", markup=False, highlight=False)
+    for written, what in ((output, "plan"), (csv_out, "price schedule")):
+        if written is not None:
+            out.print(f"{what} written to {written}", markup=False, highlight=False)
     return 0
 
 

@@ -32,6 +32,7 @@ from sovbundle.planning.filters import (
     first_failure,
     rule_failure,
     rules_for,
+    spec_check,
     spec_failure,
 )
 from sovbundle.spec.model import (
@@ -77,7 +78,7 @@ def without_cycle_collector() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Part:
     """One priced line of a placement: ``quantity`` x ``unit_price`` = ``monthly`` (cents)."""
 
@@ -94,7 +95,7 @@ class Part:
 _PRICED_BY_OFFER = ("instance", "control_plane", "nodes", "storage")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A way to place one component: an offer (plus a node offer for Kubernetes) and its cost."""
 
@@ -113,13 +114,18 @@ class Candidate:
     egress_price: Decimal | None = None
     """EUR per GB of link traffic leaving this placement for another provider: the object
     storage offer's egress price, else the provider's internet egress price; None if unknown."""
+    cents: int = field(init=False, repr=False, compare=False)
+    """``monthly`` in integer cents (stored: the solver reads it millions of times)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cents", int(self.monthly * 100))
 
     def named(self, component: str) -> Candidate:
         """This candidate placing ``component`` (the solver names the ones it chooses)."""
         named = object.__new__(Candidate)
-        fields = named.__dict__
-        fields.update(self.__dict__)  # a field copy: the frozen constructor is several times slower
-        fields["component"] = component
+        for slot in Candidate.__slots__:  # a field copy: the frozen constructor is slower
+            object.__setattr__(named, slot, getattr(self, slot))
+        object.__setattr__(named, "component", component)
         return named
 
     @property
@@ -131,10 +137,6 @@ class Candidate:
     def sku(self) -> str:
         """The SKU, or ``control-plane+node`` SKUs for a Kubernetes cluster."""
         return "+".join(p.offer.sku for p in self.parts if p.role in _PRICED_BY_OFFER)
-
-    @property
-    def cents(self) -> int:
-        return int(self.monthly * 100)
 
     @property
     def label(self) -> str:
@@ -214,6 +216,7 @@ class Screening:
         is sorting on ``offer_key`` (a total order), without rebuilding the keys."""
         self._rule_verdicts: dict[tuple[str, Rules], list[tuple[str, str] | None]] = {}
         self._warnings: dict[int, tuple[str, ...]] = {}
+        self._numbers: dict[int, Decimal] = {}
 
     def offers(self, kind: str) -> list[Offer]:
         """The catalog's offers of ``kind``, in the canonical order (``offer_key``)."""
@@ -233,6 +236,13 @@ class Screening:
                 rule_failure(offer, rules, self.catalog) for offer in self.offers(kind)
             ]
         return self._rule_verdicts[key]
+
+    def number(self, value: int) -> Decimal:
+        """``Decimal(value)``, one object per value (each candidate's quantity refers to it)."""
+        found = self._numbers.get(value)
+        if found is None:
+            found = self._numbers[value] = Decimal(value)
+        return found
 
     def warnings(self, offer: Offer) -> tuple[str, ...]:
         """``_offer_warnings`` of an offer, computed once."""
@@ -314,26 +324,29 @@ def _screen(component: Component, rules: Rules, screening: Screening) -> _Screen
     passed: list[Offer] = []
     stage_counts = dict.fromkeys(STAGES, 0)
     verdicts = screening.rule_verdicts(kind, rules)
+    fits = spec_check(component)
     for index, (offer, verdict) in enumerate(zip(offers, verdicts, strict=True)):
-        problem = spec_failure(offer, component)
-        failure = ("specs", problem) if problem is not None else verdict
-        if failure is None:
+        if not fits(offer):
+            stage = "specs"
+        elif verdict is None:
             passed.append(offer)
             for stage in STAGES:
                 stage_counts[stage] += 1
             continue
-        stage = failure[0]
+        else:
+            stage = verdict[0]
         rejected.append(index)
         by_stage[stage] += 1
         for earlier in STAGES[: STAGES.index(stage)]:
             stage_counts[earlier] += 1
     candidates: list[Candidate] = []
     nodes = _node_offers(component, rules, screening) if kind == "kubernetes" else []
+    node_lines: dict[int, Part] = {}
     for offer in passed:
         country = country_of(catalog, offer) or ""
         egress = catalog.providers[offer.provider].provider.egress
         price = egress.price_per_gb if egress is not None else None
-        priced = _price("", component, offer, country, nodes, price, screening)
+        priced = _price("", component, offer, country, nodes, price, screening, node_lines)
         if isinstance(priced, str):
             priced_out.append(Rejection(offer, "price", priced))
             by_stage["price"] += 1
@@ -380,7 +393,10 @@ def _node_offers(component: Component, rules: Rules, screening: Screening) -> li
 
 
 def _line(role: str, offer: Offer, quantity: Decimal, unit: Decimal, price_unit: str) -> Part:
-    return Part(role, offer, quantity, unit, price_unit, money(quantity * unit))
+    amount = money(quantity * unit)
+    if amount == unit and unit.as_tuple().exponent == -2:
+        amount = unit  # the same value and digits: one Decimal object, not two per candidate
+    return Part(role, offer, quantity, unit, price_unit, amount)
 
 
 def _offer_warnings(offer: Offer) -> list[str]:
@@ -407,7 +423,8 @@ def _candidate(
     rows = tuple(parts)
     head = rows[0].offer
     warnings = tuple(w for offer in offers for w in screening.warnings(offer))
-    total = sum((part.monthly for part in rows), Decimal(0))
+    # One line: its amount is the total (one Decimal object, not two: millions of candidates).
+    total = rows[0].monthly if len(rows) == 1 else sum((p.monthly for p in rows), Decimal(0))
     return Candidate(name, kind, head.provider, head.region, country, rows, total, warnings, egress)
 
 
@@ -419,6 +436,7 @@ def _price(
     nodes: list[Offer],
     egress: Decimal | None,
     screening: Screening,
+    node_lines: dict[int, Part] | None = None,
 ) -> list[Candidate] | str:
     """The candidates an offer gives (one, or one per node offer), or why it gives none."""
     monthly = offer.monthly
@@ -427,10 +445,10 @@ def _price(
     kind = component.kind
     if isinstance(component, VmComponent | AppComponent):
         quantity = component.count if isinstance(component, VmComponent) else component.instances
-        part = _line("instance", offer, Decimal(quantity), monthly, "month")
+        part = _line("instance", offer, screening.number(quantity), monthly, "month")
         return [_candidate(name, kind, country, [part], [offer], egress, screening)]
     if isinstance(component, DatabaseComponent) and isinstance(specs, DatabaseSpecs):
-        parts = [_line("instance", offer, Decimal(1), monthly, "month")]
+        parts = [_line("instance", offer, screening.number(1), monthly, "month")]
         need = dec(component.storage_gb or 0)
         included = specs.storage_gb or Decimal(0)
         if need > included:
@@ -458,12 +476,16 @@ def _price(
         fitting = [n for n in nodes if n.provider == offer.provider and n.region == offer.region]
         if not fitting:
             return f"no worker node offer in {offer.region} meets the node specs and constraints"
-        control = _line("control_plane", offer, Decimal(1), monthly, "month")
+        control = _line("control_plane", offer, screening.number(1), monthly, "month")
         found = []
         for node in fitting:
-            node_monthly = node.monthly
-            assert node_monthly is not None
-            workers = _line("nodes", node, Decimal(component.nodes), node_monthly, "month")
+            workers = node_lines.get(id(node)) if node_lines is not None else None
+            if workers is None:  # one line per node offer, shared by every control plane
+                node_monthly = node.monthly
+                assert node_monthly is not None
+                workers = _line("nodes", node, Decimal(component.nodes), node_monthly, "month")
+                if node_lines is not None:
+                    node_lines[id(node)] = workers
             pair = _candidate(
                 name, kind, country, [control, workers], [offer, node], egress, screening
             )

@@ -119,6 +119,7 @@ _STAGE_WORDS = {
     "specs": "with the specs",
     "providers": "among allowed providers",
     "eu_jurisdiction": "under EU jurisdiction",
+    "operators": "run by a known EU-jurisdiction operator",
     "countries": "in {countries}",
     "certifications": "with {certifications}",
     "evidence": "priced from {evidence} evidence or better",

@@ -8,6 +8,7 @@ that every rejected offer keeps a reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,8 +39,10 @@ __all__ = [
     "country_of",
     "dec",
     "first_failure",
+    "operator_failure",
     "rule_failure",
     "rules_for",
+    "spec_check",
     "spec_failure",
 ]
 
@@ -47,6 +50,7 @@ STAGES: tuple[str, ...] = (
     "specs",
     "providers",
     "eu_jurisdiction",
+    "operators",
     "countries",
     "certifications",
     "evidence",
@@ -71,6 +75,7 @@ class Rules:
     exclude_providers: frozenset[str]
     certifications: frozenset[str]
     eu_jurisdiction: bool
+    operators_eu_only: bool = False
     min_evidence: EvidenceClass | None = None
     """The weakest price evidence allowed (``policy.min_price_evidence``); ``None``: any."""
 
@@ -105,6 +110,9 @@ def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Ru
     eu = comp.eu_jurisdiction if keep("eu_jurisdiction", name) else None
     if eu is None:
         eu = base.eu_jurisdiction and keep("eu_jurisdiction", "")
+    operators = comp.operators_eu_only if keep("operators_eu_only", name) else None
+    if operators is None:
+        operators = base.operators_eu_only and keep("operators_eu_only", "")
     certs = {c for c in base.certifications if keep("certification", "", c)}
     certs.update(c for c in comp.certifications if keep("certification", name, c))
     return Rules(
@@ -113,8 +121,26 @@ def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Ru
         exclude_providers=frozenset(excluded),
         certifications=frozenset(certs),
         eu_jurisdiction=eu,
+        operators_eu_only=operators,
         min_evidence=EvidenceClass(wanted) if (wanted := spec.policy.min_price_evidence) else None,
     )
+
+
+def operator_failure(catalog: Catalog, offer: Offer) -> str | None:
+    """Why an offer's datacentre operator is not known to be under EU jurisdiction, or None.
+
+    The operator is the region's curated ``operator``; its jurisdiction is that provider's
+    ``eu_jurisdiction``. An operator the facts do not name, or that is no provider of the
+    catalog, is unknown, and unknown fails (never assumed)."""
+    region = catalog.providers[offer.provider].provider.region(offer.region)
+    operator = region.operator if region is not None else ""
+    if not operator or operator == "unknown":
+        return f"operator of region {offer.region} unknown"
+    if operator not in catalog.providers:
+        return f"operator {operator} of region {offer.region}: jurisdiction unknown"
+    if not catalog.provider(operator).eu_jurisdiction:
+        return f"operator {operator} of region {offer.region} is not under EU jurisdiction only"
+    return None
 
 
 def country_of(catalog: Catalog, offer: Offer) -> str | None:
@@ -141,6 +167,10 @@ def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str
     provider = catalog.providers[offer.provider].provider
     if rules.eu_jurisdiction and not provider.eu_jurisdiction:
         return ("eu_jurisdiction", f"{offer.provider} is not under EU jurisdiction only")
+    if rules.operators_eu_only:
+        operator = operator_failure(catalog, offer)
+        if operator is not None:
+            return ("operators", operator)
     country = country_of(catalog, offer)
     if country is None:
         return ("countries", f"region {offer.region} has no known country")
@@ -230,3 +260,73 @@ def _vm_failure(specs: VmSpecs, component: VmComponent) -> str | None:
         _at_least("GPUs", specs.gpus, component.gpus or None),
         _at_least("GPU memory GB", specs.gpu_memory_gb, component.gpu_memory_gb),
     )
+
+
+def _needs(*pairs: tuple[str, float | int | None]) -> tuple[tuple[str, Decimal], ...]:
+    return tuple((attr, dec(need)) for attr, need in pairs if need is not None)
+
+
+def _meets(specs: object, needs: tuple[tuple[str, Decimal], ...]) -> bool:
+    for attr, wanted in needs:
+        have = getattr(specs, attr)
+        if have is None or have < wanted:
+            return False
+    return True
+
+
+def spec_check(component: Component) -> Callable[[Offer], bool]:
+    """A fast ``spec_failure(offer, component) is None``: the component's needs converted once,
+    no reason string built (screening asks it of every offer of the kind, for each distinct
+    component; the reasons are rebuilt with ``spec_failure`` when shown)."""
+    if isinstance(component, VmComponent):
+        vm = component
+        needs = _needs(
+            ("vcpus", vm.vcpus),
+            ("memory_gb", vm.memory_gb),
+            ("disk_gb", vm.disk_gb),
+            ("gpus", vm.gpus or None),
+            ("gpu_memory_gb", vm.gpu_memory_gb),
+        )
+        gpu = vm.gpu_model.lower() if vm.gpu_model is not None else None
+
+        def vm_fits(offer: Offer) -> bool:
+            specs = offer.specs
+            if not isinstance(specs, VmSpecs):
+                return False
+            if vm.arch is not None and specs.arch != vm.arch:
+                return False
+            if vm.dedicated is not None and specs.dedicated != vm.dedicated:
+                return False
+            if gpu is not None and (specs.gpu_model is None or gpu not in specs.gpu_model.lower()):
+                return False
+            return _meets(specs, needs)
+
+        return vm_fits
+    if isinstance(component, AppComponent):
+        app = component
+        app_needs = _needs(("vcpus", app.vcpus), ("memory_gb", app.memory_gb))
+
+        def app_fits(offer: Offer) -> bool:
+            specs = offer.specs
+            return (
+                isinstance(specs, AppSpecs)
+                and app.runtime in specs.runtimes
+                and _meets(specs, app_needs)
+            )
+
+        return app_fits
+    if isinstance(component, DatabaseComponent):
+        db = component
+        db_needs = _needs(("vcpus", db.vcpus), ("memory_gb", db.memory_gb))
+
+        def db_fits(offer: Offer) -> bool:
+            specs = offer.specs
+            return (
+                isinstance(specs, DatabaseSpecs)
+                and specs.engine.lower() == db.engine
+                and (specs.high_availability or not db.high_availability)
+                and _meets(specs, db_needs)
+            )
+
+        return db_fits
+    return lambda offer: spec_failure(offer, component) is None

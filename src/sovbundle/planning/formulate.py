@@ -22,6 +22,7 @@ from sovbundle.planning.candidates import (
     rules_for,
     without_cycle_collector,
 )
+from sovbundle.planning.filters import operator_failure
 from sovbundle.planning.problem import LinkRule, Problem, Solution
 from sovbundle.spec.model import BundleSpec
 
@@ -71,6 +72,7 @@ def _scope_settings(spec: BundleSpec, scope: str) -> dict[str, Any]:
         "certifications": source.certifications,
         "countries": source.countries,
         "eu_jurisdiction": source.eu_jurisdiction,
+        "operators_eu_only": source.operators_eu_only,
         "providers": source.providers,
         "exclude_providers": source.exclude_providers,
     }
@@ -94,6 +96,8 @@ def _component_relaxations(spec: BundleSpec, scope: str) -> list[Relax]:
         found.append(Relax("countries", scope, "", f"countries {where}"))
     if settings["eu_jurisdiction"] and _inheriting(spec, scope, "eu_jurisdiction"):
         found.append(Relax("eu_jurisdiction", scope, "", f"eu_jurisdiction {where}"))
+    if settings["operators_eu_only"] and _inheriting(spec, scope, "operators_eu_only"):
+        found.append(Relax("operators_eu_only", scope, "", f"operators_eu_only {where}"))
     if settings["providers"] is not None or settings["exclude_providers"]:
         found.append(Relax("providers", scope, "", f"providers {where}"))
     return found
@@ -121,7 +125,7 @@ def relaxations(spec: BundleSpec) -> list[Relax]:
     return found
 
 
-RULE_KINDS = ("certification", "countries", "eu_jurisdiction", "providers")
+RULE_KINDS = ("certification", "countries", "eu_jurisdiction", "operators_eu_only", "providers")
 
 
 def build_problem(
@@ -277,6 +281,20 @@ def _rule_check(
         found = sorted({chosen[n].country for n in names})
         ok = set(found) <= countries
         return ConstraintCheck(relax.name, ", ".join(sorted(countries)), ", ".join(found), ok)
+    if relax.kind == "operators_eu_only":
+        names = _inheriting(spec, relax.component, "operators_eu_only")
+        operators = []
+        failing = []
+        for n in names:
+            for part in chosen[n].parts:
+                region = catalog.provider(part.offer.provider).region(part.offer.region)
+                operators.append(region.operator if region is not None else "unknown")
+                if operator_failure(catalog, part.offer) is not None:
+                    failing.append(n)
+        actual = ", ".join(sorted(set(operators)))
+        if failing:
+            actual += f" (not EU or unknown on {', '.join(sorted(set(failing)))})"
+        return ConstraintCheck(relax.name, "known EU operators", actual, not failing)
     if relax.kind == "eu_jurisdiction":
         names = _inheriting(spec, relax.component, "eu_jurisdiction")
         outside = sorted(

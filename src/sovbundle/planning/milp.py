@@ -14,6 +14,7 @@ Model (all money in integer cents, so the objective is exactly the total the pla
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -25,14 +26,20 @@ from sovbundle.planning.candidates import Candidate
 if TYPE_CHECKING:
     from sovbundle.planning.problem import Problem
 
-__all__ = ["NAME_ORDER_WORK", "TIME_LIMIT_S", "Model"]
+__all__ = ["EXACT_FLOAT", "NAME_ORDER_WORK", "TIME_LIMIT_S", "Model"]
 
 TIME_LIMIT_S = 60.0
 """Per solve; past it a plan found so far is reported as ``feasible`` with its gap."""
 
 NAME_ORDER_WORK = 100_000
-"""Solves times variables the name-order pass of the tie-break may spend (at least one solve;
-past it the plan says so). A count, not a clock, so the outcome stays deterministic."""
+"""Rounds times variables the tie-break's last pass (the smallest rank vector, one solve a
+round) may spend (at least one round; past it the plan says so). A count, not a clock, so the
+outcome stays deterministic."""
+
+
+EXACT_FLOAT = 2**53
+"""Integers up to this are exact in a double: the lexicographic objective (``Model.run``) is
+used only when every value it can take stays below it."""
 
 
 def _new_highs() -> Any:
@@ -84,6 +91,12 @@ class Model:
         """How ``w`` and ``u`` columns follow from the ``x``: (column, plus, minus, rule)."""
         self.values: list[float] = []
         """The last solution, given to the next solve as its starting incumbent."""
+        self.dual_bound: float | None = None
+        """The last solve's proven lower bound on its objective (None before a solve)."""
+        self.closed: set[int] = set()
+        """Candidate columns fixed to 0 (no optimal plan holds them)."""
+        self.lexicographic = False
+        """Whether the last ``run`` found the least cost and least rank sum in one solve."""
         self.rows_lo: list[float] = []
         self.rows_hi: list[float] = []
         self.rows_idx: list[list[int]] = []
@@ -215,6 +228,8 @@ class Model:
         h = self.highs
         h.run()
         status = h.getModelStatus()
+        bound = h.getInfo().mip_dual_bound
+        self.dual_bound = float(bound) if math.isfinite(bound) else None
         values = list(h.getSolution().col_value)
         if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
             self.values = values
@@ -244,6 +259,97 @@ class Model:
                     costs[col] = float(rank)
         return costs
 
+    def _lexicographic(self) -> tuple[list[float], int, int] | None:
+        """An objective ranking plans by (total cost, sum of canonical ranks) in one number:
+        ``(cents - floor) * M + (rank - least rank)`` per candidate, ``cents * M`` per egress
+        column, with ``M`` above every rank sum the pools allow. Each component's floor (its
+        pool's cheapest) and least rank are constants of every plan, so subtracting them keeps
+        the order and the numbers small. Returns the costs, ``M`` and the floors' sum, or None
+        when the largest value the objective can take is not below ``EXACT_FLOAT``.
+        """
+        spread = sum(self.ranks[name][-1] - self.ranks[name][0] for name in self.x)
+        weight = spread + 1
+        floors = {name: pool[0].cents for name, pool in self.pools.items()}
+        costs = [cost * weight for cost in self.costs]  # egress columns; x columns below
+        x_cols = {col for cols in self.x.values() for col in cols}
+        egress = sum(cost for col, cost in enumerate(self.costs) if col not in x_cols)
+        top = egress + sum(pool[-1].cents - floors[name] for name, pool in self.pools.items())
+        if (top + 1) * weight >= EXACT_FLOAT:
+            return None
+        for name, cols in self.x.items():
+            least = self.ranks[name][0]
+            for col, cand, rank in zip(cols, self.pools[name], self.ranks[name], strict=True):
+                costs[col] = float((cand.cents - floors[name]) * weight + rank - least)
+        return costs, weight, sum(floors.values())
+
+    def _objective_of(self, costs: list[float], values: list[float]) -> float:
+        return math.fsum(cost * values[col] for col, cost in enumerate(costs) if values[col])
+
+    def _reduced_cost_fix(self, costs: list[float], upper: float) -> int:
+        """Fix to 0 the candidate columns that no solution of objective (``costs``) at most
+        ``upper`` can use, by reduced cost; returns how many were fixed.
+
+        The row duals of the LP relaxation (solved once per objective, by HiGHS) serve as
+        Lagrange multipliers: for *any* multipliers ``y``, with ``d = c - A'y``, every solution
+        has ``c'x >= sum_i min(y_i lo_i, y_i hi_i) + sum_j min(d_j lb_j, d_j ub_j) = L``, and one
+        with ``x_j = 1`` has ``c'x >= L + d_j`` when ``d_j > 0`` and ``lb_j = 0``. The bound is
+        recomputed here from ``y`` (a multiplier on an infinite side is taken as 0), with a
+        margin for the float sums, so the fixing does not rest on the LP's tolerances: it is
+        exact, and ``x_j = 1`` would cost more than ``upper`` (objectives are integers).
+        """
+        import highspy
+        import numpy as np
+
+        h = self.highs
+        n = len(self.costs)
+        every = np.arange(n, dtype=np.int32)
+        h.changeColsCost(n, every, np.array(costs, dtype=np.float64))
+        h.changeColsIntegrality(n, every, np.zeros(n, dtype=np.uint8))
+        try:
+            h.run()
+            solved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            duals = np.array(h.getSolution().row_dual, dtype=np.float64) if solved else None
+        finally:
+            h.changeColsIntegrality(n, every, np.array(self.integer, dtype=np.uint8))
+        if duals is None or len(duals) == 0:
+            return 0
+        lp = h.getLp()
+        matrix = lp.a_matrix_
+        start = np.array(matrix.start_, dtype=np.int64)
+        index = np.array(matrix.index_, dtype=np.int64)
+        value = np.array(matrix.value_, dtype=np.float64)
+        if matrix.format_ == highspy.MatrixFormat.kColwise:
+            cols, rows = np.repeat(np.arange(n), np.diff(start)), index
+        else:
+            rows, cols = np.repeat(np.arange(len(duals)), np.diff(start)), index
+        lo = np.array(lp.row_lower_, dtype=np.float64)
+        hi = np.array(lp.row_upper_, dtype=np.float64)
+        y = np.where((duals > 0) & np.isfinite(lo), duals, 0.0)
+        y = np.where((duals < 0) & np.isfinite(hi), duals, y)
+        row_term = np.where(y > 0, y * np.where(np.isfinite(lo), lo, 0.0), 0.0)
+        row_term += np.where(y < 0, y * np.where(np.isfinite(hi), hi, 0.0), 0.0)
+        c = np.array(costs, dtype=np.float64)
+        products = value * y[rows]
+        d = c - np.bincount(cols, weights=products, minlength=n)
+        size = np.abs(c) + np.bincount(cols, weights=np.abs(products), minlength=n)
+        lb = np.array(lp.col_lower_, dtype=np.float64)
+        ub = np.array(lp.col_upper_, dtype=np.float64)
+        col_term = np.minimum(d * lb, d * ub)
+        bound = float(row_term.sum() + col_term.sum())
+        # Float sums err by at most (terms x 2^-53) x their magnitudes: a wide margin of it.
+        slack = 1e-9 * (float(np.abs(row_term).sum() + np.abs(col_term).sum() + size.sum()) + 1)
+        candidate = np.zeros(n, dtype=bool)
+        candidate[[col for cols in self.x.values() for col in cols]] = True
+        out = np.flatnonzero(
+            candidate & (lb == 0) & (ub > 0) & (d > 0) & (bound + d - 1e-9 * size - slack > upper)
+        )
+        if len(out):
+            zeros = np.zeros(len(out))
+            h.changeColsBounds(len(out), out.astype(np.int32), zeros, zeros)
+            for col in out.tolist():
+                self.closed.add(col)
+        return len(out)
+
     def _hold(self, terms: list[tuple[int, float]], at_most: float) -> None:
         """Add the row ``terms <= at_most`` (integer sums: half a unit of slack is exact)."""
         import numpy as np
@@ -272,6 +378,87 @@ class Model:
         if out:
             zeros = np.zeros(len(out))
             self.highs.changeColsBounds(len(out), np.array(out, dtype=np.int32), zeros, zeros)
+            self.closed.update(out)
+
+    def _smallest_vector(self, picks: dict[str, int]) -> tuple[dict[str, int], bool]:
+        """Among the plans the rows hold (least cost, least rank sum), the one whose vector of
+        ranks, components in name order, is lexicographically smallest; and whether that is
+        proven (False: the work bound ``NAME_ORDER_WORK`` or the time limit stopped it).
+
+        Each round asks HiGHS for a plan *lexicographically smaller* than the incumbent, a
+        linear condition: ``e_j`` ("components before j all keep their pick", ``e_0 = 1``,
+        ``e_j+1 <= e_j``, ``e_j+1 <= x[j, pick_j]``) and ``y_i <= e_i``, ``y_i <= sum of i's
+        lower-ranked columns``, ``sum y >= 1``. With the ``x`` integral, ``y_i > 0`` forces
+        every earlier component to its pick and ``i`` below it, so any solution is smaller;
+        continuous ``e`` and ``y`` suffice. Found: it is the new incumbent (the objective, a
+        name-weighted sum of pool positions, steers towards the smallest); infeasible: the
+        incumbent is the smallest. Components whose lower-ranked columns are all closed
+        cannot go lower and get no ``y``. One solve per round, not one per component.
+        """
+        import highspy
+        import numpy as np
+
+        h = self.highs
+        names = list(self.x)
+        n = len(self.costs)
+        weights = [0.0] * n
+        for i, name in enumerate(names):
+            for position, col in enumerate(self.x[name]):
+                weights[col] = float((len(names) - i) * position)
+        rounds = max(1, NAME_ORDER_WORK // n)
+        for _ in range(rounds):
+            lower = {
+                i: [col for col in self.x[name][: picks[name]] if col not in self.closed]
+                for i, name in enumerate(names)
+            }
+            need = [i for i in range(len(names)) if lower[i]]
+            if not need:
+                return picks, True
+            last = need[-1]
+            e = list(range(n, n + last + 1))
+            y = {i: n + last + 1 + k for k, i in enumerate(need)}
+            extra = len(e) + len(y)
+            lo = np.zeros(extra)
+            lo[0] = 1.0  # e_0: nothing comes before the first component
+            h.addVars(extra, lo, np.ones(extra))
+            rows: list[tuple[float, float, list[tuple[int, float]]]] = []
+            for j in range(last):
+                rows.append((-np.inf, 0.0, [(e[j + 1], 1.0), (e[j], -1.0)]))
+                kept = self.x[names[j]][picks[names[j]]]
+                rows.append((-np.inf, 0.0, [(e[j + 1], 1.0), (kept, -1.0)]))
+            for i, col in y.items():
+                rows.append((-np.inf, 0.0, [(col, 1.0), (e[i], -1.0)]))
+                rows.append((-np.inf, 0.0, [(col, 1.0), *((c, -1.0) for c in lower[i])]))
+            rows.append((1.0, np.inf, [(col, 1.0) for col in y.values()]))
+            first_row = h.getNumRow()
+            starts = np.cumsum([0] + [len(terms) for _, _, terms in rows[:-1]]).astype(np.int32)
+            h.addRows(
+                len(rows),
+                np.array([r[0] for r in rows]),
+                np.array([r[1] for r in rows]),
+                int(sum(len(r[2]) for r in rows)),
+                starts,
+                np.array([c for r in rows for c, _ in r[2]], dtype=np.int32),
+                np.array([v for r in rows for _, v in r[2]], dtype=np.float64),
+            )
+            h.changeColsCost(n + extra, np.arange(n + extra, dtype=np.int32),
+                             np.array(weights + [0.0] * extra))  # fmt: skip
+            h.run()
+            status = h.getModelStatus()
+            found = None
+            if status == highspy.HighsModelStatus.kOptimal or (
+                status == highspy.HighsModelStatus.kTimeLimit
+                and h.getInfo().primal_solution_status == 2
+            ):
+                found = self._picks(list(h.getSolution().col_value))
+            h.deleteRows(len(rows), np.arange(first_row, first_row + len(rows), dtype=np.int32))
+            h.deleteCols(extra, np.arange(n, n + extra, dtype=np.int32))
+            if status == highspy.HighsModelStatus.kInfeasible:
+                return picks, True
+            if found is None:
+                return picks, False
+            picks = found
+        return picks, False
 
     def start(self, picks: dict[str, int]) -> None:
         """Give HiGHS a feasible plan to start from (its cost bounds the search at once)."""
@@ -304,23 +491,51 @@ class Model:
         """Solve for the least cost, then apply the tie-break; returns picks by component.
 
         ``tie_break_complete`` says afterwards whether the name-order pass ran to its end."""
+        import numpy as np
+
         self.tie_break_complete = True
+        h = self.highs
+        lexicographic = self._lexicographic() if tie_break else None
+        self.lexicographic = lexicographic is not None
+        if lexicographic is not None:
+            n = len(self.costs)
+            h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(lexicographic[0]))
+            if self.values:
+                # A starting plan bounds the optimum: close what cannot beat it, then restart.
+                start = self._picks(self.values)
+                self._reduced_cost_fix(
+                    lexicographic[0], self._objective_of(lexicographic[0], self.values)
+                )
+                self.start(start)
         status, values = self._optimise()
         if values is None:
             return "infeasible", None, None, None
-        h = self.highs
-        objective = money(Decimal(round(h.getInfo().objective_function_value)) / 100)
-        gap = max(0.0, float(h.getInfo().mip_gap))
         picks = self._picks(values)
+        if lexicographic is not None:
+            # The total in cents from the plan's own columns (not decoded from the objective).
+            optimum = round(sum(cost * values[col] for col, cost in enumerate(self.costs)))
+            objective = money(Decimal(optimum) / 100)
+            _, weight, floors = lexicographic
+            bound = self.dual_bound if self.dual_bound is not None else 0.0
+            least = floors + math.floor(max(bound, 0.0) / weight + 1e-9)
+            gap = max(0.0, (optimum - least) / optimum) if status != "optimal" and optimum else 0.0
+        else:
+            objective = money(Decimal(round(h.getInfo().objective_function_value)) / 100)
+            gap = max(0.0, float(h.getInfo().mip_gap))
+            optimum = round(objective * 100)
         if status != "optimal" or not tie_break or not any(picks.values()):
             # Every component on its first pooled candidate (rank 0): nothing can beat it.
             return status, picks, objective, gap
-        # Hold the total at the optimum, then minimise the sum of canonical ranks.
-        optimum = round(objective * 100)
+        # Hold the total at the optimum, then (unless the lexicographic objective already did)
+        # minimise the sum of canonical ranks.
         total = [(col, cost) for terms in self.spend.values() for col, cost in terms]
         self._hold(total, optimum)
         self._fix_beyond(optimum)
-        found = self._minimise(self._rank_costs())
+        if lexicographic is not None:
+            found: dict[str, int] | None = picks
+            self._reduced_cost_fix(lexicographic[0], self._objective_of(lexicographic[0], values))
+        else:
+            found = self._minimise(self._rank_costs())
         if found is None:
             self.tie_break_complete = False
             return "optimal", picks, objective, gap  # keep the proven-optimal incumbent
@@ -332,21 +547,6 @@ class Model:
             if rank
         ]
         self._hold(ranks, sum(self.ranks[n][k] for n, k in picks.items()))
-        # Equal sums: components in name order each take their lowest rank left. Only a
-        # component off its first candidate needs a solve, and the later ones rarely do.
-        names = list(self.x)
-        solves, allowed = 0, max(1, NAME_ORDER_WORK // len(self.costs))
-        for i, name in enumerate(names):
-            if not any(picks[later] for later in names[i:]):
-                break
-            if picks[name] != 0:
-                found = None
-                if solves < allowed:
-                    solves += 1
-                    found = self._minimise(self._rank_costs(name))
-                if found is None:
-                    self.tie_break_complete = False
-                    break
-                picks = found
-            h.changeColBounds(self.x[name][picks[name]], 1.0, 1.0)
+        # Equal sums: the lexicographically smallest vector of ranks, components in name order.
+        picks, self.tie_break_complete = self._smallest_vector(picks)
         return "optimal", picks, objective, gap

@@ -79,6 +79,7 @@ class Solution:
     time_ms: int = 0
     method: str = "highs"
     tie_break_complete: bool = True
-    """False when the tie-break's name-order pass stopped early (``milp.NAME_ORDER_WORK``):
+    """False when the tie-break's last pass (the smallest rank vector) stopped unproven
+    (``milp.NAME_ORDER_WORK``, or a solve's time limit):
     the plan is still of least cost and least sum of ranks."""
     """``highs`` (the MILP), ``enumeration`` (exact search of a small problem) or ``direct``."""

@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from sovbundle._version import __version__
+from sovbundle.catalog.pricing import PricedCatalog, apply_price_book, list_unit_price
 from sovbundle.catalog.query import Catalog, price_evidence_of, staleness_warnings
 from sovbundle.errors import CatalogError, InfeasibleError
 from sovbundle.models import EvidenceClass, Offer, evidence_date
-from sovbundle.money import unit_price
+from sovbundle.money import money, unit_price
 from sovbundle.plan import (
     BundleRef,
     CatalogRef,
@@ -24,17 +25,24 @@ from sovbundle.plan import (
     Coverage,
     CoverageRow,
     EvidenceRef,
+    ExitMoveRow,
+    ExitReportInfo,
     ExplainInfo,
     LinkRow,
     ModelSize,
     PlacementRow,
     Plan,
+    PriceBookRef,
+    PricingInfo,
+    ProviderExitRow,
     RunInfo,
     RunnerUpRow,
+    SingleProviderRow,
     SolverInfo,
     SourceRef,
     with_body_sha256,
 )
+from sovbundle.planning.exit import ExitReport, exit_report
 from sovbundle.planning.explain import Explanation, diagnose, explain
 from sovbundle.planning.formulate import (
     CandidateCache,
@@ -46,6 +54,7 @@ from sovbundle.planning.problem import Problem, Solution
 from sovbundle.planning.solve import solve
 from sovbundle.spec.loader import LoadedBundle
 from sovbundle.spec.model import BundleSpec
+from sovbundle.spec.pricebook import LoadedPriceBook
 
 __all__ = ["normalised_spec", "plan_bundle"]
 
@@ -61,14 +70,22 @@ def plan_bundle(
     now: datetime,
     *,
     with_explain: bool = False,
+    with_exit_report: bool = False,
+    prices: LoadedPriceBook | None = None,
     clock: Callable[[], float] | None = None,
 ) -> Plan:
-    """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none."""
+    """The cheapest plan of a bundle, proven optimal; InfeasibleError when there is none.
+
+    With ``prices``, the catalog is first overlaid with the price book: the plan is optimised
+    on the prices paid and shows list prices next to them."""
     spec = bundle.spec
     if not catalog.providers:
         raise CatalogError(
             "catalog", "no provider catalog found: the packaged snapshot is missing or empty"
         )
+    priced = apply_price_book(catalog, prices) if prices is not None else None
+    if priced is not None:
+        catalog = priced.catalog
     # One cache for the plan and its re-solves: they screen the catalog once.
     cache = CandidateCache()
     problem = build_problem(spec, catalog, cache=cache)
@@ -79,19 +96,60 @@ def plan_bundle(
             diagnose(spec, catalog, problem, cache),
         )
     explanation = explain(spec, catalog, problem, solution, cache) if with_explain else None
-    return _plan(bundle, catalog, problem, solution, now, explanation)
+    # The exit re-solves forbid candidates of the problem already built: no new screening.
+    exits = exit_report(problem, solution) if with_exit_report else None
+    exit_info = _exit_info(exits, catalog, solution) if exits is not None else None
+    return _plan(bundle, catalog, problem, solution, now, explanation, priced, exit_info)
+
+
+def _exit_info(report: ExitReport, catalog: Catalog, solution: Solution) -> ExitReportInfo:
+    rows = []
+    for item in report.providers:
+        facts = catalog.provider(item.provider)
+        rows.append(
+            ProviderExitRow(
+                provider=item.provider,
+                name=facts.name,
+                legal_entity=facts.legal_entity,
+                hq_country=facts.hq_country,
+                components=item.components,
+                functions=tuple(sorted({solution.chosen[n].kind for n in item.components})),
+                monthly=item.monthly,
+                share=item.share,
+                substitutable=item.feasible,
+                substitute_total_monthly=item.substitute_total,
+                exit_extra_monthly=item.extra_monthly,
+                moves=tuple(ExitMoveRow(component=c, from_=a, to=b) for c, a, b in item.moves),
+                reason=item.reason,
+            )
+        )
+    return ExitReportInfo(
+        providers=tuple(rows),
+        single_provider_components=tuple(
+            SingleProviderRow(component=c, provider=p) for c, p in report.single_provider
+        ),
+    )
 
 
 def _iso(now: datetime) -> str:
     return now.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _rows(solution: Solution) -> list[PlacementRow]:
+def _rows(solution: Solution, priced: PricedCatalog | None) -> list[PlacementRow]:
     rows = []
     for name in sorted(solution.chosen):
         cand = solution.chosen[name]
         for part in cand.parts:
             offer = part.offer
+            listing: dict[str, object] = {}
+            if priced is not None:
+                listed, channel = priced.lookup(offer)
+                unit = list_unit_price(part.role, listed) if listed is not None else None
+                listing = {
+                    "list_unit_price": None if unit is None else unit_price(unit),
+                    "list_monthly": None if unit is None else money(part.quantity * unit),
+                    "channel": channel,
+                }
             rows.append(
                 PlacementRow(
                     component=name,
@@ -109,11 +167,33 @@ def _rows(solution: Solution) -> list[PlacementRow]:
                     source=SourceRef(
                         kind=offer.source.kind, url=offer.source.url, as_of=offer.source.as_of
                     ),
+                    **listing,
                     offer_status=offer.status.value,
                     evidence=_evidence_ref(offer),
                 )
             )
     return rows
+
+
+def _pricing(
+    priced: PricedCatalog, rows: list[PlacementRow], links: Decimal, paid: Decimal
+) -> PricingInfo:
+    book = priced.book.book
+    listed = [row.list_monthly for row in rows]
+    return PricingInfo(
+        book=PriceBookRef(
+            name=book.name,
+            path=str(priced.book.path),
+            sha256=priced.book.sha256,
+            channel=book.channel,
+            valid_from=book.valid_from.isoformat() if book.valid_from else None,
+            valid_until=book.valid_until.isoformat(),
+        ),
+        paid_total_monthly=paid,
+        list_total_monthly=None
+        if any(item is None for item in listed)
+        else sum((item for item in listed if item is not None), links),
+    )
 
 
 def normalised_spec(spec: BundleSpec) -> dict[str, Any]:
@@ -179,6 +259,8 @@ def _plan(
     solution: Solution,
     now: datetime,
     explanation: Explanation | None,
+    priced: PricedCatalog | None = None,
+    exit_info: ExitReportInfo | None = None,
 ) -> Plan:
     assert solution.total is not None
     spend = provider_spend(solution)
@@ -226,7 +308,15 @@ def _plan(
             "name-order pass stopped early (too many equal plans to order exactly)"
         )
     checks = check_constraints(bundle.spec, catalog, problem, solution)
-    rows = _rows(solution)
+    rows = _rows(solution, priced)
+    total = sum(by_provider.values(), Decimal("0.00"))
+    egress = sum((link.monthly for link in solution.links), Decimal("0.00"))
+    if priced is not None:
+        used = sorted({row.channel for row in rows if row.channel and row.channel != "list"})
+        if not used:
+            warnings.add(
+                f"price book {priced.book.book.name}: no rule matched a placement of the plan"
+            )
     plan = Plan(
         sovbundle_version=__version__,
         generated_at=_iso(now),
@@ -246,7 +336,7 @@ def _plan(
             for pid in order
         ),
         status="optimal" if solution.status == "optimal" else "feasible",
-        total_monthly=sum(by_provider.values(), Decimal("0.00")),
+        total_monthly=total,
         by_provider=by_provider,
         placements=tuple(rows),
         coverage=_coverage(rows),
@@ -279,6 +369,8 @@ def _plan(
         ),
         warnings=tuple(sorted(warnings)),
         explain=_explain_info(explanation) if explanation else None,
+        pricing=_pricing(priced, rows, egress, total) if priced is not None else None,
+        exit_report=exit_info,
         run=RunInfo(time_ms=solution.time_ms, warnings=tuple(sorted(run_warnings))),
     )
     return with_body_sha256(plan)

@@ -15,6 +15,7 @@ counts as a success. Every message and every URL kept is redacted (``sovbundle.c
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import ssl
 import time
@@ -30,7 +31,7 @@ import httpx
 from sovbundle import adapters
 from sovbundle._version import __version__
 from sovbundle.adapters.base import RawCatalog
-from sovbundle.catalog.cache import HttpStatus, write_cached
+from sovbundle.catalog.cache import HttpStatus, sanity_problem, write_cached
 from sovbundle.catalog.facts import ProviderFacts
 from sovbundle.catalog.files import LoadedCatalog, ProviderCatalog, load_catalog_file, snapshot_dir
 from sovbundle.catalog.select import load_catalogs
@@ -47,6 +48,7 @@ __all__ = [
     "RefreshListener",
     "RefreshReport",
     "RefreshStatus",
+    "SlowListener",
     "refresh_async",
     "refresh_catalogs",
 ]
@@ -113,6 +115,14 @@ class RefreshListener(Protocol):
     def finished(self, result: ProviderResult) -> None: ...
 
 
+class SlowListener(Protocol):
+    """Optional: a listener with ``slow`` is told about each provider still waiting."""
+
+    def slow(self, provider: str, seconds: float, waiting_on: str | None) -> None:
+        """``provider`` has been refreshing for ``seconds``; ``waiting_on`` is the (redacted)
+        request in flight, when there is one. Called every ``HttpPolicy.slow_after`` seconds."""
+
+
 def refresh_catalogs(
     config: Config,
     providers: Sequence[str] | None = None,
@@ -136,6 +146,12 @@ async def refresh_async(
     """Refresh providers concurrently; never raises for a provider's failure (see the report)."""
     wanted = list(dict.fromkeys(providers)) if providers else list(PROVIDER_IDS)
     policy = policy or DEFAULT_POLICY
+    if config.refresh_deadline is not None:
+        policy = dataclasses.replace(policy, deadline=config.refresh_deadline)
+    # Every provider starts now and runs at once: a budget cut to the deadline ends them all
+    # by then, retries and waits included.
+    if policy.deadline < policy.provider_budget:
+        policy = dataclasses.replace(policy, provider_budget=policy.deadline)
     start = time.monotonic()
     tls = httpx.create_ssl_context()  # verifying, with the CA bundle loaded once for all
     results = await asyncio.gather(
@@ -170,13 +186,21 @@ async def _refresh_one(
         # The client enforces the budget between attempts; this bounds a request in flight.
         async with asyncio.timeout(policy.provider_budget):
             async with GuardedClient(policy, transport=transport, tls=tls) as client:
-                raw = await adapter.fetch(client, base_url)
+                watch = _watch_slow(pid, policy, listener, client, start)
+                try:
+                    raw = await adapter.fetch(client, base_url)
+                finally:
+                    if watch is not None:
+                        watch.cancel()
         if not raw.responses:
             result = _result(pid, RefreshStatus.STATIC, current, start, client)
         else:
             read = sorted({url for url, status in client.exchanges if status < 400})
             catalog = _build(pid, adapter.normalize, raw, facts, read, current, clock)
-            written = write_cached(
+            # In a thread: the cache lock may be held by another sovbundle for a moment, and
+            # the fsyncs take time; the other providers' transfers go on meanwhile.
+            written = await asyncio.to_thread(
+                write_cached,
                 config.catalog_dir,
                 catalog,
                 sources=catalog.endpoints,
@@ -190,6 +214,26 @@ async def _refresh_one(
     if listener:
         listener.finished(result)
     return result
+
+
+def _watch_slow(
+    pid: str,
+    policy: HttpPolicy,
+    listener: RefreshListener | None,
+    client: GuardedClient,
+    start: float,
+) -> asyncio.Task[None] | None:
+    """A task telling ``listener.slow`` every ``slow_after`` seconds that ``pid`` still waits."""
+    slow = getattr(listener, "slow", None)
+    if slow is None or policy.slow_after <= 0:
+        return None
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(policy.slow_after)
+            slow(pid, time.monotonic() - start, client.current)
+
+    return asyncio.get_running_loop().create_task(watch())
 
 
 def _current(pid: str, config: Config) -> LoadedCatalog:
@@ -238,8 +282,13 @@ def _build(
     if had_api and not any(o.source.kind == "api" for o in offers):
         # An API answering with an empty list is far likelier broken than sold out.
         raise CatalogError(pid, "the API returned no offers; keeping the previous data")
-    fetched_at = raw.fetched_at or clock().isoformat(timespec="seconds")
-    return assemble(facts, offers, fetched_at, read)
+    now = clock()
+    fetched_at = raw.fetched_at or now.isoformat(timespec="seconds")
+    catalog = assemble(facts, offers, fetched_at, read)
+    problem = sanity_problem(catalog, now)
+    if problem is not None:  # the same check a reader applies: never cache what it would refuse
+        raise CatalogError(pid, f"refusing to cache the new data: {problem}")
+    return catalog
 
 
 def _redacted(offer: Offer) -> Offer:
@@ -283,7 +332,9 @@ def _failure(
         message, code = exc.message, exc.exit_code
         message = message.removeprefix(f"{pid}: ")
     elif isinstance(exc, TimeoutError):
-        message, code = f"gave up after {policy.provider_budget:g}s", ProviderError.exit_code
+        what = "refresh deadline" if policy.provider_budget >= policy.deadline else "time budget"
+        message = f"gave up after {policy.provider_budget:g}s (the {what})"
+        code = ProviderError.exit_code
     elif isinstance(exc, httpx.HTTPError):
         message, code = describe_failure(exc), ProviderError.exit_code
     else:  # a bug in an adapter: reported for this provider, traceback in the debug log

@@ -191,6 +191,7 @@ def build_snapshot(
             recorded_in = {}
         catalog = assemble(facts, api_offers, fetched_at, endpoints, recorded_in)
         path = out_dir / f"{pid}.json"
+        out_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, dump_catalog(catalog))
         written.append(path)
     return written

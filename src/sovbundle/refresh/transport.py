@@ -6,7 +6,7 @@ them (``GuardedClient``) makes each request:
 * time out per phase (connect, read) and give up once the provider's time budget is spent;
 * retry connection failures, timeouts, 429 and 5xx with exponential backoff and jitter,
   honouring ``Retry-After`` (seconds or an HTTP date) up to a cap;
-* follow redirects only to the same host and never from https to http;
+* follow redirects only to the same scheme, host and port;
 * abort a body beyond ``max_bytes`` (counted after gzip decoding, so a compressed bomb is
   stopped too), reading it as a stream;
 * verify TLS certificates (not configurable: catalogs are public, there is no reason to).
@@ -26,13 +26,15 @@ from datetime import UTC, datetime
 
 import httpx
 
-from sovbundle.config import redact
+from sovbundle.config import LOOPBACK_HOSTS, is_loopback, redact
 
 __all__ = [
     "GuardedClient",
     "HttpPolicy",
+    "InsecureURL",
     "RedirectRefused",
     "ResponseTooLarge",
+    "TransferTooSlow",
     "retry_after_seconds",
 ]
 
@@ -62,6 +64,17 @@ class HttpPolicy:
     max_redirects: int = 5
     provider_budget: float = 180.0
     """Total time one provider's refresh may take, retries and waits included."""
+    deadline: float = 60.0
+    """Total time a whole refresh may take (all providers run at once): each provider's budget
+    is cut to what is left of it. ``SOVBUNDLE_REFRESH_DEADLINE``, the config file's
+    ``refresh_deadline`` and ``catalog refresh --deadline`` change it."""
+    min_rate: float = 1024.0
+    """Bytes per second below which a body transfer is abandoned, once ``rate_grace`` seconds
+    into it (a server trickling 1 byte/s would otherwise hold a refresh for minutes)."""
+    rate_grace: float = 5.0
+    slow_after: float = 10.0
+    """Seconds after which, and then every as many seconds, a provider still waiting is
+    reported to the listener (``RefreshListener.slow``)."""
 
     def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
         """Delay before attempt ``attempt + 1``: exponential, with half of it jittered."""
@@ -75,6 +88,14 @@ class ResponseTooLarge(httpx.RequestError):
 
 class RedirectRefused(httpx.RequestError):
     """A redirect leads to another host, downgrades to http, or loops."""
+
+
+class TransferTooSlow(httpx.RequestError):
+    """A response body arrives slower than the policy's minimum rate."""
+
+
+class InsecureURL(httpx.RequestError):
+    """A request over plain http to a host that is not loopback."""
 
 
 class BudgetExhausted(httpx.RequestError):
@@ -95,6 +116,14 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - now).total_seconds(), 0.0)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port (the default one when none is written) of a URL."""
+    return (url.scheme, url.host.lower(), url.port or _DEFAULT_PORTS.get(url.scheme))
 
 
 class GuardedClient(httpx.AsyncClient):
@@ -130,6 +159,8 @@ class GuardedClient(httpx.AsyncClient):
         self._rng = rng
         self._deadline = monotonic() + policy.provider_budget
         self.exchanges: list[tuple[str, int]] = []
+        self.current: str | None = None
+        """The (redacted) URL being fetched now, for a "still waiting" message."""
         self.attempts = 0
 
     async def send(  # type: ignore[override]  # same signature; mypy sees the default's type
@@ -141,12 +172,21 @@ class GuardedClient(httpx.AsyncClient):
         follow_redirects: bool | httpx._client.UseClientDefault = httpx.USE_CLIENT_DEFAULT,
     ) -> httpx.Response:
         """Send with retries and same-host redirects; the body is always read (bounded)."""
+        if request.url.scheme != "https" and not (
+            request.url.scheme == "http" and is_loopback(request.url.host)
+        ):
+            raise InsecureURL(
+                f"plain {request.url.scheme} refused for {request.url.host} (https required; "
+                f"http only for {LOOPBACK_HOSTS})",
+                request=request,
+            )
         redirects = 0
         attempt = 0
         while True:
             attempt += 1
             self._check_budget(request)
             self.attempts += 1
+            self.current = f"{request.method} {redact(str(request.url))}"
             try:
                 response = await super().send(request, stream=True, auth=auth)
                 if response.next_request is not None:
@@ -195,9 +235,9 @@ class GuardedClient(httpx.AsyncClient):
         self, request: httpx.Request, target: httpx.Request, redirects: int
     ) -> httpx.Request:
         source, dest = request.url, target.url
-        if dest.host != source.host or (source.scheme == "https" and dest.scheme != "https"):
+        if _origin(dest) != _origin(source):
             raise RedirectRefused(
-                f"redirect to another host or scheme refused: {redact(str(dest))}",
+                f"redirect to another scheme, host or port refused: {redact(str(dest))}",
                 request=request,
             )
         if redirects >= self.policy.max_redirects:
@@ -216,6 +256,8 @@ class GuardedClient(httpx.AsyncClient):
             )
         chunks: list[bytes] = []
         size = 0
+        started = self._monotonic()
+        min_rate, grace = self.policy.min_rate, self.policy.rate_grace
         try:
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
@@ -224,6 +266,13 @@ class GuardedClient(httpx.AsyncClient):
                         f"response exceeds the {limit}-byte limit", request=response.request
                     )
                 chunks.append(chunk)
+                elapsed = self._monotonic() - started
+                if elapsed > grace and size < min_rate * elapsed:
+                    raise TransferTooSlow(
+                        f"transfer slower than {min_rate:g} bytes/s ({size} bytes in "
+                        f"{elapsed:.0f}s)",
+                        request=response.request,
+                    )
         finally:
             await response.aclose()
         # Exactly what ``Response.aread`` stores: later ``.json()`` / ``.content`` read it.

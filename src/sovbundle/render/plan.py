@@ -73,9 +73,17 @@ class _ProviderTable:
     """One provider's placements; on a narrow terminal it drops descriptive columns rather
     than cut a component, region or SKU with an ellipsis (they are what a reader acts on)."""
 
-    def __init__(self, title: str, rows: list[PlacementRow]) -> None:
+    def __init__(self, title: str, rows: list[PlacementRow], priced: bool = False) -> None:
         self.title = title
         self.rows = rows
+        self.columns = dict(_COLUMNS)
+        if priced:  # with a price book: the list price and the channel next to the price paid
+            self.columns = {
+                **{k: v for k, v in _COLUMNS.items() if k != "certifications"},
+                "list EUR/month": "right",
+                "channel": "left",
+                "certifications": "left",
+            }
 
     def _cells(self, row: PlacementRow) -> dict[str, Text]:
         kind = row.kind if row.part in ("instance", "storage") else f"{row.kind} {row.part}"
@@ -87,12 +95,14 @@ class _ProviderTable:
             "quantity": Text(f"{_quantity(row.quantity)}{_UNITS.get(row.price_unit, '')}"),
             "EUR/month": Text(eur(row.monthly)),
             "certifications": Text(", ".join(row.certifications) or "-"),
+            "list EUR/month": Text(eur(row.list_monthly)),
+            "channel": Text(row.channel or "list"),
         }
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         cells = [self._cells(row) for row in self.rows]
-        widths = {name: max(len(name), *(c[name].cell_len for c in cells)) for name in _COLUMNS}
-        kept = list(_COLUMNS)
+        widths = {name: max(len(name), *(c[name].cell_len for c in cells)) for name in self.columns}
+        kept = list(self.columns)
         for column in _OPTIONAL:
             # A rich table row is 1 + (width + 3) per column: a border and one space each side.
             if 1 + sum(widths[name] + 3 for name in kept) <= options.max_width:
@@ -104,7 +114,7 @@ class _ProviderTable:
                     row_cells["component"].append(f" ({row.part})")
         table = Table(title=Text(self.title), title_justify="left", title_style="bold")
         for name in kept:
-            table.add_column(name, justify=_COLUMNS[name], overflow="fold")
+            table.add_column(name, justify=self.columns[name], overflow="fold")
         for row_cells in cells:
             table.add_row(*(row_cells[name] for name in kept))
         yield table
@@ -115,7 +125,8 @@ def _placements(plan: Plan) -> list[RenderableType]:
     for provider, amount in plan.by_provider.items():
         rows = [row for row in plan.placements if row.provider == provider]
         if rows:
-            tables.append(_ProviderTable(f"{provider}: {eur(amount)} EUR/month", rows))
+            title = f"{provider}: {eur(amount)} EUR/month"
+            tables.append(_ProviderTable(title, rows, plan.pricing is not None))
     return tables
 
 
@@ -196,6 +207,43 @@ def candidates_table(rows: list[tuple[str, str, Decimal, bool]], top: int) -> Ta
     return table
 
 
+def _exit_report(plan: Plan) -> list[RenderableType]:
+    report = plan.exit_report
+    if report is None:
+        return []
+    table = Table(
+        title="provider exit (each provider re-solved away)", title_justify="left",
+        title_style="bold",
+    )  # fmt: skip
+    for column in ("provider", "share", "EUR/month", "components", "exit cost EUR/month"):
+        table.add_column(column, justify="right" if column in ("share", "EUR/month") else "left")
+    for row in report.providers:
+        if row.substitutable:
+            cost = Text(eur(row.exit_extra_monthly, signed=True))
+        else:
+            cost = Text(f"no plan: {row.reason}", style="red")
+        _row(
+            table,
+            row.provider,
+            f"{row.share * 100:.1f}%",
+            eur(row.monthly),
+            ", ".join(row.components) or "-",
+            cost,
+        )
+    parts: list[RenderableType] = [table]
+    for row in report.providers:
+        for move in row.moves:
+            parts.append(
+                Text(f"  without {row.provider}: {move.component} {move.from_} -> {move.to}")
+            )
+    if report.single_provider_components:
+        locked = ", ".join(
+            f"{r.component} ({r.provider})" for r in report.single_provider_components
+        )
+        parts.append(Text(f"single possible provider: {locked}"))
+    return parts
+
+
 def render_plan(plan: Plan) -> Group:
     """The whole plan for the terminal."""
     parts: list[RenderableType] = [*_placements(plan)]
@@ -203,6 +251,14 @@ def render_plan(plan: Plan) -> Group:
         if extra is not None:
             parts.append(extra)
     parts.extend(_explain(plan))
+    parts.extend(_exit_report(plan))
+    if plan.pricing is not None:
+        book = plan.pricing.book
+        listed = plan.pricing.list_total_monthly
+        line = f"prices: book {book.name} ({book.channel}, valid until {book.valid_until}); "
+        line += f"paid {eur(plan.pricing.paid_total_monthly)} EUR/month, list "
+        line += "unknown for some placements" if listed is None else f"{eur(listed)} EUR/month"
+        parts.append(Text(line))
     for warning in plan.all_warnings:
         parts.append(Text(f"warning: {warning}", style="yellow"))
     parts.append(plan_summary(plan))

@@ -24,7 +24,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from sovbundle.errors import BundleError, SpecIssue
-from sovbundle.spec.messages import DataPath, SpecMessage, describe_errors, did_you_mean
+from sovbundle.spec.messages import DataPath, SpecMessage, Suggester, describe_errors
 from sovbundle.spec.model import BundleSpec, link_contradictions, unknown_link_ends
 from sovbundle.spec.yamlpos import (
     MAX_ALIAS_NODES,
@@ -33,6 +33,7 @@ from sovbundle.spec.yamlpos import (
     Mark,
     Node,
     YamlReadError,
+    code_points,
     parse_yaml,
     shorten,
 )
@@ -47,6 +48,8 @@ __all__ = [
     "LoadedBundle",
     "load_bundle",
     "parse_bundle",
+    "read_limited",
+    "root_node",
 ]
 
 MAX_BUNDLE_BYTES: Final = 1024 * 1024
@@ -109,21 +112,46 @@ def _fail(name: str, message: str, mark: Mark | None = None) -> BundleError:
     return BundleError([SpecIssue(name, line, column, message)])
 
 
-def _read(path: Path) -> bytes:
+def read_limited(path: Path, what: str = "bundle") -> bytes:
+    """The bytes of a spec-like file (a bundle, a price book) under the same limits and
+    one-line refusals as a bundle; ``what`` names the file in them."""
+    return _read(path, what)
+
+
+def root_node(raw: bytes, name: str, what: str = "bundle") -> Node:
+    """The YAML root of a spec-like file, with the bundle's decoding and YAML rules; a
+    BundleError for the first problem that stops reading (each YAML issue located)."""
+    if not raw.strip():
+        raise _fail(name, "file is empty" if not raw else "file holds only whitespace")
+    text = _decode(raw, name, what)
+    try:
+        parsed = parse_yaml(text)
+    except YamlReadError as exc:
+        raise _fail(name, exc.message, exc.mark) from exc
+    if parsed.root is None:
+        raise _fail(name, "no YAML content (the file holds only comments or blank lines)")
+    if parsed.issues:
+        raise BundleError(
+            [SpecIssue(name, i.mark.line, i.mark.column, i.message) for i in parsed.issues]
+        )
+    return parsed.root
+
+
+def _read(path: Path, what: str = "bundle") -> bytes:
     name = str(path)
     try:
         # stat before open: opening a FIFO would block until a writer comes.
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise _fail(name, "is a directory, not a bundle file")
+            raise _fail(name, f"is a directory, not a {what} file")
         if not stat.S_ISREG(info.st_mode):
             raise _fail(name, "is not a regular file")
         if info.st_size > MAX_BUNDLE_BYTES:
-            raise _fail(name, _too_big(info.st_size))
+            raise _fail(name, _too_big(info.st_size, what))
         with path.open("rb") as handle:
             raw = handle.read(MAX_BUNDLE_BYTES + 1)
     except IsADirectoryError as exc:
-        raise _fail(name, "is a directory, not a bundle file") from exc
+        raise _fail(name, f"is a directory, not a {what} file") from exc
     except FileNotFoundError as exc:
         raise _fail(name, "no such file") from exc
     except PermissionError as exc:
@@ -131,27 +159,27 @@ def _read(path: Path) -> bytes:
     except OSError as exc:
         raise _fail(name, f"cannot read: {exc.strerror or exc}") from exc
     if len(raw) > MAX_BUNDLE_BYTES:
-        raise _fail(name, _too_big(len(raw)))
+        raise _fail(name, _too_big(len(raw), what))
     return raw
 
 
-def _too_big(size: int) -> str:
+def _too_big(size: int, what: str = "bundle") -> str:
     limit = MAX_BUNDLE_BYTES
     human = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit // 2**10} KiB"
-    return f"file too large ({size} bytes; a bundle may have at most {human})"
+    return f"file too large ({size} bytes; a {what} may have at most {human})"
 
 
-def _decode(raw: bytes, name: str) -> str:
+def _decode(raw: bytes, name: str, what: str = "bundle") -> str:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
-            raise _fail(name, f"file is {encoding} text; save the bundle as UTF-8")
+            raise _fail(name, f"file is {encoding} text; save the {what} as UTF-8")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw:
         # UTF-16 without a BOM puts a NUL next to every ASCII character.
         if raw.count(b"\x00") * 3 >= len(raw):
-            raise _fail(name, "file looks like UTF-16 text; save the bundle as UTF-8")
-        raise _fail(name, "binary file (it contains NUL bytes), not a YAML bundle")
+            raise _fail(name, f"file looks like UTF-16 text; save the {what} as UTF-8")
+        raise _fail(name, f"binary file (it contains NUL bytes), not a YAML {what}")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -161,7 +189,7 @@ def _decode(raw: bytes, name: str) -> str:
         byte = raw[exc.start]
         raise _fail(
             name,
-            f"not UTF-8 text (byte 0x{byte:02x}); save the bundle as UTF-8",
+            f"not UTF-8 text (byte 0x{byte:02x}); save the {what} as UTF-8",
             Mark(line, column),
         ) from exc
 
@@ -183,6 +211,7 @@ def parse_bundle(raw: bytes, name: str = "<bundle>") -> BundleSpec:
         for issue in parsed.issues
     ]
     issues += [_issue(name, root, problem) for problem in _link_problems(root.value)]
+    issues += _strictness_issues(name, root)
     unexplained = 0
     try:
         spec = BundleSpec.model_validate(root.value)
@@ -217,14 +246,19 @@ def _link_problems(data: Any) -> list[SpecMessage]:
         return []
     names = sorted(key for key in components if isinstance(key, str))
     mappings = [link if isinstance(link, dict) else {} for link in links]
+    unknown = unknown_link_ends(names, mappings)
+    # Only what can be shown gets a suggestion (the rest is counted as hidden by ``_capped``),
+    # from names indexed once: bounded work whatever the number of misspelt ends.
+    suggest = Suggester(names) if unknown else None
+    listing = _listing(names)
     problems = [
         SpecMessage(
             ("links", index, end),
             "value",
-            f"links[{index}].{end}: unknown component {shorten(name)!r}"
-            f"{did_you_mean(name, names)}; components are: {_listing(names)}",
+            f"links[{index}].{end}: unknown component {shorten(name)!r}{code_points(name)}"
+            f"{suggest(name) if suggest and n < MAX_ISSUES else ''}; components are: {listing}",
         )
-        for index, end, name in unknown_link_ends(names, mappings)
+        for n, (index, end, name) in enumerate(unknown)
     ]
     ends = [
         tuple(link.get(key) for key in ("from", "to", "colocate", "apart")) for link in mappings
@@ -234,6 +268,47 @@ def _link_problems(data: Any) -> list[SpecMessage]:
         for index, message in link_contradictions(ends)  # type: ignore[arg-type]
     ]
     return problems
+
+
+def _strictness_issues(name: str, root: Node) -> list[SpecIssue]:
+    """What YAML accepts but a bundle must not mean: typed names, repeated links.
+
+    * ``true:`` or ``null:`` as a component name (YAML reads a boolean or null, not a name);
+    * the same link written twice (its traffic would be counted twice), named with both lines.
+    """
+    issues = []
+    components = root.children.get("components")
+    if components is not None:
+        for key, what in components.typed_keys.items():
+            if what != "a number":  # numbers fail the name pattern, with its own message
+                issues.append(
+                    SpecIssue(
+                        name,
+                        *components.key_marks[key],
+                        f"component name {shorten(key)}: YAML reads an unquoted {shorten(key)} "
+                        f"as {what}, not a name; quote it ('{shorten(key)}') if you mean the name",
+                    )
+                )
+    links = root.children.get("links")
+    if links is not None and isinstance(links.value, list):
+        seen: dict[str, tuple[int, Mark]] = {}
+        for index, child in links.children.items():
+            if not isinstance(child.value, dict) or not isinstance(index, int):
+                continue
+            key = repr(sorted((str(k), repr(v)) for k, v in child.value.items()))
+            if key in seen:
+                first, mark = seen[key]
+                issues.append(
+                    SpecIssue(
+                        name,
+                        *child.mark,
+                        f"links[{index}] repeats links[{first}] (line {mark.line}): its traffic "
+                        "would be counted twice; remove one, or add the traffic into one link",
+                    )
+                )
+            else:
+                seen[key] = (index, child.mark)
+    return issues
 
 
 def _listing(names: list[str], limit: int = 20) -> str:

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
@@ -25,7 +25,7 @@ from sovbundle.spec.model import (
     Link,
     Policy,
 )
-from sovbundle.spec.yamlpos import REFUSED, shorten
+from sovbundle.spec.yamlpos import REFUSED, code_points, shorten
 
 __all__ = [
     "KEY_SYNONYMS",
@@ -33,6 +33,7 @@ __all__ = [
     "MULTIPLIERS",
     "DataPath",
     "SpecMessage",
+    "Suggester",
     "describe_errors",
     "did_you_mean",
     "kind_hint",
@@ -75,20 +76,62 @@ class SpecMessage:
     message: str
 
 
+_SMALL: Final = 100
+"""Up to this many choices, every one is compared (difflib); above, only indexed near misses."""
+_MAX_WORD: Final = 64
+"""Longer words get no suggestion: nothing that long is a typo of a short id."""
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` and every string one character shorter (the symmetric-delete index keys)."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+class Suggester:
+    """ "Did you mean" over a fixed set of choices, indexed once; each lookup is bounded.
+
+    Small sets (``_SMALL``, the allowed keys or kinds) are compared whole with difflib. Large
+    ones (thousands of component names) are indexed by their one-character deletions: a lookup
+    costs about ``2 * len(word)`` dict probes and ranks only the choices within two edits
+    (a substitution, insertion, deletion or transposition each way), so a spec with thousands
+    of misspelt names validates in linear time.
+    """
+
+    def __init__(self, choices: Iterable[str]) -> None:
+        self._lowered = {choice.lower(): choice for choice in choices}
+        self._index: dict[str, list[str]] | None = None
+        if len(self._lowered) > _SMALL:
+            self._index = {}
+            for low in self._lowered:
+                if len(low) <= _MAX_WORD:
+                    for key in _deletions(low):
+                        self._index.setdefault(key, []).append(low)
+
+    def __call__(self, word: str) -> str:
+        """`` (did you mean 'x'?)`` for the nearest choice (case-insensitive), or ``""``."""
+        low = word.lower()
+        if len(low) > _MAX_WORD:
+            return ""
+        if self._index is None:
+            pool = list(self._lowered)
+        else:
+            found = {c for key in _deletions(low) for c in self._index.get(key, ())}
+            pool = sorted(found)
+        near = difflib.get_close_matches(low, pool, n=1, cutoff=0.6)
+        if not near and len(low) >= 3 and self._index is None:
+            # Abbreviations such as 'ovh' or 'postgres' are prefixes of the real id.
+            near = [choice for choice in self._lowered if choice.startswith(low)][:1]
+        if not near:
+            return ""
+        return f" (did you mean {self._lowered[near[0]]!r}?)"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the nearest choice (case-insensitive), or ``""``."""
-    options = list(choices)
-    lowered = {choice.lower(): choice for choice in options}
-    low = word.lower()
-    if len(low) > 64:  # difflib is quadratic; nothing that long is a typo of a short id
-        return ""
-    near = difflib.get_close_matches(low, list(lowered), n=1, cutoff=0.6)
-    if not near and len(low) >= 3:
-        # Abbreviations such as 'ovh' or 'postgres' are prefixes of the real id.
-        near = [choice for choice in lowered if choice.startswith(low)][:1]
-    if not near:
-        return ""
-    return f" (did you mean {lowered[near[0]]!r}?)"
+    """`` (did you mean 'x'?)`` for the nearest choice (case-insensitive), or ``""``.
+
+    Builds a ``Suggester`` for one lookup; for many lookups over the same choices, build one.
+    """
+    return Suggester(choices)(word)
 
 
 def _unquote(value: Any, pattern: str) -> str:
@@ -104,6 +147,10 @@ def label(path: DataPath) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif not part.isprintable():
+            # A name holding a line break or a control character is shown escaped, so a
+            # message stays on one line and says exactly what the file holds.
+            text += f"[{shorten(part)!r}]"
         else:
             text += f".{shorten(part)}" if text else shorten(part)
     return text or "the bundle"
@@ -167,7 +214,9 @@ def _got(value: Any) -> str:
     if isinstance(value, list):
         return "got a list"
     if isinstance(value, float):
-        return f"got {_num(value)}"
+        # 4.0, not 4: "must be an integer (got 4)" reads as a contradiction (``!!float 4``).
+        shown = repr(value) if math.isfinite(value) else _num(value)
+        return f"got {shown}, a float" if value.is_integer() else f"got {shown}"
     return f"got {shorten(str(value))}"
 
 
@@ -211,7 +260,11 @@ def _explain_one(error: ErrorDetails, path: DataPath, is_key: bool, data: Any) -
     where = label(path)
     if is_key:
         name = str(path[-1]) if path else ""
-        return SpecMessage(path, "key", f"component name {shorten(name)!r} {_COMPONENT_NAME_HINT}")
+        return SpecMessage(
+            path,
+            "key",
+            f"component name {shorten(name)!r}{code_points(name)} {_COMPONENT_NAME_HINT}",
+        )
     if kind == "extra_forbidden":
         return SpecMessage(path, "key", _unknown_key(path, data))
     if kind == "missing":
@@ -257,7 +310,8 @@ def _explain_one(error: ErrorDetails, path: DataPath, is_key: bool, data: Any) -
         suggestion = ""
         if _field(path) == "countries" and isinstance(value, str) and len(value) == 2:
             suggestion = f" (did you mean {value.upper()!r}?)"
-        return SpecMessage(path, "value", f"{where}: {hint} ({_got(value)}){suggestion}")
+        points = code_points(value) if isinstance(value, str) else ""
+        return SpecMessage(path, "value", f"{where}: {hint} ({_got(value)}){points}{suggestion}")
     if kind == "string_too_long":
         limit = ctx.get("max_length")
         return SpecMessage(path, "value", f"{where}: must be at most {limit} characters")
@@ -266,6 +320,14 @@ def _explain_one(error: ErrorDetails, path: DataPath, is_key: bool, data: Any) -
     if kind == "too_short":
         if path == ("components",):
             return SpecMessage(path, "key", "components: at least one component is required")
+        if _field(path) in ("countries", "providers"):
+            noun = "country" if _field(path) == "countries" else "provider"
+            return SpecMessage(
+                path,
+                "value",
+                f"{where}: an empty list allows no {noun} at all; list at least one, "
+                f"or remove the key to allow any {noun}",
+            )
         return SpecMessage(path, "value", f"{where}: needs at least {ctx.get('min_length')} items")
     if kind == "too_long":
         return SpecMessage(path, "value", f"{where}: has more than {ctx.get('max_length')} items")
@@ -296,7 +358,7 @@ def _unknown_key(path: DataPath, data: Any) -> str:
         kinds = [k for k, m in COMPONENT_MODELS.items() if key in _keys(m)]
         if kinds:
             elsewhere = f"; {shorten(key)!r} is a key of {' and '.join(kinds)} components"
-    message = f"unknown key {shorten(key)!r} in {owner}"
+    message = f"unknown key {shorten(key)!r}{code_points(key)} in {owner}"
     value = _get(data, path)
     kind = _get(data, (*owner_path, "kind")) if model is not None and owner_path else None
     multiplier = _multiplier_hint(key, kind) if isinstance(kind, str) else ""
@@ -467,7 +529,8 @@ def _literal(path: DataPath, value: Any, expected: str) -> str:
     noun = _NOUNS.get(field, "value")
     if isinstance(value, str):
         return (
-            f"{where}: unknown {noun} {shorten(value)!r}{did_you_mean(value, allowed)}; "
+            f"{where}: unknown {noun} {shorten(value)!r}{code_points(value)}"
+            f"{did_you_mean(value, allowed)}; "
             f"allowed: {', '.join(allowed)}"
         )
     return f"{where}: must be one of {', '.join(allowed)} ({_got(value)})"

@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -103,26 +104,29 @@ class _Strict(BaseModel):
 class Constraints(_Strict):
     """Placement constraints that apply to every component (each may narrow them)."""
 
-    countries: Items[Country] | None = None
+    countries: Annotated[Items[Country], Field(min_length=1)] | None = None
     """ISO 3166-1 alpha-2 codes (FR, DE...): the region's country must be one of these.
 
-    Omitted: anywhere."""
-    providers: Items[ProviderId] | None = None
-    """Allow-list of provider ids; omitted: every provider."""
+    Omitted: anywhere (an empty list, which would allow nowhere, is refused)."""
+    providers: Annotated[Items[ProviderId], Field(min_length=1)] | None = None
+    """Allow-list of provider ids; omitted: every provider (an empty list is refused)."""
     exclude_providers: Items[ProviderId] = ()
     """Provider ids never to use."""
     certifications: Items[CertificationId] = ()
     """Every placement must hold all of these certifications in its region."""
     eu_jurisdiction: bool = False
     """Only providers under EU jurisdiction (HQ and control in the EU)."""
+    operators_eu_only: bool = False
+    """Only regions whose datacentre operator is sourced (curated region facts) and is a
+    provider under EU jurisdiction; an unknown operator fails."""
 
 
 class ComponentConstraints(_Strict):
     """Constraint keys a component may set next to its specs."""
 
-    countries: Items[Country] | None = None
+    countries: Annotated[Items[Country], Field(min_length=1)] | None = None
     """Replaces the bundle's ``constraints.countries`` for this component."""
-    providers: Items[ProviderId] | None = None
+    providers: Annotated[Items[ProviderId], Field(min_length=1)] | None = None
     """Replaces the bundle's ``constraints.providers`` for this component."""
     exclude_providers: Items[ProviderId] = ()
     """Added to the bundle's ``constraints.exclude_providers``."""
@@ -130,6 +134,8 @@ class ComponentConstraints(_Strict):
     """Added to the bundle's ``constraints.certifications``."""
     eu_jurisdiction: bool | None = None
     """Replaces the bundle's ``constraints.eu_jurisdiction`` for this component."""
+    operators_eu_only: bool | None = None
+    """Replaces the bundle's ``constraints.operators_eu_only`` for this component."""
 
 
 class Policy(_Strict):
@@ -369,6 +375,15 @@ class BundleSpec(_Strict):
 
     version: Literal[1]
     """Bundle spec version; always 1."""
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _integer_version(cls, value: Any) -> Any:
+        # Literal[1] matches 1.0 (equal to 1): a version is written as the integer 1.
+        if isinstance(value, float):
+            raise PydanticCustomError("literal_error", "Input should be 1", {"expected": "1"})
+        return value
+
     name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     """Bundle name: letters, digits, '.', '_' or '-', at most 64 characters."""
     description: Annotated[str, StringConstraints(max_length=2000)] | None = None

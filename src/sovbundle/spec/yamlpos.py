@@ -39,6 +39,7 @@ __all__ = [
     "ParsedYaml",
     "YamlIssue",
     "YamlReadError",
+    "code_points",
     "parse_yaml",
     "shorten",
 ]
@@ -106,6 +107,10 @@ class Node:
     children: dict[str | int, Node] = field(default_factory=dict)
     size: int = 1
     """Number of nodes in this subtree once aliases are expanded."""
+    typed_keys: dict[str, str] = field(default_factory=dict)
+    """Keys written as plain scalars that YAML reads as another type (``true:``, ``null:``,
+    ``1:``), with that type in words; they are kept as their text, and a caller that expects
+    names (component names) refuses them."""
 
 
 @dataclass(frozen=True, order=True)
@@ -139,7 +144,7 @@ class _Frame:
 
     node: Node
     anchor: str | None
-    pending_key: tuple[str, Mark] | None = None
+    pending_key: tuple[str, Mark, str | None] | None = None
     key_seen: bool = False
     """A key has been read and its value is awaited (``pending_key`` None: a refused key)."""
     merges: list[Node] = field(default_factory=list)
@@ -152,6 +157,22 @@ _MERGE: Final = "<<"
 def shorten(text: str, limit: int = 40) -> str:
     """``text``, cut to ``limit`` characters with "..." so that messages stay one short line."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def code_points(text: str, limit: int = 3) -> str:
+    """`` (U+0430 CYRILLIC SMALL LETTER A)`` for the non-ASCII characters of ``text``, or ``""``.
+
+    A look-alike letter (Cyrillic ``а`` for Latin ``a``) reads the same in a message; its code
+    point shows why ``'аpi'`` is not ``'api'``.
+    """
+    import unicodedata
+
+    seen = list(dict.fromkeys(ch for ch in text if ord(ch) > 0x7E))
+    if not seen:
+        return ""
+    named = [f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in seen]
+    more = f" and {len(seen) - limit} more" if len(seen) > limit else ""
+    return f" (contains {', '.join(named[:limit])}{more})"
 
 
 def _mark(event_mark: Any) -> Mark:
@@ -330,14 +351,16 @@ class _Builder:
                 )
                 frame.pending_key = None
             else:
-                frame.pending_key = (node.text, node.mark)
+                frame.pending_key = (node.text, node.mark, _type_word(node.value))
             return
         frame.key_seen = False
         if frame.pending_key is None:
             return
-        key, key_mark = frame.pending_key
+        key, key_mark, typed = frame.pending_key
         frame.pending_key = None
         self._add_entry(frame, key, key_mark, node)
+        if typed is not None and frame.node.key_marks.get(key) is key_mark:
+            frame.node.typed_keys[key] = typed
 
     def _add_entry(self, frame: _Frame, key: str, key_mark: Mark, node: Node) -> None:
         parent = frame.node
@@ -363,6 +386,38 @@ class _Builder:
         parent.key_marks[key] = key_mark
 
 
+def _type_word(value: Any) -> str | None:
+    """``a boolean``, ``null``, ``a number`` for a non-string scalar; ``None`` for a string."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return "a number"
+    return None
+
+
+# YAML 1.1 (PyYAML) breaks lines at NEL, U+2028 and U+2029, editors mostly do not: every
+# position after one would be off. A BOM is only allowed first (the loader strips it).
+_ODD_BREAK = re.compile("[\x85\u2028\u2029\ufeff]")
+_ODD_MESSAGES = {
+    "\x85": "next-line character U+0085 (NEL): YAML reads it as a line break, editors do not; "
+    "use a plain newline",
+    "\u2028": "line separator U+2028: YAML reads it as a line break, editors do not; "
+    "use a plain newline",
+    "\u2029": "paragraph separator U+2029: YAML reads it as a line break, editors do not; "
+    "use a plain newline",
+    "\ufeff": "byte order mark U+FEFF in the middle of the file (invisible in most editors); "
+    "remove it",
+}
+
+
+def _editor_mark(text: str, index: int) -> Mark:
+    """Line and column of ``text[index]`` as an editor counts them (lines end at \\n)."""
+    line = text.count("\n", 0, index) + 1
+    return Mark(line, index - text.rfind("\n", 0, index))
+
+
 def _tag_message(tag: str | None) -> str:
     return (
         f"tag {shorten(_show_tag(tag or ''))!r} is not allowed: a bundle holds plain YAML values "
@@ -386,6 +441,9 @@ def parse_yaml(
             Mark(line, column),
             f"control character U+{ord(bad.group()):04X} is not allowed in YAML text",
         )
+    odd = _ODD_BREAK.search(text)
+    if odd is not None:
+        raise YamlReadError(_editor_mark(text, odd.start()), _ODD_MESSAGES[odd.group()])
     builder = _Builder(max_depth, max_alias_nodes)
     lines = text.splitlines()
     parser: Any = None

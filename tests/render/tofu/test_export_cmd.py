@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -102,41 +103,67 @@ def test_output_that_is_a_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"not json", "not JSON"),
-        (b"[]", "a plan is a JSON object"),
-        (b'{"format_version": "2.0"}', "plan format 2.0 is not supported"),
-        (b'{"format_version": "1.0"}', "not a valid plan"),
-        (b"\xff\xfe", "not UTF-8"),
+        (b"not json", "plan.json: not JSON (line 1, column 1: Expecting value)"),
+        (b"[]", "plan.json: not a sovbundle plan file (no format_version)"),
+        (b'{"format_version": "one"}', "plan.json: format_version 'one' is not of the form"),
+        (b'{"format_version": "2.0"}', "plan.json: plan format_version 2.0 cannot be read by"),
+        (b'{"format_version": "1.0"}', "plan.json: not a valid sovbundle plan: "),
+        (b"\xff\xfe", "plan.json: not UTF-8 text (byte 0)"),
+        (None, "plan.json: no such file"),
+        ("dir", "plan.json: is a directory, not a plan file"),
     ],
 )
-def test_bad_plan_files_exit_2_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+def test_a_bad_plan_file_exits_3_with_the_line_show_and_diff_print(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | str | None, message: str
 ) -> None:
     plan = tmp_path / "plan.json"
-    plan.write_bytes(content)
-    assert main(["export", "tofu", str(plan), "-o", str(tmp_path / "out")]) == 2
+    if content == "dir":
+        plan.mkdir()
+    elif isinstance(content, bytes):
+        plan.write_bytes(content)
+    assert main(["export", "tofu", str(plan), "-o", str(tmp_path / "out")]) == 3
     err = capsys.readouterr().err
-    assert message in err
-    assert "Traceback" not in err
+    assert err.startswith(f"error: {tmp_path}{os.sep}{message}")
+    assert err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+    # One reader: show and diff fail with the same exit code and the very same line.
+    assert main(["show", str(plan)]) == 3
+    assert capsys.readouterr().err == err
+    good = tmp_path / "good"
+    good.mkdir()
+    assert main(["diff", str(plan), str(_plan(good))]) == 3
+    assert capsys.readouterr().err == err
 
 
-def test_missing_plan_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["export", "tofu", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o")])
-    assert code == 2
-    assert "cannot read plan" in capsys.readouterr().err
-
-
-def test_newer_minor_plan_with_unknown_keys_still_exports(tmp_path: Path) -> None:
+def test_newer_minor_plan_with_unknown_keys_still_exports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = _plan(tmp_path)
     data = json.loads(plan.read_text())
-    data["format_version"] = "1.1"
+    data["format_version"] = "1.9"
     data["run"] = {"id": "x"}
     data["body_sha256"] = "0" * 64
     data["placements"][0]["price_book"] = "list"  # a key this sovbundle does not know
     data["solver"]["certificate"] = {"ok": True}
     plan.write_text(json.dumps(data))
     assert main(["export", "tofu", str(plan), "-o", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {plan}: plan format_version 1.9 is newer than this sovbundle's 1.1" in err
+    assert f"warning: {plan}: body_sha256 does not match the plan's content" in err
+
+
+def test_a_plan_with_a_byte_order_mark_is_read_and_its_bytes_hashed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _plan(tmp_path)
+    text = plan.read_text()
+    plan.write_bytes(b"\xef\xbb\xbf" + plan.read_bytes())
+    assert main(["export", "tofu", str(plan), "-o", str(tmp_path / "out")]) == 0
+    digest = hashlib.sha256(plan.read_bytes()).hexdigest()
+    assert f"plan sha256: `{digest}`" in (tmp_path / "out" / "README.md").read_text()
+    capsys.readouterr()
+    assert main(["show", str(plan), "--json"]) == 0
+    assert capsys.readouterr().out == text
 
 
 def test_bundle_whose_hash_differs_is_refused(

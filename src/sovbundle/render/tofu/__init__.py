@@ -1,13 +1,15 @@
 """``sovbundle export tofu``: a plan as an OpenTofu/Terraform configuration (JSON syntax).
 
-``export_plan`` is the whole pipeline: read the plan (any 1.x format), find the bundle it was
-made from (for facts the plan does not carry), apply each provider's mapping table
+``export_plan`` is the whole pipeline: read the plan (any 1.x format, through
+``sovbundle.plan_file``, the reader ``show`` and ``diff`` use), find the bundle it was made from
+(for facts the plan does not carry), apply each provider's mapping table
 (``maps/<provider>.json``), render the files, and check them against the packaged attribute
 tables (``schemas/<provider>.json``). It writes nothing; ``write_export`` does.
 
 Exit rule of the command: 0 when every placement is in the configuration, 8 when the folder was
 written but some placements could not be expressed (they are listed in the folder's README and
-in the warnings), 2 for a bad plan file or output folder.
+in the warnings), 3 for a plan file that cannot be read (as ``show``), 2 for a plan that places
+nothing, a bundle that is not the plan's or an output folder that cannot be used.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sovbundle.errors import SovbundleError, UsageError
+from sovbundle.plan_file import read_plan
 from sovbundle.render.tofu.build import Config, Unexpressed, build_config, sha256_hex
 from sovbundle.render.tofu.bundle_facts import find_bundle
 from sovbundle.render.tofu.check import check_files
 from sovbundle.render.tofu.emit import MARKER, render_files
-from sovbundle.render.tofu.planread import read_plan_file
 from sovbundle.render.tofu.writer import write_export
 
 __all__ = [
@@ -51,11 +53,12 @@ class Export:
 
 def export_plan(plan_path: Path, bundle_path: Path | None = None) -> Export:
     """Build (and check) the export of the plan in ``plan_path``; write nothing."""
-    plan, raw = read_plan_file(plan_path)
+    saved = read_plan(plan_path)
+    plan = saved.plan
     if plan.status == "infeasible" or not plan.placements:
         raise UsageError(f"{plan_path}: the plan places nothing; there is nothing to export")
     bundle, used, bundle_warnings = find_bundle(plan, plan_path, bundle_path)
-    config = build_config(plan, sha256_hex(raw), bundle, used)
+    config = build_config(plan, sha256_hex(saved.raw), bundle, used)
     files = render_files(config)
     problems = check_files(files)
     if problems:
@@ -68,6 +71,7 @@ def export_plan(plan_path: Path, bundle_path: Path | None = None) -> Export:
         else []
     )
     warnings = [
+        *saved.notes,
         *status,
         *bundle_warnings,
         *config.warnings,
