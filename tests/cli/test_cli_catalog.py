@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 
 import pytest
 
@@ -185,8 +187,13 @@ def served(
 def test_catalog_refresh_all_ok(served: FaultServer, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "catalog", "refresh")
     assert code == 0, err
-    assert "updated" in out and "static" in out
-    assert "rapidspace: no API, static catalog kept" in err  # plain progress lines when piped
+    lines = out.splitlines()
+    # One line each, printed as each provider finishes (so in finishing order).
+    assert sorted(line.split()[0] for line in lines[:-1]) == sorted(PROVIDER_IDS)
+    assert any(line.startswith("ovhcloud     updated: 2 offers") for line in lines)
+    assert "rapidspace   no API: its static catalog stays in use" in lines
+    assert lines[-1].startswith("refreshed 5 of 5 providers in ")
+    assert err == ""  # piped: no progress display
     code, out, _ = run(capsys, "catalog", "status", "--json")
     sources = {r["provider"]: r["source"] for r in json.loads(out)["catalogs"]}
     assert sources == {pid: "cache" for pid in PROVIDER_IDS if pid != "rapidspace"} | {
@@ -202,8 +209,11 @@ def test_catalog_refresh_failure_exits_5(
     served.route("/outscale/products", Reply(503))
     code, out, err = run(capsys, "catalog", "refresh", "ovhcloud", "outscale")
     assert code == 5
-    assert "failed" in out
-    assert "error: outscale: HTTP 503" in err and "keeping snapshot" in err
+    failed = [line for line in out.splitlines() if "outscale" in line]
+    assert len(failed) == 2, out  # its line and the summary: the failure is said once
+    assert failed[0].startswith("outscale  failed: HTTP 503") and "keeping snapshot" in failed[0]
+    assert failed[1].endswith("1 failed (outscale) and keep their last good data")
+    assert "outscale" not in err
     assert served.hits("/outscale/products") == 4  # the default policy: 4 attempts
 
 
@@ -240,17 +250,16 @@ def test_terminal_progress_renders(served: FaultServer) -> None:
 
     from rich.console import Console
 
-    from sovbundle.cli._terminal import _TerminalProgress
+    from sovbundle.cli._terminal import _Live
     from sovbundle.config import load_config
     from sovbundle.refresh.run import refresh_catalogs
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=120)
-    with _TerminalProgress(console) as progress:
+    with _Live(console, 10) as progress:
         report = refresh_catalogs(load_config(), ["ovhcloud", "rapidspace"], listener=progress)
     assert report.exit_code == 0
-    assert "ovhcloud: 2 offers (+0 -1 ~1 prices)" in buffer.getvalue()
-    assert "rapidspace: no API, static catalog kept" in buffer.getvalue()
+    assert "ovhcloud    fetching" in buffer.getvalue()
 
 
 def test_cli_import_does_not_load_httpx() -> None:
@@ -280,7 +289,7 @@ def test_plan_refresh_fetches_then_plans_on_the_fresh_data(
     plan = json.loads(out)  # stdout holds only the plan: the refresh summary went to stderr
     assert [(p["provider"], p["sku"]) for p in plan["placements"]] == [("ovhcloud", "cheap")]
     assert {c["provider"]: c["source"] for c in plan["catalogs"]}["ovhcloud"] == "cache"
-    assert "updated" in err
+    assert err.startswith("refreshed 5 of 5 providers")
 
 
 def test_plan_refresh_with_a_failed_provider_plans_on_its_last_good_data(
@@ -298,4 +307,71 @@ def test_plan_refresh_with_a_failed_provider_plans_on_its_last_good_data(
     assert any(w.startswith("outscale: live refresh failed (HTTP 503") for w in run_warnings), (
         run_warnings
     )
-    assert "error: outscale: HTTP 503" in err
+    # The exit rule (README): a plan on last good data, exit 0, the failure a plan warning;
+    # stderr holds one summary line, not the failure again.
+    assert err.splitlines() == [err.strip()]
+    assert err.startswith("refreshed 4 of 5 providers") and "1 failed (outscale)" in err
+    assert "error" not in err
+
+
+def test_verbose_shows_retries_without_tracebacks(
+    served: FaultServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served.route("/ovhcloud/products", Reply(503), Reply(200, json_body=products(("a", "r1", "1"))))
+    served.route("/outscale/products", Reply(503))
+    code, _out, err = run(capsys, "-v", "catalog", "refresh", "ovhcloud", "outscale")
+    assert code == 5
+    assert re.search(r"^sovbundle: GET \S+/ovhcloud/products: HTTP 503; retry 1 in ", err, re.M)
+    assert "Traceback" not in err and "debug:" not in err
+    _code, _out, err = run(capsys, "catalog", "refresh", "ovhcloud")
+    assert "retry" not in err  # not without -v
+
+
+def test_quiet_refresh_prints_failures_and_the_summary_only(
+    served: FaultServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served.route("/outscale/products", Reply(503))
+    code, out, _err = run(capsys, "-q", "catalog", "refresh")
+    assert code == 5
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("outscale")
+    assert lines[1].startswith("refreshed 4 of 5 providers")
+
+
+def test_refresh_on_a_terminal_shows_a_live_display_and_piped_none(
+    served: FaultServer, synthetic: Sandbox
+) -> None:
+    """A real pseudo-terminal: the rich display (spinner, 'fetching') appears and is cleared;
+    the outcome lines follow. Piped (the other tests), stderr stays empty. (The child runs
+    the real OVHcloud adapter, whose path the test server does not serve: a failure.)"""
+    from tests.support.tty import run_on_tty
+
+    env = {k: v for k, v in os.environ.items() if k.startswith("SOVBUNDLE_")}
+    code, screen = run_on_tty(["catalog", "refresh", "ovhcloud", "rapidspace"], env=env)
+    assert code == 5, screen
+    assert "ovhcloud    fetching" in screen  # the live display was drawn...
+    assert "\x1b[?25l" in screen and "\x1b[?25h" in screen  # ...and ended
+    assert "ovhcloud    failed: HTTP 404 Not Found" in screen  # once, in words
+    assert screen.count("HTTP 404") == 1
+    assert "rapidspace  no API: its static catalog stays in use" in screen
+    assert "refreshed 1 of 2 providers" in screen
+
+
+def test_reasons_in_words() -> None:
+    import httpx
+
+    from sovbundle.http_words import describe_failure
+
+    request = httpx.Request("GET", "https://api.example.com/x")
+    assert (
+        describe_failure(httpx.ConnectTimeout("", request=request))
+        == "could not connect to api.example.com: no answer (connect timeout)"
+    )
+    assert describe_failure(
+        httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+    ) == ("could not connect to api.example.com: host name not found (DNS)")
+    assert describe_failure(httpx.ConnectError("[Errno 111] Connection refused", request=request))
+    assert "connection refused" in describe_failure(
+        httpx.ConnectError("[Errno 111] Connection refused", request=request)
+    )
+    assert "ConnectTimeout" not in describe_failure(httpx.ConnectTimeout(""))

@@ -50,12 +50,14 @@ def test_per_gb_offers_have_no_monthly_figure(capsys: pytest.CaptureFixture[str]
     assert all(r["price"]["unit"] == "gb_month" for r in rows)  # type: ignore[index]
 
 
-def test_a_long_listing_prints_plain_unwrapped_columns(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["services"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].endswith("offers, cheapest first")
-    count = int(lines[0].split()[0])
-    assert count > 200
-    assert lines[1].split()[:3] == ["provider", "kind", "sku"]
-    assert len(lines) == count + 2  # one line per offer: nothing wrapped
-    assert not any("┃" in line or "│" in line for line in lines)
+def test_every_listing_prints_plain_unwrapped_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    """One style at any length: aligned columns, one line per offer, nothing wrapped."""
+    for args in (["services"], ["services", "rapidspace"]):
+        assert main(args) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0].endswith("cheapest first")
+        count = int("".join(lines[0].split(" offer")[0].split()))  # "3 948 offers, ..."
+        assert lines[1].split()[:3] == ["provider", "kind", "sku"]
+        assert len(lines) == count + 2  # one line per offer: nothing wrapped
+        assert not any("┃" in line or "│" in line for line in lines)
+        assert all(line == line.rstrip() for line in lines)

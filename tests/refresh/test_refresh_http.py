@@ -147,7 +147,7 @@ def test_timeout_is_retried_then_fails(env: FaultServer) -> None:
     env.route("/ovhcloud/products", Reply(200, json_body=GOOD, delay=2.0))
     (result,) = refresh(["ovhcloud"]).results
     assert result.status is RefreshStatus.FAILED
-    assert "ReadTimeout" in (result.error or "")
+    assert (result.error or "").startswith("127.0.0.1 stopped answering mid-response")
     assert env.hits("/ovhcloud/products") == FAST.max_attempts
 
 
@@ -175,7 +175,7 @@ def good_cache(env: FaultServer, synthetic: Sandbox) -> bytes:
         (Reply(200, json_body={"items": []}), "expected a products list"),
         (Reply(200, json_body={"products": []}), "the API returned no offers"),
         (Reply(200, json_body=products(("x", "mars-1", "1"))), "unknown region 'mars-1'"),
-        (Reply(200, json_body=GOOD, truncate=True), "RemoteProtocolError"),
+        (Reply(200, json_body=GOOD, truncate=True), "closed the connection"),
         (Reply(200, body=b" " * 200_000), "exceeds the 100000-byte limit"),
         (Reply(200, body=b" " * 200_000, no_length=True), "exceeds the 100000-byte limit"),
         (
@@ -220,7 +220,7 @@ def test_connection_refused_is_retried_and_reported(
     monkeypatch.setenv(base_url_env("scaleway"), f"http://127.0.0.1:{port}")
     (result,) = refresh(["scaleway"]).results
     assert result.status is RefreshStatus.FAILED
-    assert "ConnectError" in (result.error or "")
+    assert (result.error or "").startswith("could not connect to 127.0.0.1: "), result.error
     assert result.requests == FAST.max_attempts
 
 

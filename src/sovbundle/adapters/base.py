@@ -61,7 +61,9 @@ async def request_json(
             method, url, params=params, json=json_body, headers={"User-Agent": USER_AGENT}
         )
     except httpx.HTTPError as exc:
-        raise ProviderError(provider, f"request failed: {type(exc).__name__}: {exc}", url) from exc
+        from sovbundle.http_words import describe_failure
+
+        raise ProviderError(provider, describe_failure(exc), url) from exc
     if missing_ok and response.status_code == 404:
         return None, response
     if response.status_code >= 400:

@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 
 from sovbundle.cli._app import app
+from sovbundle.cli._examples import EXAMPLES
+from sovbundle.cli._help import Command
 
 __all__ = ["schema", "schema_bytes", "validate"]
 
@@ -19,11 +21,15 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["validate"])
 def validate(
     bundle: Annotated[
         Path,
-        typer.Argument(help="The bundle spec file (YAML).", metavar="BUNDLE", show_default=False),
+        typer.Argument(
+            help="The bundle spec file (YAML); - reads it from standard input.",
+            metavar="BUNDLE",
+            show_default=False,
+        ),
     ],
     as_json: Annotated[
         bool,
@@ -74,14 +80,15 @@ def schema_bytes(price_book: bool = False) -> bytes:
     return (json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n").encode()
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["schema"])
 def schema(
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write the schema to this file (atomically) instead of stdout (`-`).",
+            metavar="FILE",
+            help="Write the schema to FILE (atomically) instead of stdout (`-`).",
         ),
     ] = None,
     price_book: Annotated[

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from sovbundle.cli._app import app
+from sovbundle.cli._examples import EXAMPLES
+from sovbundle.cli._help import Command, Group
 
 __all__ = ["export_app", "tofu"]
 
@@ -17,11 +19,13 @@ export_app = typer.Typer(
     help="Export a plan for a deployment tool.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    cls=Group,
+    epilog=EXAMPLES["export"],
 )
 app.add_typer(export_app, name="export")
 
 
-@export_app.command("tofu")
+@export_app.command("tofu", cls=Command, epilog=EXAMPLES["export tofu"])
 def tofu(
     plan: Annotated[
         Path,

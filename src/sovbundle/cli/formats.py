@@ -102,7 +102,8 @@ def print_error_document(exc: SovbundleError) -> None:
 
 def plan_console() -> Console:
     """The console ``plan`` prints on; ``show`` and ``diff`` print on the same, so that ``show``
-    prints what ``plan`` printed."""
-    from rich.console import Console
+    prints what ``plan`` printed (print through ``_terminal.emit``: piped, nothing is
+    dropped and lines carry no padding)."""
+    from sovbundle.cli._terminal import console
 
-    return Console()
+    return console()

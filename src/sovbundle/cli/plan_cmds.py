@@ -6,11 +6,13 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sovbundle.cli._app import app
+from sovbundle.cli._examples import EXAMPLES
+from sovbundle.cli._help import Command
 from sovbundle.cli.formats import (
     FormatOption,
     chosen_format,
@@ -19,17 +21,28 @@ from sovbundle.cli.formats import (
 )
 from sovbundle.errors import SovbundleError, UsageError
 
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from sovbundle.catalog.query import Catalog
+    from sovbundle.plan import Plan
+    from sovbundle.spec.model import BundleSpec
+
 __all__ = ["MAX_TIME_LIMIT_S", "plan"]
 
 MAX_TIME_LIMIT_S = 86_400.0
 """The longest ``--time-limit`` accepted (a day)."""
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["plan"])
 def plan(
-    ctx: typer.Context,
     bundle: Annotated[
-        Path, typer.Argument(help="The bundle spec (YAML).", metavar="BUNDLE", show_default=False)
+        Path,
+        typer.Argument(
+            help="The bundle spec (YAML); - reads it from standard input.",
+            metavar="BUNDLE",
+            show_default=False,
+        ),
     ],
     as_json: Annotated[
         bool,
@@ -53,6 +66,15 @@ def plan(
             "--explain", help="Show the runner-up per component and what each constraint costs."
         ),
     ] = False,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top",
+            metavar="N",
+            help="With --explain: also the N cheapest placements of each component on their "
+            "own, the plan's marked CHOSEN (links and policy can make it not the cheapest).",
+        ),
+    ] = 0,
     with_exit_report: Annotated[
         bool,
         typer.Option(
@@ -80,7 +102,8 @@ def plan(
         bool,
         typer.Option(
             "--refresh",
-            help="Fetch live catalogs first (the only way plan touches the network).",
+            help="Fetch live catalogs first (the only way plan touches the network); a "
+            "provider that fails keeps its last good data, with a warning (exit 0).",
         ),
     ] = False,
     compare_to: Annotated[
@@ -106,7 +129,7 @@ def plan(
     try:
         extras = _Extras(with_exit_report, prices, csv_out)
         code = _plan(
-            ctx, bundle, chosen, output, with_explain, refresh, compare_to, extras, time_limit
+            bundle, chosen, output, with_explain, top, refresh, compare_to, extras, time_limit
         )
     except SovbundleError as exc:
         if chosen == "json":  # a pipeline reading stdout never reads an empty document
@@ -126,11 +149,11 @@ class _Extras:
 
 
 def _plan(
-    ctx: typer.Context,
     bundle: Path,
     chosen: str,
     output: Path | None,
     with_explain: bool,
+    top: int,
     refresh: bool,
     compare_to: Path | None,
     extras: _Extras,
@@ -146,6 +169,10 @@ def _plan(
     from sovbundle.planning.resolve import plan_bundle
     from sovbundle.spec.loader import load_bundle
 
+    if top < 0 or top > 100:
+        raise UsageError(f"--top takes a number of candidates from 1 to 100, not {top}")
+    if top and not with_explain:
+        raise UsageError("--top shows candidates in the explanation: add --explain")
     if time_limit is not None and not 0 < time_limit <= MAX_TIME_LIMIT_S:
         raise UsageError(
             f"--time-limit must be a number of seconds above 0 and at most {MAX_TIME_LIMIT_S:g}"
@@ -180,8 +207,7 @@ def _plan(
     if refresh:
         from sovbundle.cli._terminal import run_refresh
 
-        debug = bool(ctx.find_root().params.get("debug"))
-        report = run_refresh(None, debug=debug, summary_on_stderr=True)
+        report = run_refresh(None, for_plan=True)
         refresh_failures = [
             f"{r.provider}: live refresh failed ({r.error}); the plan uses its last good data"
             for r in report.failed
@@ -226,14 +252,52 @@ def _plan(
         sys.stdout.write(plan_markdown(result, f"sovbundle plan {bundle}"))
         sys.stdout.flush()
         return 0
-    from sovbundle.render.plan import render_plan
+    from sovbundle.cli._terminal import emit, options
+    from sovbundle.render.plan import plan_summary, render_plan
 
-    console = plan_console()
-    console.print(render_plan(result))
+    out = plan_console()
+    if options().quiet:
+        emit(plan_summary(result), out=out)
+        return 0
+    emit(render_plan(result), out=out)
+    if top:
+        from sovbundle.render.plan import candidates_table
+
+        emit(candidates_table(_top_candidates(loaded.spec, catalogs, result, top), top), out=out)
     for written, what in ((output, "plan"), (csv_out, "price schedule")):
         if written is not None:
-            console.print(f"{what} written to {written}", markup=False, highlight=False)
+            out.print(f"{what} written to {written}", markup=False, highlight=False)
     return 0
+
+
+def _top_candidates(
+    spec: BundleSpec, catalogs: Catalog, result: Plan, top: int
+) -> list[tuple[str, str, Decimal, bool]]:
+    """Per component, its ``top`` cheapest placements on their own (the planner's canonical
+    order), and the plan's own one, marked, wherever it ranks: (component, where, EUR/month,
+    chosen) rows."""
+    from sovbundle.planning.formulate import build_problem
+
+    chosen: dict[str, tuple[str, str, str]] = {}
+    for name in {row.component for row in result.placements}:
+        parts = [r for r in result.placements if r.component == name]
+        skus = "+".join(r.sku for r in parts if r.part in _PRICED_BY_OFFER)
+        chosen[name] = (parts[0].provider, parts[0].region, skus)
+    rows: list[tuple[str, str, Decimal, bool]] = []
+    for cc in build_problem(spec, catalogs).components:
+        mine = chosen.get(cc.name)
+        found = False
+        for rank, cand in enumerate(cc.candidates):
+            is_chosen = (cand.provider, cand.region, cand.sku) == mine
+            if rank < top or is_chosen:
+                rows.append((cc.name, cand.label, cand.monthly, is_chosen))
+            found = found or is_chosen
+            if rank >= top - 1 and found:
+                break
+    return rows
+
+
+_PRICED_BY_OFFER = ("instance", "control_plane", "nodes", "storage")
 
 
 def _same_file(output: Path, bundle: Path) -> bool:

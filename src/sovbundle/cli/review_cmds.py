@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sovbundle.cli._app import app
+from sovbundle.cli._examples import EXAMPLES
+from sovbundle.cli._help import Command
+from sovbundle.cli._terminal import emit
 from sovbundle.cli.formats import (
     FormatOption,
     chosen_format,
@@ -49,7 +52,7 @@ def _read(path: Path) -> SavedPlan:
     return saved
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["show"])
 def show(
     plan_file: Annotated[
         Path,
@@ -80,10 +83,10 @@ def show(
         return
     from sovbundle.render.plan import render_plan
 
-    plan_console().print(render_plan(saved.plan))
+    emit(render_plan(saved.plan), out=plan_console())
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["diff"])
 def diff(
     old: Annotated[
         Path, typer.Argument(help="The earlier plan file.", metavar="OLD.json", show_default=False)
@@ -133,6 +136,6 @@ def print_diff(
     elif chosen == "markdown":
         sys.stdout.write(diff_markdown(result, what))
     else:
-        plan_console().print(render_diff(result))
+        emit(render_diff(result), out=plan_console())
     sys.stdout.flush()
     return 0 if result.equal else PLANS_DIFFER

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
+from sovbundle import units
 from sovbundle.catalog.query import Catalog
+from sovbundle.models import Offer
 from sovbundle.planning.candidates import Candidate, ComponentCandidates
+from sovbundle.planning.diagnosis import LinkSide, blocking_field, link_conflicts
 from sovbundle.planning.formulate import (
     RULE_KINDS,
     CandidateCache,
@@ -132,10 +135,20 @@ def describe_empty(cc: ComponentCandidates) -> str:
     kind = cc.kind.replace("_", " ")
     steps = []
     blocking = ""
+    rules = cc.rules
+    unconstrained = {
+        "providers": rules.providers is None and not rules.exclude_providers,
+        "eu_jurisdiction": not rules.eu_jurisdiction,
+        "countries": rules.countries is None,
+        "certifications": not rules.certifications,
+        "evidence": rules.min_evidence is None,
+    }
     for stage, count in cc.funnel:
         if stage == "offers":
             steps.append(f"{count} {kind} offers")
             continue
+        if unconstrained.get(stage, False):
+            continue  # no such rule on this component: nothing to say (no "36 in ,")
         evidence = cc.rules.min_evidence.value if cc.rules.min_evidence else "any"
         words = _STAGE_WORDS[stage].format(
             countries=countries, certifications=certs, evidence=evidence
@@ -156,7 +169,7 @@ def describe_empty(cc: ComponentCandidates) -> str:
 
 
 def _eur(amount: Decimal) -> str:
-    return f"{amount:.2f} EUR/month"
+    return f"{units.amount(amount)} EUR/month"
 
 
 def _names(relaxes: tuple[Relax, ...] | list[Relax]) -> str:
@@ -188,12 +201,48 @@ def _per_component_fix(
     return chosen
 
 
+def _link_lines(spec: BundleSpec, catalog: Catalog, problem: Problem) -> list[str]:
+    """Colocated links whose ends share no provider or region, and the field that blocks."""
+    by_name = {cc.name: cc for cc in problem.components}
+    by_kind: dict[str, list[Offer]] = {}
+
+    def offers_of(kind: str) -> list[Offer]:
+        if kind not in by_kind:
+            by_kind[kind] = [offer for offer in catalog.offers() if offer.kind == kind]
+        return by_kind[kind]
+
+    def side(name: str) -> LinkSide:
+        cc = by_name[name]
+        places = frozenset((c.provider, c.region) for c in cc.candidates)
+        return LinkSide(name, spec.components[name], cc.rules, places)
+
+    ends = [
+        (side(link.from_), side(link.to), link.colocate)
+        for link in spec.links
+        if link.colocate is not None and link.from_ in by_name and link.to in by_name
+    ]
+    return link_conflicts(ends, offers_of, catalog)
+
+
 def diagnose(
     spec: BundleSpec, catalog: Catalog, problem: Problem, cache: CandidateCache | None = None
 ) -> list[str]:
     """Lines saying which constraints empty the set, and the cheapest relaxation (``cache``:
     the one ``problem`` was built with, reused by the re-solves)."""
-    lines = [describe_empty(cc) for cc in problem.components if not cc.candidates]
+    lines = [
+        blocking_field(
+            cc.name,
+            spec.components[cc.name],
+            cc.rules,
+            [offer for offer in catalog.offers() if offer.kind == cc.kind],
+            catalog,
+        )
+        or describe_empty(cc)
+        for cc in problem.components
+        if not cc.candidates
+    ]
+    if not lines:
+        lines = _link_lines(spec, catalog, problem)
     if not lines:
         lines.append("every component has candidates, but no combination meets all constraints")
     cache = CandidateCache() if cache is None else cache

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sovbundle import units
 from sovbundle.catalog.query import Catalog
 from sovbundle.planning.candidates import (
     ComponentCandidates,
@@ -196,7 +197,7 @@ class ConstraintCheck:
 
 
 def _eur(amount: Decimal) -> str:
-    return f"{amount:.2f} EUR/month"
+    return f"{units.amount(amount)} EUR/month"
 
 
 def check_constraints(

@@ -37,6 +37,7 @@ from sovbundle.catalog.files import LoadedCatalog, ProviderCatalog, load_catalog
 from sovbundle.catalog.select import load_catalogs
 from sovbundle.config import Config, redact
 from sovbundle.errors import CatalogError, ProviderError, SovbundleError
+from sovbundle.http_words import describe_failure
 from sovbundle.models import PROVIDER_IDS, Offer, Source
 from sovbundle.refresh.diff import CatalogDiff, diff_catalogs
 from sovbundle.refresh.snapshot import assemble
@@ -335,7 +336,7 @@ def _failure(
         message = f"gave up after {policy.provider_budget:g}s (the {what})"
         code = ProviderError.exit_code
     elif isinstance(exc, httpx.HTTPError):
-        message, code = f"request failed: {type(exc).__name__}: {exc}", ProviderError.exit_code
+        message, code = describe_failure(exc), ProviderError.exit_code
     else:  # a bug in an adapter: reported for this provider, traceback in the debug log
         message = f"internal error in the {pid} adapter: {type(exc).__name__}: {exc}"
         code = 1

@@ -20,9 +20,10 @@ from rich.console import (
 from rich.table import Table
 from rich.text import Text
 
+from sovbundle import units
 from sovbundle.plan import PlacementRow, Plan, coverage_line
 
-__all__ = ["eur", "plan_summary", "render_plan"]
+__all__ = ["candidates_table", "eur", "plan_summary", "render_plan"]
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -32,12 +33,7 @@ def _row(table: Table, *cells: str | Text) -> None:
 
 def eur(amount: Decimal | None, signed: bool = False) -> str:
     """``1 234.56`` (space as thousands separator), optionally with a sign."""
-    if amount is None:
-        return "-"
-    text = f"{abs(amount):,.2f}".replace(",", " ")
-    if signed:
-        return f"{'-' if amount < 0 else '+'}{text}"
-    return f"-{text}" if amount < 0 else text
+    return units.amount(amount, signed)
 
 
 def plan_summary(plan: Plan) -> Text:
@@ -57,8 +53,7 @@ _UNITS = {"gb_month": " GB", "gb": " GB"}
 
 
 def _quantity(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return units.size(value)
 
 
 _COLUMNS: dict[str, JustifyMethod] = {
@@ -139,7 +134,11 @@ def _links(plan: Plan) -> RenderableType | None:
     if not plan.links:
         return None
     table = Table(title="links", title_justify="left", title_style="bold")
-    for column in ("from", "to", "crosses providers", "GB/month", "egress EUR/month"):
+    ends = {"from": [link.from_ for link in plan.links], "to": [link.to for link in plan.links]}
+    for column, names in ends.items():  # identifiers: never cut, never folded
+        width = max(len(column), *(len(name) for name in names))
+        table.add_column(column, no_wrap=True, min_width=width)
+    for column in ("crosses providers", "GB/month", "egress EUR/month"):
         table.add_column(column, justify="right" if "/" in column else "left")
     for link in plan.links:
         _row(
@@ -147,7 +146,7 @@ def _links(plan: Plan) -> RenderableType | None:
             link.from_,
             link.to,
             "yes" if link.cross_provider else "no",
-            f"{link.gb_month:f}",
+            units.size(link.gb_month),
             eur(link.monthly),
         )
     return table
@@ -170,7 +169,9 @@ def _explain(plan: Plan) -> list[RenderableType]:
         return []
     runner = Table(title="runner-up per component", title_justify="left", title_style="bold")
     for column in ("component", "runner-up", "EUR/month"):
-        runner.add_column(column, justify="right" if column == "EUR/month" else "left")
+        runner.add_column(
+            column, justify="right" if column == "EUR/month" else "left", overflow="fold"
+        )
     for item in plan.explain.runner_ups:
         if item.provider is None:
             _row(runner, item.component, "none: no other placement is feasible", "-")
@@ -184,6 +185,26 @@ def _explain(plan: Plan) -> list[RenderableType]:
     for cost in sorted(plan.explain.constraint_costs, key=lambda c: -c.delta_monthly):
         _row(costs, cost.name, eur(cost.delta_monthly, signed=True))
     return [runner, costs]
+
+
+def candidates_table(rows: list[tuple[str, str, Decimal, bool]], top: int) -> Table:
+    """``plan --explain --top N``: each component's cheapest placements on their own, the
+    plan's marked CHOSEN."""
+    table = Table(
+        title=f"top {top} placements per component, on their own",
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("component", no_wrap=True)
+    table.add_column("placement", overflow="fold")
+    table.add_column("EUR/month", justify="right")
+    table.add_column("")
+    last = ""
+    for component, where, monthly, chosen in rows:
+        mark = Text("CHOSEN", style="green bold") if chosen else Text("")
+        _row(table, component if component != last else "", where, eur(monthly), mark)
+        last = component
+    return table
 
 
 def _exit_report(plan: Plan) -> list[RenderableType]:

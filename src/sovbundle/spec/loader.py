@@ -44,6 +44,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_ISSUES",
     "MAX_NODES",
+    "STDIN_NAME",
     "LoadedBundle",
     "load_bundle",
     "parse_bundle",
@@ -73,11 +74,37 @@ class LoadedBundle:
     sha256: str
 
 
+STDIN_NAME: Final = "<stdin>"
+"""How issues name a bundle read from standard input (``sovbundle plan -``)."""
+
+
 def load_bundle(path: Path) -> LoadedBundle:
-    """Load and validate a bundle spec file; raise BundleError with every issue found."""
+    """Load and validate a bundle spec file (``-``: standard input); raise BundleError with
+    every issue found."""
+    if str(path) == "-":
+        raw = _read_stdin()
+        spec = parse_bundle(raw, STDIN_NAME)
+        return LoadedBundle(spec, Path(STDIN_NAME), hashlib.sha256(raw).hexdigest())
     raw = _read(path)
     spec = parse_bundle(raw, str(path))
     return LoadedBundle(spec, path, hashlib.sha256(raw).hexdigest())
+
+
+def _read_stdin() -> bytes:
+    """At most one byte more than ``MAX_BUNDLE_BYTES`` of standard input, as bytes."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without a buffer (some test runners)
+        raw = sys.stdin.read(MAX_BUNDLE_BYTES + 1).encode("utf-8")
+    else:
+        try:
+            raw = stream.read(MAX_BUNDLE_BYTES + 1)
+        except OSError as exc:
+            raise _fail(STDIN_NAME, f"cannot read: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_BUNDLE_BYTES:
+        raise _fail(STDIN_NAME, _too_big(len(raw)))
+    return raw
 
 
 def _fail(name: str, message: str, mark: Mark | None = None) -> BundleError:

@@ -27,7 +27,18 @@ from sovbundle.spec.model import (
 )
 from sovbundle.spec.yamlpos import REFUSED, code_points, shorten
 
-__all__ = ["DataPath", "SpecMessage", "Suggester", "describe_errors", "did_you_mean", "label"]
+__all__ = [
+    "KEY_SYNONYMS",
+    "KIND_SYNONYMS",
+    "MULTIPLIERS",
+    "DataPath",
+    "SpecMessage",
+    "Suggester",
+    "describe_errors",
+    "did_you_mean",
+    "kind_hint",
+    "label",
+]
 
 DataPath = tuple[str | int, ...]
 
@@ -264,7 +275,7 @@ def _explain_one(error: ErrorDetails, path: DataPath, is_key: bool, data: Any) -
         return SpecMessage(
             (*path, "kind"),
             "value",
-            f"{where}.kind: unknown kind {shorten(tag)!r}{did_you_mean(tag, allowed)}; "
+            f"{where}.kind: unknown kind {shorten(tag)!r}{kind_hint(tag, allowed)}; "
             f"allowed: {', '.join(allowed)}",
         )
     if kind == "union_tag_not_found":
@@ -348,10 +359,147 @@ def _unknown_key(path: DataPath, data: Any) -> str:
         if kinds:
             elsewhere = f"; {shorten(key)!r} is a key of {' and '.join(kinds)} components"
     message = f"unknown key {shorten(key)!r}{code_points(key)} in {owner}"
-    message += elsewhere or did_you_mean(key, allowed)
+    value = _get(data, path)
+    kind = _get(data, (*owner_path, "kind")) if model is not None and owner_path else None
+    multiplier = _multiplier_hint(key, kind) if isinstance(kind, str) else ""
+    synonym = _key_synonym(key, value, allowed)
+    if multiplier:
+        message += multiplier
+    elif synonym:
+        message += f" (did you mean {synonym!r}?)"
+    else:
+        message += elsewhere or did_you_mean(key, allowed)
     if allowed:
         message += f"; allowed: {', '.join(allowed)}"
     return message
+
+
+KEY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "ha": ("high_availability",),
+    "highly_available": ("high_availability",),
+    "redundant": ("high_availability",),
+    "replicated": ("high_availability",),
+    "cpu": ("vcpus",),
+    "cpus": ("vcpus",),
+    "cores": ("vcpus",),
+    "vcpu": ("vcpus",),
+    "ram": ("memory_gb",),
+    "mem": ("memory_gb",),
+    "memory": ("memory_gb",),
+    "ram_gb": ("memory_gb",),
+    "disk": ("disk_gb", "storage_gb"),
+    "storage": ("storage_gb", "disk_gb"),
+    "size_gb": ("storage_gb", "disk_gb"),
+    "gpu_type": ("gpu_model",),
+    "gpu_name": ("gpu_model",),
+    "model": ("gpu_model",),
+    "gpu_count": ("gpus",),
+    "vram": ("gpu_memory_gb",),
+    "gpu_memory": ("gpu_memory_gb",),
+    "egress": ("egress_gb_month",),
+    "traffic": ("egress_gb_month", "gb_month"),
+    "bandwidth": ("egress_gb_month", "gb_month"),
+    "region": ("countries",),
+    "regions": ("countries",),
+    "country": ("countries",),
+    "location": ("countries",),
+    "provider": ("providers",),
+    "exclude": ("exclude_providers",),
+    "certification": ("certifications",),
+    "compliance": ("certifications",),
+    "type": ("kind",),
+    "language": ("runtime",),
+    "lang": ("runtime",),
+    "database": ("engine",),
+    "budget": ("max_monthly_eur",),
+    "architecture": ("arch",),
+    "class": ("storage_class",),
+    "tier": ("storage_class",),
+}
+"""Words people write for a key, and the key meant (the first one the model has)."""
+
+MULTIPLIERS: dict[str, str] = {"vm": "count", "app": "instances", "kubernetes": "nodes"}
+"""The exact multiplier of each kind: how many identical copies of the specs are placed."""
+_MULTIPLIER_WORDS = frozenset({"count", "instances", "nodes", "replicas", "scale", "size"})
+
+
+def _multiplier_hint(key: str, kind: str) -> str:
+    """Why ``count``/``instances``/``nodes`` (or ``replicas``) is not this kind's key."""
+    if key not in _MULTIPLIER_WORDS:
+        return ""
+    word = MULTIPLIERS.get(kind)
+    article = "an" if kind[:1] in "aeiou" else "a"
+    if word is None:
+        return (
+            f"; {article} {kind} component is one service and takes no multiplier "
+            "(count is for vm, instances for app, nodes for kubernetes)"
+        )
+    return (
+        f" (did you mean {word!r}?): {article} {kind} component's copies are counted by "
+        f"{word!r} (count is for vm, instances for app, nodes for kubernetes)"
+    )
+
+
+def _key_synonym(key: str, value: Any, allowed: Sequence[str]) -> str | None:
+    """The key meant by a synonym, if the model has it (``gpu: L4`` is a model, ``gpu: 2`` a
+    number of GPUs)."""
+    low = key.lower()
+    if low in ("gpu", "gpus") and "gpu_model" in allowed:
+        if isinstance(value, str):
+            return "gpu_model"
+        return "gpus" if low != "gpus" else None
+    for meant in KEY_SYNONYMS.get(low, ()):
+        if meant in allowed and meant != key:
+            return meant
+    return None
+
+
+KIND_SYNONYMS: dict[str, tuple[str, str | None]] = {
+    "cache": ("database", "redis"),
+    "redis": ("database", "redis"),
+    "valkey": ("database", "redis"),
+    "memcached": ("database", "redis"),
+    "postgres": ("database", "postgresql"),
+    "postgresql": ("database", "postgresql"),
+    "pg": ("database", "postgresql"),
+    "mysql": ("database", "mysql"),
+    "mariadb": ("database", "mysql"),
+    "mongodb": ("database", "mongodb"),
+    "mongo": ("database", "mongodb"),
+    "db": ("database", None),
+    "sql": ("database", None),
+    "s3": ("object_storage", None),
+    "bucket": ("object_storage", None),
+    "storage": ("object_storage", None),
+    "blob": ("object_storage", None),
+    "k8s": ("kubernetes", None),
+    "kube": ("kubernetes", None),
+    "cluster": ("kubernetes", None),
+    "paas": ("app", None),
+    "web": ("app", None),
+    "webapp": ("app", None),
+    "container": ("app", None),
+    "server": ("vm", None),
+    "instance": ("vm", None),
+    "compute": ("vm", None),
+    "gpu": ("vm", None),
+    "machine": ("vm", None),
+    "baremetal": ("vm", None),
+}
+"""Words people write for a kind: the kind meant and, for a database, its engine."""
+
+
+def kind_hint(word: str, allowed: Sequence[str]) -> str:
+    """`` (did you mean ...?)`` for a kind, through the synonym table first."""
+    found = KIND_SYNONYMS.get(word.lower().replace("-", "_").replace(" ", "_"))
+    if found is not None and found[0] in allowed:
+        kind, engine = found
+        if engine is not None:
+            return f" (did you mean 'kind: {kind}' with 'engine: {engine}'?)"
+        if kind == "vm" and word.lower() == "gpu":
+            return " (did you mean 'kind: vm' with 'gpus: 1' and 'gpu_model'?)"
+        return f" (did you mean {kind!r}?)"
+    return did_you_mean(word, allowed)
 
 
 def _missing(path: DataPath, data: Any) -> SpecMessage:
