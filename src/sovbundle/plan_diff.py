@@ -35,6 +35,7 @@ __all__ = [
     "Reason",
     "ReasonKind",
     "SpecChange",
+    "spec_value",
 ]
 
 ReasonKind = Literal[
@@ -193,3 +194,16 @@ class PlanDiff:
     @property
     def delta(self) -> Decimal:
         return self.new.total_monthly - self.old.total_monthly
+
+
+def spec_value(value: Any) -> str:
+    """A spec value as a diff shows it: ``unset``, ``true``, ``2.5``, ``[FR, DE]``."""
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, list):
+        return "[" + ", ".join(spec_value(v) for v in value) + "]"
+    return str(value)

@@ -16,7 +16,14 @@ from sovbundle.catalog.files import ProviderCatalog
 from sovbundle.models import DatabaseSpecs, ObjectStorageSpecs, Offer
 from sovbundle.money import unit_price
 from sovbundle.plan import CatalogRef, PlacementRow, Plan
-from sovbundle.plan_diff import ConstraintChange, Placement, Reason, ReasonKind, SpecChange
+from sovbundle.plan_diff import (
+    ConstraintChange,
+    Placement,
+    Reason,
+    ReasonKind,
+    SpecChange,
+    spec_value,
+)
 
 __all__ = [
     "CatalogStore",
@@ -390,16 +397,4 @@ def _spec_text(change: SpecChange, prefix: str) -> str:
         return f"{path or change.path} added"
     if change.new is None and change.old == "present":
         return f"{path or change.path} removed"
-    return f"{path} {_value(change.old)} -> {_value(change.new)}"
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "unset"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    return str(value)
+    return f"{path} {spec_value(change.old)} -> {spec_value(change.new)}"

@@ -8,7 +8,6 @@ and a one-line summary.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -17,7 +16,7 @@ from rich.text import Text
 
 from sovbundle.envelope import envelope
 from sovbundle.plan import CatalogRef, Plan
-from sovbundle.plan_diff import ComponentChange, Placement, PlanDiff, Reason, SpecChange
+from sovbundle.plan_diff import ComponentChange, Placement, PlanDiff, Reason, SpecChange, spec_value
 from sovbundle.render.markdown import escape, fit, plan_sections, table
 from sovbundle.render.plan import eur
 
@@ -63,19 +62,7 @@ def _spec_line(change: SpecChange) -> str:
         return f"+ {change.path}"
     if change.new is None and change.old == "present":
         return f"- {change.path}"
-    return f"~ {change.path}: {_value(change.old)} -> {_value(change.new)}"
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "unset"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    return str(value)
+    return f"~ {change.path}: {spec_value(change.old)} -> {spec_value(change.new)}"
 
 
 def _catalog_text(ref: CatalogRef | None) -> str:
