@@ -322,7 +322,11 @@ class _Checker:
                 continue
             if standing == "unconfirmed" and "certifications" in rules.lenient:
                 continue
-            self.fail(f"{where}: lacks {cert}" if standing == "not held" else f"{where}: {cert} {standing}")
+            self.fail(
+                f"{where}: lacks {cert}"
+                if standing == "not held"
+                else f"{where}: {cert} {standing}"
+            )
         if offer.price.amount is None or offer.price.quality is PriceQuality.UNKNOWN:
             self.fail(f"{where}: price unknown")
         if offer.status is OfferStatus.DEPRECATED and not self.spec.policy.allow_deprecated:

@@ -40,6 +40,7 @@ from sovbundle.spec.model import (
 __all__ = [
     "FACTS",
     "STAGES",
+    "TOLERANT",
     "Dropped",
     "Rules",
     "Verdict",
@@ -121,6 +122,9 @@ class Verdict:
     """The evidence link (``Source.url``); ``None`` when there is no source at all."""
     as_of: str | None = None
     valid_until: date | None = None
+    fact: str = ""
+    """The fact in a few words, without the source (the evidence row shows it); ``""``: the
+    reason says it."""
 
 
 Dropped = frozenset[tuple[str, str, str]]
@@ -174,12 +178,14 @@ def rules_for(
     )
 
 
-_TOLERANT = "policy.unknown_evidence: tolerant would accept it"
+TOLERANT = "policy.unknown_evidence: tolerant would accept it"
+"""The advice ending every reason that rests on unknown evidence (strict policy)."""
 
 
 def unknown_fact(verdict: Verdict) -> str:
-    """An unknown verdict's reason without the advice on ``policy.unknown_evidence``."""
-    return verdict.reason.removesuffix(f"; {_TOLERANT}")
+    """What a verdict says in a few words, without its source or the advice on
+    ``policy.unknown_evidence`` (the evidence rows show the source beside it)."""
+    return verdict.fact or verdict.reason.removesuffix(f"; {TOLERANT}")
 
 
 def certification_verdict(catalog: Catalog, offer: Offer, cert: str, on: date) -> Verdict:
@@ -203,9 +209,9 @@ def certification_verdict(catalog: Catalog, offer: Offer, cert: str, on: date) -
     return found
 
 
-def _claim(cert: Certification, reason: str, outcome: Outcome = "fails") -> Verdict:
+def _claim(cert: Certification, reason: str, outcome: Outcome = "fails", fact: str = "") -> Verdict:
     source = cert.source
-    return Verdict(outcome, reason, source.url, source.as_of, cert.valid_until)
+    return Verdict(outcome, reason, source.url, source.as_of, cert.valid_until, fact)
 
 
 def _certification_verdict(
@@ -240,11 +246,12 @@ def _certification_verdict(
         return Verdict("direct", f"{cert} on {where}", offer.source.url, offer.source.as_of)
     if current:
         claim = current[0]
+        fact = f"{cert} on {where} rests on an unconfirmed claim"
         return _claim(
             claim,
-            f"{cert} on {where} rests on an unconfirmed claim ({claim.source.url}, "
-            f"{claim.source.as_of}); {_TOLERANT}",
+            f"{fact} ({claim.source.url}, {claim.source.as_of}); {TOLERANT}",
             "unknown",
+            fact,
         )
     for claim in mine:
         if claim.status == "in_progress":
@@ -270,10 +277,10 @@ def operator_verdict(catalog: Catalog, offer: Offer) -> Verdict:
     as_of = region.source.as_of if region is not None else None
     if not operator or operator == "unknown":
         why = f"operator of region {offer.region} unknown"
-        return Verdict("unknown", f"{why}; {_TOLERANT}", url, as_of)
+        return Verdict("unknown", f"{why}; {TOLERANT}", url, as_of)
     if operator not in catalog.providers:
         why = f"operator {operator} of region {offer.region}: jurisdiction unknown"
-        return Verdict("unknown", f"{why}; {_TOLERANT}", url, as_of)
+        return Verdict("unknown", f"{why}; {TOLERANT}", url, as_of)
     run_by = catalog.provider(operator)
     if not run_by.eu_jurisdiction:
         return Verdict(
@@ -289,7 +296,7 @@ def country_verdict(catalog: Catalog, offer: Offer) -> Verdict:
     """Whether the country of an offer's region is known (the region's curated source)."""
     region = catalog.providers[offer.provider].provider.region(offer.region)
     if region is None or not region.country:
-        return Verdict("unknown", f"region {offer.region} has no known country; {_TOLERANT}")
+        return Verdict("unknown", f"region {offer.region} has no known country; {TOLERANT}")
     return Verdict("direct", region.country, region.source.url, region.source.as_of)
 
 

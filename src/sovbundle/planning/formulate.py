@@ -409,7 +409,7 @@ def _evidence(
                     offer.region,
                     offer.sku,
                     basis,
-                    unknown_fact(verdict) if verdict.outcome == "unknown" else verdict.reason,
+                    unknown_fact(verdict),
                     verdict.url,
                     verdict.as_of,
                     verdict.valid_until,

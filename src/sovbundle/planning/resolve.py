@@ -316,8 +316,7 @@ def _assumption_warnings(checks: list[ConstraintCheck]) -> set[str]:
     for check in checks:
         for item in check.evidence or ():
             if item.basis == "assumed":
-                cited = item.url is None or item.url in item.fact
-                source = "" if cited else f" ({item.url}, {item.as_of})"
+                source = f" ({item.url}, {item.as_of})" if item.url else ""
                 found.add(
                     f"{item.component}: {item.provider}/{item.region}/{item.sku} is placed on an "
                     f"assumption: {item.fact}{source}; accepted by policy.unknown_evidence: "
