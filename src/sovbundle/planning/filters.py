@@ -174,7 +174,7 @@ def rules_for(
         operators_eu_only=operators,
         min_evidence=EvidenceClass(wanted) if (wanted := spec.policy.min_price_evidence) else None,
         tolerate=frozenset(fact for fact in FACTS if spec.policy.tolerates(fact)),
-        on=on,
+        on=on if on is not None else datetime.now(UTC).date(),
     )
 
 
@@ -270,7 +270,17 @@ def operator_verdict(catalog: Catalog, offer: Offer) -> Verdict:
 
     The operator is the region's curated ``operator``; its jurisdiction is that provider's
     ``eu_jurisdiction``. An operator the facts do not name, or that is no provider of the
-    catalog, is unknown (``policy.unknown_evidence`` decides; it is never assumed)."""
+    catalog, is unknown (``policy.unknown_evidence`` decides; it is never assumed). Memoised
+    per provider and region on the catalog."""
+    key = ("operator", offer.provider, offer.region)
+    found = catalog.memo.get(key)
+    if found is None:
+        found = catalog.memo[key] = _operator_verdict(catalog, offer)
+    assert isinstance(found, Verdict)
+    return found
+
+
+def _operator_verdict(catalog: Catalog, offer: Offer) -> Verdict:
     region = catalog.providers[offer.provider].provider.region(offer.region)
     operator = region.operator if region is not None else ""
     url = region.source.url if region is not None else None
@@ -370,7 +380,30 @@ def passes(verdict: Verdict, fact: str, rules: Rules) -> bool:
 
 def _certification_failure(offer: Offer, rules: Rules, catalog: Catalog) -> str | None:
     """Why the offer fails its required certifications (no claim first, as ``lacks a, b in
-    R``; then the other failures; then unknown claims the policy does not tolerate)."""
+    R``; then the other failures; then unknown claims the policy does not tolerate).
+
+    Memoised on the catalog per provider, region, kind, the offer's own ids and the rules'
+    certifications, tolerance and date: the same for every SKU sold there."""
+    key = (
+        "certifications",
+        offer.provider,
+        offer.region,
+        offer.kind,
+        offer.certifications,
+        rules.certifications,
+        rules.tolerate,
+        rules.on,
+    )
+    memo = catalog.memo
+    if key in memo:
+        found = memo[key]
+        assert found is None or isinstance(found, str)
+        return found
+    result = memo[key] = _judge_certifications(offer, rules, catalog)
+    return result
+
+
+def _judge_certifications(offer: Offer, rules: Rules, catalog: Catalog) -> str | None:
     if rules.certifications <= set(offer.certifications) and not _dated(offer, catalog):
         return None  # every claim carried by the offer, none with dates: direct
     on = rules.day
