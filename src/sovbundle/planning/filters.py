@@ -193,7 +193,8 @@ def certification_verdict(catalog: Catalog, offer: Offer, cert: str, on: date) -
     provider, region, kind and date on the catalog: the same for every SKU there).
 
     * direct: a ``qualified``, confirmed claim covers the offer's region and kind and ``on``
-      is within its validity (or the offer itself carries the id and no claim says more);
+      is within its validity (or the offer itself carries the id and no claim says more:
+      then the verdict has no source of its own, the offer's row has it);
     * unknown: the only claim that covers it is unconfirmed (its scope is not established);
     * fails: no claim, ``in_progress`` (never satisfies), ``none``, expired or not yet valid.
     """
@@ -242,8 +243,8 @@ def _certification_verdict(
                 f"{cert} on {where} is valid only from {claim.valid_from.isoformat()} "
                 f"({claim.source.url})",
             )
-    if held:
-        return Verdict("direct", f"{cert} on {where}", offer.source.url, offer.source.as_of)
+    if held:  # carried by the offer (an adapter's tag) with no claim in the provider's facts
+        return Verdict("direct", f"{cert} on {where} (the offer's own data; no curated claim)")
     if current:
         claim = current[0]
         fact = f"{cert} on {where} rests on an unconfirmed claim"
