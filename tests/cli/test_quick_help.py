@@ -107,6 +107,20 @@ def test_main_prints_the_stored_screen(
     assert capsys.readouterr().out == HELP[path]
 
 
+@pytest.mark.parametrize(
+    "flags", [["-q"], ["--quiet", "--no-color"], ["-v", "--debug"], ["--verbose"], ["-q", "-q"]]
+)
+@pytest.mark.parametrize("path", ["", "plan", "catalog refresh"])
+def test_global_flags_before_the_command_keep_the_screen(
+    flags: list[str], path: str, at_80_columns: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [*flags, *path.split(), "--help"]
+    assert run(args) == 0
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (HELP[path], "")
+    assert _quick.quick_text(args, {"COLUMNS": "80"}) == HELP[path]
+
+
 def test_version_is_what_typer_prints(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     quick = capsys.readouterr().out
@@ -120,7 +134,10 @@ def test_version_is_what_typer_prints(capsys: pytest.CaptureFixture[str]) -> Non
         [],
         ["plan"],
         ["plan", "x.yaml", "--help"],  # an argument before --help
-        ["--no-color", "plan", "--help"],  # an option before the command
+        ["--json", "plan", "--help"],  # an option no help screen takes
+        ["-q", "-v", "plan", "--help"],  # typer says: use one of --quiet and --verbose
+        ["-qv", "plan", "--help"],
+        ["plan", "-q", "--help"],
         ["plan --help"],
         ["catalog refresh", "--help"],  # one word holding a space
         ["", "--help"],
@@ -211,3 +228,18 @@ def test_importing_the_cli_app_imports_no_heavy_module() -> None:
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_benchmark_measures_every_help_screen() -> None:
+    from bench.cli_help import COMMANDS
+
+    assert sorted(" ".join(words) for words in COMMANDS) == sorted(HELP)
+
+
+def test_command_modules_keep_their_annotations_evaluated() -> None:
+    """typer would evaluate string annotations again on every run (see ``cli/_run.py``)."""
+    folder = ROOT / "src" / "sovbundle" / "cli"
+    modules = [folder / "_app.py", *sorted(folder.glob("*_cmds.py"))]
+    assert len(modules) >= 6
+    lazy = [p.name for p in modules if "from __future__ import annotations" in p.read_text()]
+    assert lazy == []

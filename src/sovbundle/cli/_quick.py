@@ -8,8 +8,8 @@ typer prints. ``tests/cli/test_quick_help.py`` renders each screen through typer
 when the stored text differs; ``SOVBUNDLE_UPDATE_GOLDEN=1 pytest tests/cli/test_quick_help.py``
 rewrites it after a change to any option, help text or example.
 
-Only the exact command lines ``sovbundle [COMMAND ...] --help`` (or ``-h``) and
-``sovbundle --version`` are answered here, and only when typer would lay the help out as
+Only the exact command lines ``sovbundle [GLOBAL FLAG ...] [COMMAND ...] --help`` (or ``-h``)
+and ``sovbundle --version`` are answered here, and only when typer would lay the help out as
 stored: help screens are wrapped to ``min(columns, 80) - 2``, so a terminal narrower than 80
 columns goes to typer. Shell completion (``_SOVBUNDLE_COMPLETE``) and typer's own test switches
 (``_TYPER_*``) always go to typer. Anything else returns ``None``: the caller runs typer.
@@ -21,9 +21,19 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-__all__ = ["HELP_OPTIONS", "RENDERED_COLUMNS", "answer", "columns", "quick_text"]
+__all__ = ["GLOBAL_FLAGS", "HELP_OPTIONS", "RENDERED_COLUMNS", "answer", "columns", "quick_text"]
 
 HELP_OPTIONS = ("--help", "-h")
+GLOBAL_FLAGS = {
+    "-q": "quiet",
+    "--quiet": "quiet",
+    "-v": "verbose",
+    "--verbose": "verbose",
+    "--no-color": "no_color",
+    "--debug": "debug",
+}
+"""The root's flags that may come before the command (``sovbundle -q plan --help``): they set
+output options and do not change any help screen."""
 RENDERED_COLUMNS = 80
 """The help screens are stored as typer lays them out on a terminal this wide, or wider
 (click caps the width at 80 columns)."""
@@ -55,11 +65,17 @@ def quick_text(args: Sequence[str], environ: Mapping[str, str]) -> str | None:
         return f"sovbundle {__version__}\n"
     if not args or args[-1] not in HELP_OPTIONS or columns(environ) < RENDERED_COLUMNS:
         return None
-    if any(not word or word.startswith("-") or " " in word for word in args[:-1]):
+    words = list(args[:-1])
+    flags: set[str] = set()
+    while words and words[0] in GLOBAL_FLAGS:
+        flags.add(GLOBAL_FLAGS[words.pop(0)])
+    if {"quiet", "verbose"} <= flags:
+        return None  # typer's error ("use one of --quiet and --verbose") before a command's help
+    if any(not word or word.startswith("-") or " " in word for word in words):
         return None  # options, or words that only look like a command path once joined
     from sovbundle.cli._help_text import HELP
 
-    return HELP.get(" ".join(args[:-1]))
+    return HELP.get(" ".join(words))
 
 
 def answer(args: Sequence[str]) -> int | None:
