@@ -308,7 +308,9 @@ def _strictness_issues(name: str, root: Node) -> list[SpecIssue]:
         for index, child in links.children.items():
             if not isinstance(child.value, dict) or not isinstance(index, int):
                 continue
-            key = repr(sorted((str(k), repr(v)) for k, v in child.value.items()))
+            # Keys are text (never equal in one mapping): the sort never compares values,
+            # and the repr tells 1 from 1.0 and True.
+            key = repr(sorted(child.value.items()))
             if key in seen:
                 first, mark = seen[key]
                 issues.append(
