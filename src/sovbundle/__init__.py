@@ -15,9 +15,12 @@ Names load lazily (PEP 562), so that ``import sovbundle`` and ``sovbundle --help
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from sovbundle._version import __version__
+
+# Not ``from typing import TYPE_CHECKING``: importing typing (and re, enum with it) would cost
+# every ``sovbundle --help`` several ms; mypy treats any ``TYPE_CHECKING`` name as true.
+TYPE_CHECKING = False
 
 _EXPORTS: dict[str, str] = {
     # the normalised catalog model
@@ -95,6 +98,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from sovbundle.catalog.query import Catalog, OfferQuery
     from sovbundle.catalog.select import load_catalogs
     from sovbundle.errors import (

@@ -1,90 +1,41 @@
-"""The ``sovbundle`` command line: a typer app whose errors become exit codes in one place.
+"""The ``sovbundle`` command line.
 
-Command modules register themselves on ``app``; they import heavy modules (the solver, httpx)
-inside their functions so that ``sovbundle --help`` stays instant.
+``main`` answers ``--help`` and ``--version`` from text rendered ahead of time
+(``sovbundle.cli._quick``), without importing typer: importing typer alone costs several times
+``python -c pass``. Every other command line runs the typer app (``sovbundle.cli._run``), whose
+command modules import heavy modules (the solver, httpx) inside their functions.
+
+``app`` (the typer app, with every command registered) loads on first access.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
-import typer
+TYPE_CHECKING = False  # not typing's: importing typing costs every `--help` several ms
 
-# Command modules: importing one registers its commands on ``app``.
-from sovbundle.cli import bundle_cmds, catalog_cmds, export_cmds, plan_cmds, review_cmds  # noqa: F401
-from sovbundle.cli._app import app
-from sovbundle.cli._terminal import debug_from_env
-from sovbundle.errors import SovbundleError
+if TYPE_CHECKING:
+    import typer
 
 __all__ = ["app", "main"]
-
-
-def _debug_requested(argv: list[str]) -> bool:
-    return "--debug" in argv or debug_from_env()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn every error into one message on stderr and its exit code."""
     args = sys.argv[1:] if argv is None else argv
-    debug = _debug_requested(args)
-    try:
-        # Without standalone mode, a command's ``typer.Exit(code)`` comes back as the return
-        # value, not as an exception: it must be passed on, or every exit would be 0.
-        code = app(args=args, prog_name="sovbundle", standalone_mode=False)
-        return code if isinstance(code, int) else 0
-    except SovbundleError as exc:
-        if debug:
-            _print_traceback()
-        _print_error(exc.lines())
-        return exc.exit_code
-    except typer.Exit as exc:
-        return int(exc.exit_code or 0)
-    except typer.Abort:
-        _print_error(["error: aborted"])
-        return 130
-    except typer.TyperException as exc:  # bad options or arguments, as typer reports them
-        if debug:
-            _print_traceback()
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            _print_error([f"error: {exc.format_message()}"])
-        return 2
-    except KeyboardInterrupt:
-        _print_error(["error: interrupted"])
-        return 130
-    except BrokenPipeError:
-        # The reader went away (``sovbundle plan x | head``): not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except Exception as exc:  # a bug: one line, the traceback only on request
-        if debug:
-            _print_traceback()
-            return 1
-        _print_error(
-            [
-                f"error: internal error: {type(exc).__name__}: {exc}",
-                "  run again with --debug for the traceback, and report it",
-            ]
-        )
-        return 1
+    from sovbundle.cli._quick import answer
+
+    quick = answer(args)
+    if quick is not None:
+        return quick
+    from sovbundle.cli._run import run
+
+    return run(args)
 
 
-def _print_error(lines: list[str]) -> None:
-    from sovbundle.config import redact  # a message may quote a configured URL
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        from sovbundle.cli._run import app
 
-    for line in lines:
-        sys.stderr.write(f"{redact(line)}\n")
-    sys.stderr.flush()
-
-
-def _print_traceback() -> None:
-    """The current exception's traceback, redacted: messages may quote configured URLs."""
-    import traceback
-
-    from sovbundle.config import redact
-
-    sys.stderr.write(redact(traceback.format_exc()))
+        return app
+    raise AttributeError(f"module 'sovbundle.cli' has no attribute {name!r}")

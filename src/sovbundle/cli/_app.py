@@ -1,7 +1,5 @@
 """The typer app that the command modules register on (``sovbundle.cli`` runs it)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

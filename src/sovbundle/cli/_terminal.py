@@ -141,6 +141,9 @@ _HANDLER_NAME = "sovbundle-cli"
 def setup_logging() -> None:
     """Show sovbundle's logs on stderr as the options ask: ``-v`` info (retries, waits) as
     ``sovbundle: ...`` lines, ``--debug`` everything with ``debug:``; else nothing."""
+    wanted = (_options.verbose or _options.debug) and not _options.quiet
+    if not wanted and "logging" not in sys.modules:
+        return  # no handler of a previous run to remove; spares `sovbundle -q plan --help` logging
     import logging
 
     logger = logging.getLogger("sovbundle")
@@ -148,7 +151,7 @@ def setup_logging() -> None:
         if handler.get_name() == _HANDLER_NAME:  # a previous run's, in the same process
             logger.removeHandler(handler)
             logger.setLevel(logging.NOTSET)
-    if not (_options.verbose or _options.debug) or _options.quiet:
+    if not wanted:
         return
     from sovbundle.config import redact  # loads the models: only when logs are wanted
 

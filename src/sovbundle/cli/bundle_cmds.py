@@ -3,8 +3,6 @@
 The loader and pydantic are imported inside the commands so that ``sovbundle --help`` stays fast.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -5,8 +5,6 @@ stderr. Module-level imports stay light (``sovbundle --help`` loads this module)
 model, pydantic, httpx and the refresh machinery load inside the commands that use them.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -69,7 +67,7 @@ def _resolve(what: str, value: str | None, allowed: Sequence[str]) -> str | None
     raise UsageError(f"unknown {what} {value!r}{hint}; valid values: {', '.join(allowed)}")
 
 
-def _load(config: Config, providers: Iterable[str] | None = None) -> Catalog:
+def _load(config: "Config", providers: Iterable[str] | None = None) -> "Catalog":
     from sovbundle.catalog.select import load_catalogs
     from sovbundle.cli._terminal import options
     from sovbundle.config import redact
@@ -249,7 +247,7 @@ def services_cmd(
             )
 
 
-def _unknown_price_hint(offers: Sequence[Offer], err: Console) -> None:
+def _unknown_price_hint(offers: "Sequence[Offer]", err: "Console") -> None:
     from sovbundle.cli._terminal import options
 
     if options().quiet:

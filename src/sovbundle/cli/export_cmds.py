@@ -1,7 +1,5 @@
 """``sovbundle export tofu PLAN.json -o DIR``: a plan as an OpenTofu/Terraform configuration."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

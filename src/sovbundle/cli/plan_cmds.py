@@ -1,8 +1,6 @@
 """``sovbundle plan``: resolve a bundle into the cheapest plan; table, JSON, markdown or a file;
 with ``--compare-to``, the diff from a saved plan."""
 
-from __future__ import annotations
-
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,8 +269,8 @@ def _plan(
 
 
 def _top_candidates(
-    spec: BundleSpec, catalogs: Catalog, result: Plan, top: int
-) -> list[tuple[str, str, Decimal, bool]]:
+    spec: "BundleSpec", catalogs: "Catalog", result: "Plan", top: int
+) -> "list[tuple[str, str, Decimal, bool]]":
     """Per component, its ``top`` cheapest placements on their own (the planner's canonical
     order), and the plan's own one, marked, wherever it ranks: (component, where, EUR/month,
     chosen) rows."""

@@ -4,8 +4,6 @@
 the plan JSON alone). ``diff`` exits 7 (``PLANS_DIFFER``) when the two plans differ.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -42,7 +40,7 @@ PlanArgument = Annotated[
 ]
 
 
-def _read(path: Path) -> SavedPlan:
+def _read(path: Path) -> "SavedPlan":
     from sovbundle.config import redact
     from sovbundle.plan_file import read_plan
 
@@ -117,11 +115,11 @@ def diff(
 
 
 def print_diff(
-    saved: SavedPlan,
-    new: Plan,
+    saved: "SavedPlan",
+    new: "Plan",
     new_name: str,
     chosen: str,
-    store: CatalogStore,
+    store: "CatalogStore",
     *,
     what: str,
 ) -> int:
