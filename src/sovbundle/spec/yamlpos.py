@@ -18,7 +18,9 @@ Norway), there are no sexagesimal numbers, ``1e3`` is a float, and dates stay st
 keys are always the text written in the file. ``<<`` merge keys are supported.
 
 libyaml (``yaml.CBaseLoader``) parses when PyYAML was built with it, else the pure-Python parser;
-both report the same positions.
+both report the same positions. With libyaml, building the nodes is most of the time: a 1 MiB
+document (up to ``MAX_NODES`` events) reads in a few tenths of a second; the pure-Python parser
+takes several seconds for the same document (``bench/validate_worst.py``).
 """
 
 from __future__ import annotations
