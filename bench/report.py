@@ -48,13 +48,72 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return found
 
 
-SECTION = re.compile(r"<!-- (bench\.[a-z_]+): begin.*?<!-- \1: end -->\n?", re.DOTALL)
+# -- Sections other scripts own ------------------------------------------------------------
+#
+# A script that measures one thing writes its part of RESULTS.md between two markers:
+#
+#     <!-- section:NAME -->
+#     ## Its heading
+#     ...
+#     <!-- /section:NAME -->
+#
+# (NAME: letters, digits, ``_`` and ``-``; ``write_section`` puts them). The whole suite
+# (``python -m bench``) rewrites the file from one run and keeps every such block verbatim, in
+# the order they were in. Text outside any block and outside the suite's own report is lost on
+# a rewrite, and the suite says so (``lost_headings``). The markers bench/peers.py and
+# bench/targets.py write (``<!-- bench.NAME: begin ... -->`` ... ``<!-- bench.NAME: end -->``)
+# and bench/sweep.py's (``<!-- NAME:start -->`` ... ``<!-- NAME:end -->``) are kept the same way.
+
+SECTION = re.compile(
+    r"<!-- section:(?P<name>[\w-]+) -->\n.*?<!-- /section:(?P=name) -->\n?"
+    r"|<!-- (?P<dotted>bench\.[\w-]+): begin.*?<!-- (?P=dotted): end -->\n?"
+    r"|<!-- (?P<old>[\w-]+):start -->.*?<!-- (?P=old):end -->\n?",
+    re.DOTALL,
+)
+SECTION_NAME = re.compile(r"[\w-]+", re.ASCII)
+HEADING = re.compile(r"^#{1,6} .*$", re.MULTILINE)
 
 
 def kept_sections(previous: str) -> str:
-    """The sections other modules write in ``RESULTS.md`` between their markers
-    (``bench.peers``, ``bench.targets``): the whole suite rewrites the file but keeps them."""
-    return "".join(match.group(0) for match in SECTION.finditer(previous))
+    """Every block between section markers in ``previous``, verbatim, in order, a blank line
+    between two: what a rewrite of ``RESULTS.md`` by the whole suite keeps."""
+    blocks = [match.group(0) for match in SECTION.finditer(previous)]
+    return "\n".join(block if block.endswith("\n") else block + "\n" for block in blocks)
+
+
+def rewrite(previous: str, generated: str) -> str:
+    """The new ``RESULTS.md``: this run's report, then every section block of ``previous``."""
+    kept = kept_sections(previous)
+    return generated.rstrip("\n") + "\n" + ("\n" + kept if kept else "")
+
+
+def lost_headings(previous: str, new: str) -> list[str]:
+    """Headings of ``previous`` that ``new`` no longer has: hand-written text outside markers."""
+    have = set(HEADING.findall(new))
+    return [line for line in HEADING.findall(previous) if line not in have]
+
+
+def section(name: str, body: str) -> str:
+    """``body`` between the markers of section ``name``."""
+    if not SECTION_NAME.fullmatch(name):
+        raise ValueError(f"section name {name!r}: letters, digits, '_' and '-' only")
+    body = body.strip("\n")
+    return f"<!-- section:{name} -->\n{body}\n<!-- /section:{name} -->\n"
+
+
+def write_section(results_md: Path, name: str, body: str) -> None:
+    """Put ``body`` in section ``name`` of ``results_md``, replacing that section's block or
+    appending it; nothing else in the file changes. Written atomically."""
+    block = section(name, body)
+    text = results_md.read_text(encoding="utf-8") if results_md.is_file() else ""
+    mine = re.compile(rf"<!-- section:{name} -->\n.*?<!-- /section:{name} -->\n?", re.DOTALL)
+    if mine.search(text):
+        text = mine.sub(lambda _match: block, text, count=1)
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text.strip() else "") + block
+    temp = results_md.with_name(results_md.name + ".tmp")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(results_md)
 
 
 def markdown(r: dict[str, Any]) -> str:

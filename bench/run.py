@@ -166,16 +166,6 @@ def run(mode_name: str) -> dict[str, Any]:
     return results
 
 
-def _own_sections(path: Path) -> str:
-    """Sections other scripts write and own (``<!-- NAME:start -->`` ... ``<!-- NAME:end -->``,
-    e.g. bench/sweep.py's), kept as they are when the suite rewrites RESULTS.md."""
-    import re
-
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    section = re.compile(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->\n?", re.S)
-    return "".join("\n" + match.group(0) for match in section.finditer(old))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     group = parser.add_mutually_exclusive_group()
@@ -187,12 +177,17 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench" + {"full": "", "quick": " --quick", "tiny": " --tiny"}[mode]
     results = run(mode)
     results["command"] = command
-    from bench.report import kept_sections, markdown
+    from bench.report import lost_headings, markdown, rewrite
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     report = args.out / "RESULTS.md"
-    kept = kept_sections(report.read_text()) if report.is_file() else ""
-    report.write_text(markdown(results) + ("\n" + kept if kept else "") + _own_sections(report))
+    previous = report.read_text(encoding="utf-8") if report.is_file() else ""
+    text = rewrite(previous, markdown(results))  # keeps every <!-- section:NAME --> block
+    temp = report.with_name(report.name + ".tmp")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(report)
+    for heading in lost_headings(previous, text):
+        print(f"warning: {report}: {heading!r} was outside any section markers: not kept", file=sys.stderr)  # fmt: skip
     print(f"wrote {args.out / 'RESULTS.md'} in {results['suite_s']:.0f} s")
     return 0

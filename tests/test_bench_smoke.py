@@ -54,9 +54,8 @@ def test_the_quality_sweep_runs_every_path_without_a_mismatch(tmp_path: Path) ->
     assert text.count("<!-- sweep:start -->") == 1 and "section of another script" in text
 
 
-def test_the_suite_keeps_the_sections_other_scripts_own(tmp_path: Path) -> None:
-    from bench.run import _own_sections
+def test_the_suite_keeps_the_sections_other_scripts_own() -> None:
+    from bench.report import rewrite
 
-    results = tmp_path / "RESULTS.md"
-    results.write_text("old\n<!-- sweep:start -->\n## mine\n<!-- sweep:end -->\nold tail\n")
-    assert _own_sections(results) == "\n<!-- sweep:start -->\n## mine\n<!-- sweep:end -->\n"
+    old = "old\n<!-- sweep:start -->\n## mine\n<!-- sweep:end -->\nold tail\n"
+    assert rewrite(old, "new\n") == "new\n\n<!-- sweep:start -->\n## mine\n<!-- sweep:end -->\n"

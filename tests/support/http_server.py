@@ -11,6 +11,11 @@ query (``/path?a=1&b=2``, matched as sent) wins over the route of the bare path.
 ``delay`` (before the status line), ``truncate`` (promise more bytes than sent, then close),
 ``no_length`` (a body delimited by closing the connection), ``drop`` (close without answering),
 ``trickle`` (one byte of the body every so many seconds).
+
+Orderings by events rather than by time: ``gate`` (a ``threading.Event``: the reply waits until
+the test sets it) and ``barrier`` (a ``threading.Barrier``: the reply waits until as many
+requests as the barrier has parties are all waiting at it, so none is answered before all were
+received; a barrier that breaks, e.g. by its timeout, makes every reply waiting on it a 500).
 """
 
 from __future__ import annotations
@@ -39,6 +44,10 @@ class Reply:
     drop: bool = False
     trickle: float = 0.0
     """Seconds between bytes of the body (a server sending 1 byte/s has ``trickle=1``)."""
+    gate: threading.Event | None = None
+    """Answer only once this is set (the test sets it when what it waits for has happened)."""
+    barrier: threading.Barrier | None = None
+    """Answer only once every party of this barrier is waiting at it."""
 
     def payload(self) -> bytes:
         if self.body is not None:
@@ -152,6 +161,15 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             reply = server._next(seen)
             if reply.delay and server._stop.wait(reply.delay):
                 return
+            if reply.gate is not None:
+                while not reply.gate.wait(0.05):
+                    if server._stop.is_set():
+                        return
+            if reply.barrier is not None:
+                try:
+                    reply.barrier.wait()
+                except threading.BrokenBarrierError:
+                    reply = Reply(500, body=b"barrier broken: the requests did not all arrive")
             if reply.drop:
                 self.close_connection = True
                 return

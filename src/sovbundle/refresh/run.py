@@ -20,7 +20,7 @@ import logging
 import ssl
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -60,6 +60,14 @@ log.addHandler(logging.NullHandler())
 
 DEFAULT_POLICY = HttpPolicy()
 """The limits a refresh uses unless told otherwise (tests shorten the waits)."""
+
+
+@dataclass(frozen=True)
+class _Timer:
+    """How a refresh waits and measures time: the real clock, unless a test passes its own."""
+
+    sleep: Callable[[float], Awaitable[None]]
+    monotonic: Callable[[], float]
 
 
 class RefreshStatus(StrEnum):
@@ -129,9 +137,15 @@ def refresh_catalogs(
     *,
     policy: HttpPolicy | None = None,
     listener: RefreshListener | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> RefreshReport:
     """Refresh the named (default: all) providers' catalogs into the user cache."""
-    return asyncio.run(refresh_async(config, providers, policy=policy, listener=listener))
+    return asyncio.run(
+        refresh_async(
+            config, providers, policy=policy, listener=listener, sleep=sleep, monotonic=monotonic
+        )
+    )
 
 
 async def refresh_async(
@@ -142,8 +156,17 @@ async def refresh_async(
     listener: RefreshListener | None = None,
     transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> RefreshReport:
-    """Refresh providers concurrently; never raises for a provider's failure (see the report)."""
+    """Refresh providers concurrently; never raises for a provider's failure (see the report).
+
+    ``sleep`` and ``monotonic`` are how the refresh waits and measures time: the waits before
+    retries (``Retry-After`` included), the provider budget checked between attempts, the
+    minimum transfer rate, the slow-provider reports and the seconds reported. Tests pass
+    virtual ones; a request in flight is still bounded by the event loop's own clock
+    (``asyncio.timeout`` of the provider budget and deadline).
+    """
     wanted = list(dict.fromkeys(providers)) if providers else list(PROVIDER_IDS)
     policy = policy or DEFAULT_POLICY
     if config.refresh_deadline is not None:
@@ -152,15 +175,16 @@ async def refresh_async(
     # by then, retries and waits included.
     if policy.deadline < policy.provider_budget:
         policy = dataclasses.replace(policy, provider_budget=policy.deadline)
-    start = time.monotonic()
+    timer = _Timer(sleep, monotonic)
+    start = timer.monotonic()
     tls = httpx.create_ssl_context()  # verifying, with the CA bundle loaded once for all
     results = await asyncio.gather(
         *(
-            _refresh_one(pid, config, policy, listener, transport_factory, clock, tls)
+            _refresh_one(pid, config, policy, listener, transport_factory, clock, tls, timer)
             for pid in wanted
         )
     )
-    return RefreshReport(tuple(results), time.monotonic() - start)
+    return RefreshReport(tuple(results), timer.monotonic() - start)
 
 
 async def _refresh_one(
@@ -171,10 +195,11 @@ async def _refresh_one(
     transport_factory: Callable[[], httpx.AsyncBaseTransport] | None,
     clock: Callable[[], datetime],
     tls: ssl.SSLContext,
+    timer: _Timer,
 ) -> ProviderResult:
     if listener:
         listener.started(pid)
-    start = time.monotonic()
+    start = timer.monotonic()
     current: LoadedCatalog | None = None
     client: GuardedClient | None = None
     try:
@@ -185,15 +210,17 @@ async def _refresh_one(
         transport = transport_factory() if transport_factory else None
         # The client enforces the budget between attempts; this bounds a request in flight.
         async with asyncio.timeout(policy.provider_budget):
-            async with GuardedClient(policy, transport=transport, tls=tls) as client:
-                watch = _watch_slow(pid, policy, listener, client, start)
+            async with GuardedClient(
+                policy, transport=transport, tls=tls, sleep=timer.sleep, monotonic=timer.monotonic
+            ) as client:
+                watch = _watch_slow(pid, policy, listener, client, start, timer)
                 try:
                     raw = await adapter.fetch(client, base_url)
                 finally:
                     if watch is not None:
                         watch.cancel()
         if not raw.responses:
-            result = _result(pid, RefreshStatus.STATIC, current, start, client)
+            result = _result(pid, RefreshStatus.STATIC, current, start, client, timer)
         else:
             read = sorted({url for url, status in client.exchanges if status < 400})
             catalog = _build(pid, adapter.normalize, raw, facts, read, current, clock)
@@ -208,9 +235,9 @@ async def _refresh_one(
                 sovbundle_version=__version__,
             )
             diff = diff_catalogs(current.data, catalog)
-            result = _result(pid, RefreshStatus.UPDATED, written, start, client, diff=diff)
+            result = _result(pid, RefreshStatus.UPDATED, written, start, client, timer, diff=diff)
     except Exception as exc:  # one provider's failure, whatever it is, must not stop the others
-        result = _failure(pid, exc, policy, current, start, client)
+        result = _failure(pid, exc, policy, current, start, client, timer)
     if listener:
         listener.finished(result)
     return result
@@ -222,6 +249,7 @@ def _watch_slow(
     listener: RefreshListener | None,
     client: GuardedClient,
     start: float,
+    timer: _Timer,
 ) -> asyncio.Task[None] | None:
     """A task telling ``listener.slow`` every ``slow_after`` seconds that ``pid`` still waits."""
     slow = getattr(listener, "slow", None)
@@ -230,8 +258,8 @@ def _watch_slow(
 
     async def watch() -> None:
         while True:
-            await asyncio.sleep(policy.slow_after)
-            slow(pid, time.monotonic() - start, client.current)
+            await timer.sleep(policy.slow_after)
+            slow(pid, timer.monotonic() - start, client.current)
 
     return asyncio.get_running_loop().create_task(watch())
 
@@ -306,6 +334,7 @@ def _result(
     in_use: LoadedCatalog,
     start: float,
     client: GuardedClient | None,
+    timer: _Timer,
     *,
     diff: CatalogDiff | None = None,
 ) -> ProviderResult:
@@ -313,7 +342,7 @@ def _result(
         provider=pid,
         status=status,
         offers=len(in_use.data.offers),
-        seconds=time.monotonic() - start,
+        seconds=timer.monotonic() - start,
         diff=diff or CatalogDiff(),
         in_use=f"{in_use.origin}, fetched {in_use.data.fetched_at}",
         requests=client.attempts if client else 0,
@@ -327,6 +356,7 @@ def _failure(
     current: LoadedCatalog | None,
     start: float,
     client: GuardedClient | None,
+    timer: _Timer,
 ) -> ProviderResult:
     if isinstance(exc, SovbundleError):
         message, code = exc.message, exc.exit_code
@@ -347,7 +377,7 @@ def _failure(
         provider=pid,
         status=RefreshStatus.FAILED,
         offers=len(current.data.offers) if current else 0,
-        seconds=time.monotonic() - start,
+        seconds=timer.monotonic() - start,
         error=message,
         error_exit_code=code,
         in_use=f"{current.origin}, fetched {current.data.fetched_at}" if current else None,
