@@ -66,17 +66,16 @@ def test_the_table_and_its_section(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         trees={"new": "this", "old": "that"},
     )
     text = worst.markdown(results)
-    assert text.startswith(worst.BEGIN) and text.rstrip().endswith(worst.END)
+    assert text.startswith("## `validate` worst cases up to the 1 MiB limit")
     row = "| colocate-star | 1MiB | 11 | 7 | 0.500 | 0.500 | 2.00x | 3 | > 60 | — | — | 3 |"
     assert row in text
-    from bench.peers import write_section
-    from bench.report import kept_sections
+    from bench.report import kept_sections, section, write_section
 
     report = tmp_path / "RESULTS.md"
     report.write_text("# Results\n\nthe suite's tables\n")
-    write_section(report, text, worst.BEGIN, worst.END)
-    write_section(report, text, worst.BEGIN, worst.END)
+    write_section(report, worst.SECTION, text)
+    write_section(report, worst.SECTION, text)
     kept = report.read_text()
-    assert kept.count(worst.BEGIN) == 1 and "the suite's tables" in kept
+    assert kept.count("<!-- section:validate_worst -->") == 1 and "the suite's tables" in kept
     # A full `python -m bench` rewrites the file but keeps this section as it is.
-    assert kept_sections(kept) == text
+    assert kept_sections(kept) == section(worst.SECTION, text)
