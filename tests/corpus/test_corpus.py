@@ -200,3 +200,34 @@ def test_did_you_mean_work_is_bounded_on_thousands_of_misspelt_names(
     assert "(did you mean 'service-00000'?)" in err[1]
     assert err[-1] == "201 errors in bundle"  # the 200 and the line saying how many are hidden
     assert compared <= 2 * 200, compared
+
+
+def test_a_spec_just_under_1_mib_with_a_star_of_colocations_is_read_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11, item 3, at the size limit: ``bench/validate_worst.py``'s 1 MiB colocate-star
+    (a hub colocated with about 5,000 components, then 1,200 ``apart`` checks; 97,000 values)
+    gets every contradiction located. Its union-find walked a chain as long as the links for
+    each of them: 20 s of CPU for this file before. The work is counted in
+    ``tests/spec/test_work_bounds.py`` (which fails on the old union-find), the time is in
+    ``bench/RESULTS.md``."""
+    from bench.validate_worst import generate
+
+    from sovbundle.spec.loader import MAX_BUNDLE_BYTES
+
+    raw = generate("colocate-star", "1MiB")
+    assert MAX_BUNDLE_BYTES - 16 * 1024 < len(raw) < MAX_BUNDLE_BYTES
+    path = tmp_path / "colocate-star-1mib.yaml"
+    path.write_bytes(raw)
+    checks = raw.count(b"apart: provider")
+    assert checks > 1000
+    assert main(["validate", str(path)]) == 3
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert out == ""
+    assert lines[0] == f"{path}: showing the first 200 issues; {checks - 200} more hidden"
+    assert len(lines) == 202 and lines[-1] == "201 errors in bundle"
+    first = lines[1]
+    assert first.startswith(f"{path}:") and ": links[" in first, first
+    assert "'apart: provider' asks for different providers for 'c0-" in first, first
+    assert all("other links colocate them on the same provider" in line for line in lines[1:-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import pytest
@@ -91,3 +92,82 @@ def test_reading_stops_with_a_located_error(text: str, where: Mark, message: str
 def test_no_document() -> None:
     parsed = parse_yaml("# nothing\n")
     assert parsed.root is None and parsed.issues == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # The words: exact spellings only.
+        ("Null", None),
+        ("NULL", None),
+        ("nULL", "nULL"),
+        ("TRUE", True),
+        ("tRUE", "tRUE"),
+        ("FALSE", False),
+        ("False", False),
+        # Text that starts like a number but is none stays text.
+        ("-", "-"),
+        ("+", "+"),
+        (".", "."),
+        ("0x", "0x"),
+        ("0o8", "0o8"),
+        ("1_000", "1_000"),
+        ("1" * 70 + "a", "1" * 70 + "a"),
+        ("x" * 70, "x" * 70),
+        ("-.inf-", "-.inf-"),
+        # Numbers in every form of the core schema.
+        ("+1", 1),
+        ("-0", 0),
+        ("007", 7),
+        ("-.5", -0.5),
+        ("1.", 1.0),
+        ("+1e-2", 0.01),
+        ("0o777", 511),
+        ("0xFf", 255),
+        ("+.INF", math.inf),
+    ],
+)
+def test_plain_scalars_resolve_as_the_core_schema_says(text: str, value: object) -> None:
+    root = parse_yaml(f"[{text}]").root
+    assert root is not None
+    assert root.value == [value]
+    assert type(root.value[0]) is type(value)
+    assert root.children[0].text == text
+
+
+def test_a_long_numeral_is_refused_where_it_starts() -> None:
+    parsed = parse_yaml(f"a: [x, -{'1' * 70}]\n")
+    assert parsed.root is not None and parsed.root.value == {"a": ["x", REFUSED]}
+    assert parsed.issues == [YamlIssue(Mark(1, 8), "number too long (71 characters)")]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("text", ["a: [1, {b: 2}]\n", "a: *nope\n", "a: [\n"])
+def test_the_garbage_collector_is_left_as_it_was(enabled: bool, text: str) -> None:
+    """Reading pauses the cyclic collector (it only re-scans the growing tree), and resumes it
+    as it was, whether the text reads or not."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with contextlib.suppress(YamlReadError):
+            parse_yaml(text)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_paused_gc_pauses_and_restores() -> None:
+    import gc
+
+    from sovbundle.spec.yamlpos import paused_gc
+
+    assert gc.isenabled()
+    with pytest.raises(KeyError), paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves it paused for the outer one
+        raise KeyError("x")
+    assert gc.isenabled()

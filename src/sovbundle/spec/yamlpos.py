@@ -18,12 +18,17 @@ Norway), there are no sexagesimal numbers, ``1e3`` is a float, and dates stay st
 keys are always the text written in the file. ``<<`` merge keys are supported.
 
 libyaml (``yaml.CBaseLoader``) parses when PyYAML was built with it, else the pure-Python parser;
-both report the same positions.
+both report the same positions. With libyaml, building the nodes is most of the time: a 1 MiB
+document (up to ``MAX_NODES`` events) reads in a few tenths of a second; the pure-Python parser
+takes several seconds for the same document (``bench/validate_worst.py``).
 """
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
@@ -41,6 +46,7 @@ __all__ = [
     "YamlReadError",
     "code_points",
     "parse_yaml",
+    "paused_gc",
     "shorten",
 ]
 
@@ -58,16 +64,22 @@ _SEQ_TAG: Final = f"{_CORE}seq"
 _MAX_NUMBER_CHARS: Final = 64
 """Longer numerals are refused before conversion (Python caps int() at 4300 digits anyway)."""
 
-# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
-_NULL = re.compile(r"~|null|Null|NULL|")
-_TRUE = re.compile(r"true|True|TRUE")
-_FALSE = re.compile(r"false|False|FALSE")
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution). The words are
+# looked up in one dict; only a text that starts like a number meets the regular expressions.
+_WORDS: Final[dict[str, Any]] = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL")),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
+_NUMBER_START: Final = frozenset("0123456789+-.")
+"""Every int, float, infinity and NaN of the core schema starts with one of these."""
 _INT10 = re.compile(r"[-+]?[0-9]+")
 _INT8 = re.compile(r"0o[0-7]+")
 _INT16 = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
+_NOT_A_WORD: Final = object()
 # Characters YAML forbids in a stream (https://yaml.org/spec/1.2.2/#51-character-set).
 _NON_PRINTABLE = re.compile(
     r"[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
@@ -138,17 +150,20 @@ class ParsedYaml:
     issues: list[YamlIssue]
 
 
-@dataclass
 class _Frame:
     """A mapping or list being built."""
 
-    node: Node
-    anchor: str | None
-    pending_key: tuple[str, Mark, str | None] | None = None
-    key_seen: bool = False
-    """A key has been read and its value is awaited (``pending_key`` None: a refused key)."""
-    merges: list[Node] = field(default_factory=list)
-    refused: bool = False
+    __slots__ = ("anchor", "is_list", "key_seen", "merges", "node", "pending_key", "refused")
+
+    def __init__(self, node: Node, anchor: str | None, is_list: bool, refused: bool) -> None:
+        self.node = node
+        self.anchor = anchor
+        self.is_list = is_list
+        self.refused = refused
+        self.pending_key: tuple[str, Mark, str | None] | None = None
+        self.key_seen = False
+        """A key has been read and its value is awaited (``pending_key`` None: a refused key)."""
+        self.merges: list[Node] = []
 
 
 _MERGE: Final = "<<"
@@ -165,6 +180,8 @@ def code_points(text: str, limit: int = 3) -> str:
     A look-alike letter (Cyrillic ``а`` for Latin ``a``) reads the same in a message; its code
     point shows why ``'аpi'`` is not ``'api'``.
     """
+    if text.isascii() and "\x7f" not in text:  # the usual case, without a loop in Python
+        return ""
     import unicodedata
 
     seen = list(dict.fromkeys(ch for ch in text if ord(ch) > 0x7E))
@@ -173,6 +190,24 @@ def code_points(text: str, limit: int = 3) -> str:
     named = [f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in seen]
     more = f" and {len(seen) - limit} more" if len(seen) > limit else ""
     return f" (contains {', '.join(named[:limit])}{more})"
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, then restore it as it was.
+
+    Reading a spec builds only trees (aliases share nodes; recursive ones are refused) and
+    validating it only pydantic models and messages: reference counting frees all of it. The
+    cyclic collector would just re-scan the growing heap of nodes, a third of the time of a
+    1 MiB spec, for nothing; whatever cycle a block makes is collected after it.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _mark(event_mark: Any) -> Mark:
@@ -206,12 +241,16 @@ def _syntax_error(exc: yaml.YAMLError, lines: list[str]) -> YamlReadError:
 
 def _resolve_plain(text: str) -> Any:
     """The value of an untagged plain scalar under the YAML 1.2 core schema."""
-    if _NULL.fullmatch(text):
-        return None
-    if _TRUE.fullmatch(text):
-        return True
-    if _FALSE.fullmatch(text):
-        return False
+    word = _WORDS.get(text, _NOT_A_WORD)
+    if word is not _NOT_A_WORD:
+        return word
+    if text[:1] not in _NUMBER_START:
+        return text
+    return _resolve_number(text)
+
+
+def _resolve_number(text: str) -> Any:
+    """``_resolve_plain`` for a text that starts like a number (and is not a word)."""
     if _INT10.fullmatch(text):
         return int(text, 10)
     if _INT8.fullmatch(text):
@@ -231,32 +270,144 @@ def _is_number(text: str) -> bool:
     return any(p.fullmatch(text) for p in (_INT10, _INT8, _INT16, _FLOAT))
 
 
-class _Builder:
-    """Turns the event stream into ``Node``s; one instance per parse."""
+_new_tuple = tuple.__new__
 
-    def __init__(self, max_depth: int, max_alias_nodes: int) -> None:
+
+class _Builder:
+    """Turns the event stream into ``Node``s; one instance per parse.
+
+    ``run`` is the hot loop: one pass over the events with the common cases (plain scalars,
+    mapping entries, list items) written inline, since a 1 MiB spec is up to ``MAX_NODES``
+    events and every call per event shows in the time. The rare cases (tags, aliases, merges,
+    refused keys) are methods.
+    """
+
+    def __init__(self, max_depth: int, max_alias_nodes: int, max_nodes: int) -> None:
         self.max_depth = max_depth
         self.max_alias_nodes = max_alias_nodes
+        self.max_nodes = max_nodes
         self.issues: list[YamlIssue] = []
         self.stack: list[_Frame] = []
         self.anchors: dict[str, Node] = {}
         self.expanded = 0
         self.root: Node | None = None
 
-    # -- scalars -------------------------------------------------------------------------
+    def run(self, parser: Any) -> None:
+        """Read every event of ``parser`` (a PyYAML parser) into ``self.root``."""
+        get_event = parser.get_event
+        issues, stack, anchors = self.issues, self.stack, self.anchors
+        scalar_event, mapping_start, sequence_start = (
+            yaml.ScalarEvent,
+            yaml.MappingStartEvent,
+            yaml.SequenceStartEvent,
+        )
+        mapping_end, sequence_end, alias_event = (
+            yaml.MappingEndEvent,
+            yaml.SequenceEndEvent,
+            yaml.AliasEvent,
+        )
+        words, number_start, not_a_word = _WORDS, _NUMBER_START, _NOT_A_WORD
+        new_mark, mark_class, refused_value, merge = _new_tuple, Mark, REFUSED, _MERGE
+        frame: _Frame | None = None
+        events, documents, max_nodes = 0, 0, self.max_nodes
+        while True:
+            event = get_event()
+            events += 1
+            if events > max_nodes:
+                raise YamlReadError(
+                    _mark(event.start_mark),
+                    f"more than {max_nodes} values in the document; a bundle is far smaller",
+                )
+            kind = type(event)
+            if kind is scalar_event:
+                start = event.start_mark
+                mark = new_mark(mark_class, (start.line + 1, start.column + 1))
+                text: str = event.value
+                if not event.tag and event.implicit[0]:
+                    value = words.get(text, not_a_word)
+                    if value is not_a_word:
+                        if text[:1] not in number_start:
+                            value = text
+                        elif len(text) > _MAX_NUMBER_CHARS and _is_number(text):
+                            issues.append(
+                                YamlIssue(mark, f"number too long ({len(text)} characters)")
+                            )
+                            value = refused_value
+                        else:
+                            value = _resolve_number(text)
+                    node = Node(mark, value, text)
+                else:
+                    node = self.tagged_scalar(mark, text, event.tag)
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+            elif kind is mapping_start or kind is sequence_start:
+                frame = self.start(event, kind is sequence_start)
+                continue
+            elif kind is mapping_end or kind is sequence_end:
+                done = stack.pop()
+                node = done.node
+                if done.merges:
+                    self._apply_merges(done)
+                if done.refused:
+                    node = Node(node.mark, refused_value, size=node.size)
+                if done.anchor is not None:
+                    anchors[done.anchor] = node
+                frame = stack[-1] if stack else None
+            elif kind is alias_event:
+                node = self.alias(event)
+            elif kind is yaml.StreamEndEvent:
+                return
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise YamlReadError(
+                        _mark(event.start_mark),
+                        "a second YAML document ('---'): a bundle file holds exactly one",
+                    )
+                continue
+            else:  # stream start, document end
+                continue
+            # Attach the finished node to the collection being built (or make it the root).
+            if frame is None:
+                self.root = node
+                continue
+            parent = frame.node
+            parent.size += node.size
+            if frame.is_list:
+                items = parent.value
+                parent.children[len(items)] = node
+                items.append(node.value)
+            elif not frame.key_seen:
+                frame.key_seen = True
+                key_value = node.value
+                if node.text is None or key_value is refused_value:
+                    self.bad_key(frame, node)
+                else:
+                    typed = None if key_value.__class__ is str else _type_word(key_value)
+                    frame.pending_key = (node.text, node.mark, typed)
+            else:
+                frame.key_seen = False
+                pending = frame.pending_key
+                if pending is None:
+                    continue
+                frame.pending_key = None
+                key, key_mark, typed = pending
+                data = parent.value
+                if key == merge or key in data:
+                    self.special_entry(frame, key, key_mark, node)
+                    continue
+                data[key] = node.value
+                parent.children[key] = node
+                parent.key_marks[key] = key_mark
+                if typed is not None:
+                    parent.typed_keys[key] = typed
 
-    def scalar(self, event: yaml.ScalarEvent) -> Node:
-        mark = _mark(event.start_mark)
-        text: str = event.value
-        tag = event.tag
-        plain = bool(event.implicit[0]) and tag in (None, "")
-        if plain and len(text) > _MAX_NUMBER_CHARS and _is_number(text):
-            self.issues.append(YamlIssue(mark, f"number too long ({len(text)} characters)"))
-            return Node(mark, REFUSED, text=text)
-        if plain:
-            return Node(mark, _resolve_plain(text), text=text)
+    # -- the rare cases ------------------------------------------------------------------
+
+    def tagged_scalar(self, mark: Mark, text: str, tag: str | None) -> Node:
+        """A quoted or tagged scalar (a plain untagged one is resolved in ``run``)."""
         if tag in (None, "", "!", f"{_CORE}str"):
-            return Node(mark, text, text=text)
+            return Node(mark, text, text)
         if tag in _SCALAR_TAGS:
             value = _resolve_plain(text) if len(text) <= _MAX_NUMBER_CHARS else text
             expected = {"int": int, "float": float, "bool": bool, "null": type(None)}[
@@ -268,34 +419,26 @@ class _Builder:
                 self.issues.append(
                     YamlIssue(mark, f"{shorten(text)!r} is not a valid {_show_tag(tag)} value")
                 )
-                return Node(mark, REFUSED, text=text)
-            return Node(mark, value, text=text)
+                return Node(mark, REFUSED, text)
+            return Node(mark, value, text)
         self.issues.append(YamlIssue(mark, _tag_message(tag)))
-        return Node(mark, REFUSED, text=text)
+        return Node(mark, REFUSED, text)
 
-    # -- collections ---------------------------------------------------------------------
-
-    def start(self, event: yaml.CollectionStartEvent, value: dict[str, Any] | list[Any]) -> None:
+    def start(self, event: Any, is_list: bool) -> _Frame:
+        """Push the mapping or list that ``event`` opens; it is the new top of the stack."""
         mark = _mark(event.start_mark)
         if len(self.stack) >= self.max_depth:
             raise YamlReadError(
                 mark, f"nesting deeper than {self.max_depth} levels of mappings and lists"
             )
-        expected = _MAP_TAG if isinstance(value, dict) else _SEQ_TAG
-        refused = event.tag not in (None, "", "!", expected)
+        tag = event.tag
+        refused = tag not in (None, "", "!", _SEQ_TAG if is_list else _MAP_TAG)
         if refused:
-            self.issues.append(YamlIssue(mark, _tag_message(event.tag)))
+            self.issues.append(YamlIssue(mark, _tag_message(tag)))
         # A refused collection is still read through, to report the issues inside it.
-        self.stack.append(_Frame(Node(mark, value), event.anchor, refused=refused))
-
-    def end(self) -> None:
-        frame = self.stack.pop()
-        node = frame.node
-        if isinstance(node.value, dict):
-            self._apply_merges(frame)
-        if frame.refused:
-            node = Node(node.mark, REFUSED, size=node.size)
-        self._finish(node, frame.anchor)
+        frame = _Frame(Node(mark, [] if is_list else {}), event.anchor, is_list, refused)
+        self.stack.append(frame)
+        return frame
 
     def _apply_merges(self, frame: _Frame) -> None:
         # Explicit keys win over merged ones, and earlier merge sources over later ones.
@@ -325,44 +468,15 @@ class _Builder:
             )
         return node
 
-    def _finish(self, node: Node, anchor: str | None) -> None:
-        if anchor is not None:
-            self.anchors[anchor] = node
-        self.attach(node)
-
-    def attach(self, node: Node) -> None:
-        """Add a finished node to the collection being built (or make it the root)."""
-        if not self.stack:
-            self.root = node
-            return
-        frame = self.stack[-1]
-        parent = frame.node
-        parent.size += node.size
-        if isinstance(parent.value, list):
-            index = len(parent.value)
-            parent.value.append(node.value)
-            parent.children[index] = node
-            return
-        if not frame.key_seen:
-            frame.key_seen = True
-            if node.text is None or node.value is REFUSED:
-                self.issues.append(
-                    YamlIssue(node.mark, "a key must be a plain name, not a mapping or a list")
-                )
-                frame.pending_key = None
-            else:
-                frame.pending_key = (node.text, node.mark, _type_word(node.value))
-            return
-        frame.key_seen = False
-        if frame.pending_key is None:
-            return
-        key, key_mark, typed = frame.pending_key
+    def bad_key(self, frame: _Frame, node: Node) -> None:
+        """A mapping or list (or a refused scalar) used as a key: its value will be skipped."""
+        self.issues.append(
+            YamlIssue(node.mark, "a key must be a plain name, not a mapping or a list")
+        )
         frame.pending_key = None
-        self._add_entry(frame, key, key_mark, node)
-        if typed is not None and frame.node.key_marks.get(key) is key_mark:
-            frame.node.typed_keys[key] = typed
 
-    def _add_entry(self, frame: _Frame, key: str, key_mark: Mark, node: Node) -> None:
+    def special_entry(self, frame: _Frame, key: str, key_mark: Mark, node: Node) -> None:
+        """A ``<<`` merge key, or a key already in the mapping."""
         parent = frame.node
         if key == _MERGE:
             sources = [node] if isinstance(node.value, dict) else list(node.children.values())
@@ -375,15 +489,10 @@ class _Builder:
                     YamlIssue(node.mark, "'<<' merges a mapping or a list of mappings")
                 )
             return
-        if key in parent.value:
-            first = parent.key_marks[key]
-            self.issues.append(
-                YamlIssue(key_mark, f"duplicate key {shorten(key)!r} (first defined at {first})")
-            )
-            return
-        parent.value[key] = node.value
-        parent.children[key] = node
-        parent.key_marks[key] = key_mark
+        first = parent.key_marks[key]
+        self.issues.append(
+            YamlIssue(key_mark, f"duplicate key {shorten(key)!r} (first defined at {first})")
+        )
 
 
 def _type_word(value: Any) -> str | None:
@@ -444,43 +553,20 @@ def parse_yaml(
     odd = _ODD_BREAK.search(text)
     if odd is not None:
         raise YamlReadError(_editor_mark(text, odd.start()), _ODD_MESSAGES[odd.group()])
-    builder = _Builder(max_depth, max_alias_nodes)
-    lines = text.splitlines()
+    builder = _Builder(max_depth, max_alias_nodes, max_nodes)
     parser: Any = None
-    documents = 0
     try:
-        parser = _parser(text)
-        events = 0
-        while True:
-            event = parser.get_event()
-            events += 1
-            if events > max_nodes:
-                raise YamlReadError(
-                    _mark(event.start_mark),
-                    f"more than {max_nodes} values in the document; a bundle is far smaller",
-                )
-            if isinstance(event, yaml.StreamEndEvent):
-                break
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise YamlReadError(
-                        _mark(event.start_mark),
-                        "a second YAML document ('---'): a bundle file holds exactly one",
-                    )
-            elif isinstance(event, yaml.ScalarEvent):
-                builder._finish(builder.scalar(event), event.anchor)
-            elif isinstance(event, yaml.AliasEvent):
-                builder.attach(builder.alias(event))
-            elif isinstance(event, yaml.MappingStartEvent):
-                builder.start(event, {})
-            elif isinstance(event, yaml.SequenceStartEvent):
-                builder.start(event, [])
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                builder.end()
+        with paused_gc():
+            parser = _parser(text)
+            builder.run(parser)
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc, lines) from exc
+        raise _syntax_error(exc, text.splitlines()) from exc
     finally:
         if parser is not None:
             parser.dispose()
-    return ParsedYaml(builder.root, sorted(builder.issues))
+    # Sorted as the dataclass orders them, comparing tuples (its __lt__ is a Python call).
+    return ParsedYaml(builder.root, sorted(builder.issues, key=_issue_order))
+
+
+def _issue_order(issue: YamlIssue) -> tuple[Mark, str]:
+    return issue.mark, issue.message
