@@ -30,6 +30,7 @@ __all__ = [
     "AppSpecs",
     "Certification",
     "CertificationId",
+    "CertificationStatus",
     "DatabaseSpecs",
     "Egress",
     "Evidence",
@@ -204,8 +205,17 @@ class PriceRecord(_Frozen):
     evidence: Evidence
 
 
+CertificationStatus = Literal["qualified", "in_progress", "none"]
+"""``qualified``: held (certified, qualified); ``in_progress``: applied for, not held (never
+satisfies a requirement); ``none``: the source says it is not held."""
+
+
 class Certification(_Frozen):
-    """A certification or qualification with the scope it covers and its source."""
+    """A certification or qualification claim, the scope it covers and its source.
+
+    A claim satisfies a requirement directly only when it is ``qualified``, ``confirmed``, its
+    scope (``regions``, ``kinds``) covers the offer and the plan date is within its validity.
+    An unconfirmed claim is *unknown evidence*: ``policy.unknown_evidence`` decides."""
 
     id: str
     """One of ``CERTIFICATIONS``."""
@@ -215,7 +225,17 @@ class Certification(_Frozen):
     """Region ids it covers; ``None`` means it is a company-level claim, not tied to regions."""
     kinds: tuple[str, ...] | None = None
     """Offer kinds it covers; ``None`` means every kind sold in ``regions``."""
+    status: CertificationStatus = "qualified"
+    confirmed: bool = True
+    """Whether the source establishes that the claim covers ``regions`` and ``kinds``;
+    ``False``: a claim exists (a company-level one, an old page) but its scope for these
+    offers is not established, so no offer carries it and the evidence policy decides."""
+    valid_from: date | None = None
+    """First day of validity, only where a source states it."""
+    valid_until: date | None = None
+    """Last day of validity, only where a source states it (after it: expired)."""
     source: Source
+    """The evidence: ``source.url`` is the link, ``source.as_of`` its date."""
 
 
 class Region(_Frozen):

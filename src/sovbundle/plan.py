@@ -15,9 +15,10 @@ Format 1.1 adds ``body_sha256``, ``bundle.spec``, ``placements[].offer_status``,
 moves ``solver.time_ms`` to ``run.time_ms`` and the warnings about the run to ``run.warnings``
 (``sovbundle.plan_file`` reads 1.0 files and maps them). It also adds each placement's
 ``evidence`` (the class, source and date of its price) and the plan's ``coverage`` (how many
-placements are priced from each class of evidence). Also in 1.1, only when asked:
-``exit_report`` (``--exit-report``), ``pricing`` and the placements' ``list_unit_price``,
-``list_monthly`` and ``channel`` (with a price book).
+placements are priced from each class of evidence), and each placement constraint's
+``evidence`` (per placed offer: direct or assumed, source and date; and the counts). Also in
+1.1, only when asked: ``exit_report`` (``--exit-report``), ``pricing`` and the placements'
+``list_unit_price``, ``list_monthly`` and ``channel`` (with a price book).
 
 A placement row is one priced line: a Kubernetes cluster gives two rows (``part``
 ``control_plane`` and ``nodes``), a database with extra storage an ``extra_storage`` row, object
@@ -41,10 +42,12 @@ __all__ = [
     "FORMAT_VERSION",
     "BundleRef",
     "CatalogRef",
+    "ConstraintEvidence",
     "ConstraintRow",
     "Coverage",
     "CoverageRow",
     "EvidenceRef",
+    "EvidenceRow",
     "ExitMoveRow",
     "ExitReportInfo",
     "LinkRow",
@@ -166,11 +169,43 @@ class LinkRow(_Row):
     monthly: Decimal
 
 
+class EvidenceRow(_Row):
+    """The evidence one placed offer gives for one constraint (1.1)."""
+
+    component: str
+    provider: str
+    region: str
+    sku: str
+    basis: Literal["direct", "assumed"]
+    """``direct``: the source establishes the fact; ``assumed``: it does not, and
+    ``policy.unknown_evidence: tolerant`` accepted it (the plan warns about it)."""
+    fact: str
+    """What the source says, or what is unknown."""
+    source: str | None
+    """The evidence link; ``None`` when there is no source."""
+    as_of: str | None
+    valid_until: str | None
+    """Last day of the certification's validity, where a source states it."""
+
+
+class ConstraintEvidence(_Row):
+    """The evidence behind a placement constraint: how many placed offers rest on direct
+    evidence, how many on an assumption, and each one's source and date (1.1)."""
+
+    placements: int
+    direct: int
+    assumed: int
+    rows: tuple[EvidenceRow, ...]
+
+
 class ConstraintRow(_Row):
     name: str
     required: str
     actual: str
     ok: bool
+    evidence: ConstraintEvidence | None = None
+    """For countries, eu_jurisdiction, operators_eu_only and each certification (1.1);
+    ``None`` for the other constraints and in files written before it."""
 
 
 class ModelSize(_Row):

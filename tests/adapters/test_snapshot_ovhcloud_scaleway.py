@@ -172,11 +172,22 @@ def test_a_high_availability_database_bundle_places_on_ovhcloud() -> None:
     assert "-business-" in row.sku or "-enterprise-" in row.sku
 
 
-def test_ovhcloud_iso27001_and_soc2_are_on_no_offer_without_a_scope() -> None:
+def test_ovhcloud_iso27001_soc2_and_hds_are_unconfirmed_claims_on_no_offer() -> None:
     data = snapshot("ovhcloud")
     facts = {c.id: c for c in data.provider.certifications}
-    assert facts["iso27001"].regions == () and facts["soc2"].regions == ()
-    assert not any({"iso27001", "soc2"} & set(o.certifications) for o in data.offers)
+    for cert in ("iso27001", "soc2"):  # company-level claims: no region scope, unconfirmed
+        assert facts[cert].regions is None and not facts[cert].confirmed
+    assert not facts["hds"].confirmed and "GRA11" in (facts["hds"].regions or ())
+    assert facts["secnumcloud"].regions == ()  # Hosted Private Cloud only: no offer in scope
+    held = {"iso27001", "soc2", "hds", "secnumcloud"}
+    assert not any(held & set(o.certifications) for o in data.offers)
+
+
+def test_scaleway_secnumcloud_is_recorded_in_progress_and_on_no_offer() -> None:
+    data = snapshot("scaleway")
+    (snc,) = [c for c in data.provider.certifications if c.id == "secnumcloud"]
+    assert snc.status == "in_progress" and snc.source.url.startswith("https://")
+    assert not any("secnumcloud" in o.certifications for o in data.offers)
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ def test_providers_table(synthetic: Sandbox, capsys: pytest.CaptureFixture[str])
     assert code == 0, err
     assert "ovhcloud — Ovhcloud" in out
     assert "Ovhcloud SAS (HQ FR)" in out
-    assert "hds: IaaS in r1 [r1]" in out
+    assert "hds (qualified): IaaS in r1 [r1]; source https://" in out
     assert "Frankfurt" in out and "no object storage data" in out
     assert "\x1b[" not in out  # piped: no colour
     assert "days old" in err  # the synthetic data is older than 30 days

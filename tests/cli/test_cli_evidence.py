@@ -72,3 +72,23 @@ def test_old_prices_of_a_provider_without_api_are_not_sent_to_refresh(
     assert lines and "2018 provider documentation" in lines[0]
     assert "catalog refresh rapidspace" not in err and "publishes no price API" in err
     assert "run `sovbundle catalog refresh scaleway`" in err.replace("\n", " ")
+
+
+def test_providers_show_each_certification_status_validity_and_link(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "providers", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    rows = data["providers"] if isinstance(data, dict) else data
+    claims = {(p["id"], c["id"]): c for p in rows for c in p["certifications"]}
+    snc = claims[("scaleway", "secnumcloud")]
+    assert snc["status"] == "in_progress" and snc["source"].startswith("https://")
+    iso = claims[("ovhcloud", "iso27001")]
+    assert (iso["status"], iso["confirmed"], iso["regions"]) == ("qualified", False, None)
+    assert iso["valid_from"] is None and iso["valid_until"] is None  # no source gives them
+    code, out, err = run(capsys, "providers")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "secnumcloud (in progress):" in flat
+    assert "https://new.sfeir.com/pages/guide-secnumcloud.html" in flat

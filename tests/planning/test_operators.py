@@ -18,6 +18,8 @@ from sovbundle.spec.loader import LoadedBundle
 from sovbundle.spec.model import BundleSpec
 from tests.support.synthetic import SOURCE, bundle, catalog, provider, vm
 
+TOLERANT = "; policy.unknown_evidence: tolerant would accept it"
+
 
 def _with_operators(pid: str, operators: dict[str, str], eu: bool = True) -> Provider:
     base = provider(pid, dict.fromkeys(operators, "FR"), eu=eu)
@@ -59,11 +61,14 @@ def test_unknown_or_non_eu_operators_are_rejected_with_a_reason() -> None:
     problem = build_problem(spec, cat)
     (cc,) = problem.components
     reasons = {r.offer.sku: (r.stage, r.reason) for r in cc.rejections}
-    assert reasons["x"] == ("operators", "operator of region dc-x unknown")
-    assert reasons["us"] == ("operators", "operator uscloud of region dc-us: jurisdiction unknown")
+    assert reasons["x"] == ("operators", "operator of region dc-x unknown" + TOLERANT)
+    assert reasons["us"] == (
+        "operators",
+        "operator uscloud of region dc-us: jurisdiction unknown" + TOLERANT,
+    )
     assert reasons["g"] == (
         "operators",
-        "operator Green Data of region dc-green: jurisdiction unknown",
+        "operator Green Data of region dc-green: jurisdiction unknown" + TOLERANT,
     )
     # A zone in another EU provider's datacentre is fine.
     chosen = solve(problem).chosen["api"]

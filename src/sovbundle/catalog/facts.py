@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sovbundle.errors import CatalogError
 from sovbundle.models import Certification, Offer, Provider
 
-__all__ = ["ProviderFacts", "certifications_for", "load_facts"]
+__all__ = ["ProviderFacts", "certifications_for", "covers", "load_facts"]
 
 
 class _FactsFile(BaseModel):
@@ -54,12 +54,19 @@ def load_facts(path: Path) -> ProviderFacts:
 
 
 def certifications_for(provider: Provider, region: str, kind: str) -> tuple[str, ...]:
-    """Certification ids of ``provider`` whose scope covers ``kind`` offers in ``region``."""
-    found = {cert.id for cert in provider.certifications if _covers(cert, region, kind)}
+    """Certification ids ``kind`` offers in ``region`` carry: the provider's ``qualified``,
+    ``confirmed`` claims whose scope covers them (validity dates are judged at plan time).
+    An ``in_progress``, ``none`` or unconfirmed claim is never carried."""
+    found = {
+        cert.id
+        for cert in provider.certifications
+        if cert.status == "qualified" and cert.confirmed and covers(cert, region, kind)
+    }
     return tuple(sorted(found))
 
 
-def _covers(cert: Certification, region: str, kind: str) -> bool:
+def covers(cert: Certification, region: str, kind: str) -> bool:
+    """Whether a claim's stated scope (``regions``, ``kinds``) includes ``kind`` in ``region``."""
     if cert.regions is not None and region not in cert.regions:
         return False
     return cert.kinds is None or kind in cert.kinds

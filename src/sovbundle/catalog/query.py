@@ -55,6 +55,10 @@ class Catalog:
     providers: dict[str, LoadedCatalog] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     """Problems met while choosing the data (an unusable cache, stale data), for the user."""
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False, compare=False)
+    """Facts derived from the catalog alone, keyed by their inputs (the planning filters'
+    certification verdicts per provider, region, kind and date), so that a 100k-offer
+    catalog judges each once; never mutated but by adding entries."""
 
     def provider_ids(self) -> list[str]:
         return [pid for pid in PROVIDER_IDS if pid in self.providers] + sorted(

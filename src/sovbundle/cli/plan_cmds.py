@@ -3,6 +3,7 @@ with ``--compare-to``, the diff from a saved plan."""
 
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -274,7 +275,7 @@ def _top_candidates(
     """Per component, its ``top`` cheapest placements on their own (the planner's canonical
     order), and the plan's own one, marked, wherever it ranks: (component, where, EUR/month,
     chosen) rows."""
-    from sovbundle.planning.formulate import build_problem
+    from sovbundle.planning.formulate import CandidateCache, build_problem
 
     chosen: dict[str, tuple[str, str, str]] = {}
     for name in {row.component for row in result.placements}:
@@ -282,7 +283,9 @@ def _top_candidates(
         skus = "+".join(r.sku for r in parts if r.part in _PRICED_BY_OFFER)
         chosen[name] = (parts[0].provider, parts[0].region, skus)
     rows: list[tuple[str, str, Decimal, bool]] = []
-    for cc in build_problem(spec, catalogs).components:
+    # The plan's own date: certification validity is judged as the plan judged it.
+    on = date.fromisoformat(result.generated_at[:10])
+    for cc in build_problem(spec, catalogs, cache=CandidateCache(on=on)).components:
         mine = chosen.get(cc.name)
         found = False
         for rank, cand in enumerate(cc.candidates):

@@ -9,9 +9,11 @@ filters, the planner, nor the solver or its model. From the placements alone it
   spec, and ``monthly`` = quantity x unit price rounded to the cent;
 * re-applies every placement filter of SPEC §4-5 in its own words: kind, specs (minimums,
   arch, engine, runtime, GPU, storage class, high availability, node count), the merged
-  countries / providers / exclude_providers / certifications / eu_jurisdiction rules, a known
-  price, price evidence no weaker than ``policy.min_price_evidence``, and no deprecated
-  offer unless ``policy.allow_deprecated``;
+  countries / providers / exclude_providers / certifications / eu_jurisdiction /
+  operators_eu_only rules under ``policy.unknown_evidence`` (a certification holds when a
+  qualified, confirmed claim covers the offer on the plan date; an unconfirmed one only when
+  tolerant; in progress never), a known price, price evidence no weaker than
+  ``policy.min_price_evidence``, and no deprecated offer unless ``policy.allow_deprecated``;
 * recomputes each link (crossing providers or not, ``gb_month`` x the egress price of the
   ``from`` side) and checks colocate / apart;
 * recomputes the total and the spend per provider, and checks the budget, ``min_providers``
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from sovbundle.catalog.query import Catalog
@@ -37,6 +40,7 @@ from sovbundle.models import (
     Offer,
     OfferStatus,
     PriceQuality,
+    Provider,
     VmSpecs,
 )
 from sovbundle.plan import PlacementRow, Plan
@@ -80,22 +84,72 @@ class _Rules:
     excluded: frozenset[str]
     certifications: frozenset[str]
     eu_only: bool
+    operators_eu: bool
+    lenient: frozenset[str]
+    """Facts ``policy.unknown_evidence`` lets pass unknown."""
 
 
 def _rules(spec: BundleSpec, name: str) -> _Rules:
-    """SPEC §4: a component's countries, providers and eu_jurisdiction replace the bundle's;
-    its exclude_providers and certifications add to them."""
+    """SPEC §4: a component's countries, providers, eu_jurisdiction and operators_eu_only
+    replace the bundle's; its exclude_providers and certifications add to them."""
     base, comp = spec.constraints, spec.components[name]
     countries = comp.countries if comp.countries is not None else base.countries
     providers = comp.providers if comp.providers is not None else base.providers
     eu_only = comp.eu_jurisdiction if comp.eu_jurisdiction is not None else base.eu_jurisdiction
+    operators = (
+        comp.operators_eu_only if comp.operators_eu_only is not None else base.operators_eu_only
+    )
+    rule = spec.policy.unknown_evidence
+    lenient = frozenset(
+        fact
+        for fact in ("certifications", "operators", "countries")
+        if (rule if isinstance(rule, str) else getattr(rule, fact)) == "tolerant"
+    )
     return _Rules(
         None if countries is None else frozenset(countries),
         None if providers is None else frozenset(providers),
         frozenset((*base.exclude_providers, *comp.exclude_providers)),
         frozenset((*base.certifications, *comp.certifications)),
         eu_only,
+        operators,
+        lenient,
     )
+
+
+def _standing(provider: Provider, offer: Offer, cert: str, on: date) -> str:
+    """``held``, ``unconfirmed`` or why ``cert`` does not hold for the offer on ``on``, read
+    from the provider's claims in this module's own words (SPEC: evidence policy)."""
+    expired = ""
+    unconfirmed = False
+    progressing = False
+    for claim in provider.certifications:
+        if claim.id != cert:
+            continue
+        if claim.regions is not None and offer.region not in claim.regions:
+            continue
+        if claim.kinds is not None and offer.kind not in claim.kinds:
+            continue
+        if claim.status == "in_progress":
+            progressing = True
+            continue
+        if claim.status != "qualified":
+            continue
+        if claim.valid_until is not None and on > claim.valid_until:
+            expired = f"expired on {claim.valid_until}"
+            continue
+        if claim.valid_from is not None and on < claim.valid_from:
+            expired = f"not valid before {claim.valid_from}"
+            continue
+        if claim.confirmed:
+            return "held"
+        unconfirmed = True
+    if expired:
+        return expired
+    if cert in offer.certifications:
+        return "held"
+    if unconfirmed:
+        return "unconfirmed"
+    return "in progress, not held" if progressing else "not held"
 
 
 def _short(label: str, have: Decimal | int | None, need: float | int | None) -> Iterator[str]:
@@ -160,10 +214,11 @@ def _node_problems(offer: Offer, comp: KubernetesComponent) -> Iterator[str]:
 
 
 class _Checker:
-    def __init__(self, spec: BundleSpec, catalog: Catalog, plan: Plan) -> None:
+    def __init__(self, spec: BundleSpec, catalog: Catalog, plan: Plan, on: date) -> None:
         self.spec = spec
         self.catalog = catalog
         self.plan = plan
+        self.on = on
         self.problems: list[str] = []
         self.offers: dict[tuple[str, str, str, str], Offer] = {}
         wanted = {(row.provider, row.region, row.sku) for row in plan.placements}
@@ -218,9 +273,9 @@ class _Checker:
             for problem in _node_problems(offer, comp):
                 self.fail(f"{where}: {problem}")
         region = self.catalog.providers[offer.provider].provider.region(offer.region)
-        if region is None or row.country != region.country:
-            known = region.country if region else "unknown"
-            self.fail(f"{where}: country {row.country}, the region's is {known}")
+        known = region.country if region is not None else ""  # "": no known country
+        if row.country != known:
+            self.fail(f"{where}: country {row.country}, the region's is {known or 'unknown'}")
         if tuple(sorted(row.certifications)) != tuple(sorted(offer.certifications)):
             self.fail(f"{where}: certifications {list(row.certifications)} are not the offer's")
         expected = self.priced(comp, row.part, offer)
@@ -249,11 +304,29 @@ class _Checker:
             self.fail(f"{where}: provider not under EU jurisdiction only")
         region = provider.region(offer.region)
         country = region.country if region else None
-        if country is None or (rules.countries is not None and country not in rules.countries):
+        if country is None:
+            if "countries" not in rules.lenient:
+                self.fail(f"{where}: country unknown (policy.unknown_evidence is strict)")
+        elif rules.countries is not None and country not in rules.countries:
             self.fail(f"{where}: country {country} not allowed")
-        missing = sorted(rules.certifications - set(offer.certifications))
-        if missing:
-            self.fail(f"{where}: lacks {', '.join(missing)}")
+        if rules.operators_eu:
+            operator = region.operator if region is not None else "unknown"
+            if operator in ("", "unknown") or operator not in self.catalog.providers:
+                if "operators" not in rules.lenient:
+                    self.fail(f"{where}: operator {operator or 'unknown'} of unknown jurisdiction")
+            elif not self.catalog.providers[operator].provider.eu_jurisdiction:
+                self.fail(f"{where}: operator {operator} not under EU jurisdiction only")
+        for cert in sorted(rules.certifications):
+            standing = _standing(provider, offer, cert, self.on)
+            if standing == "held":
+                continue
+            if standing == "unconfirmed" and "certifications" in rules.lenient:
+                continue
+            self.fail(
+                f"{where}: lacks {cert}"
+                if standing == "not held"
+                else f"{where}: {cert} {standing}"
+            )
         if offer.price.amount is None or offer.price.quality is PriceQuality.UNKNOWN:
             self.fail(f"{where}: price unknown")
         if offer.status is OfferStatus.DEPRECATED and not self.spec.policy.allow_deprecated:
@@ -393,9 +466,10 @@ class _Checker:
                 self.fail(f"constraint {check.name} reported broken: {check.actual}")
 
 
-def certify(spec: BundleSpec, catalog: Catalog, plan: Plan) -> list[str]:
-    """Every way the plan breaks the bundle or its own arithmetic (empty: it holds)."""
-    checker = _Checker(spec, catalog, plan)
+def certify(spec: BundleSpec, catalog: Catalog, plan: Plan, on: date | None = None) -> list[str]:
+    """Every way the plan breaks the bundle or its own arithmetic (empty: it holds);
+    certification validity is judged on the plan date ``on`` (``None``: today, UTC)."""
+    checker = _Checker(spec, catalog, plan, on or datetime.now(UTC).date())
     rows = checker.placements()
     checker.missing_rows(rows)
     checker.totals(checker.links(rows))

@@ -270,6 +270,8 @@ def _outside(offer: Offer, rules: Rules, catalog: Catalog, beyond: str = "") -> 
     if stage == "countries" and rules.countries is not None:
         return f"outside {', '.join(sorted(rules.countries))}"
     if stage == "certifications":
+        if not reason.startswith("lacks "):  # unconfirmed, in progress, expired: say which
+            return reason
         return f"without {', '.join(sorted(rules.certifications - set(offer.certifications)))}"
     if stage == "eu_jurisdiction":
         return "outside EU jurisdiction"

@@ -22,6 +22,7 @@ from sovbundle.catalog.query import Catalog
 from sovbundle.models import Offer
 from sovbundle.planning.candidates import Candidate, ComponentCandidates
 from sovbundle.planning.diagnosis import LinkSide, blocking_field, link_conflicts
+from sovbundle.planning.filters import TOLERANT
 from sovbundle.planning.formulate import (
     RULE_KINDS,
     CandidateCache,
@@ -135,6 +136,7 @@ def describe_empty(cc: ComponentCandidates) -> str:
     kind = cc.kind.replace("_", " ")
     steps = []
     blocking = ""
+    blocked_at = ""
     rules = cc.rules
     unconstrained = {
         "providers": rules.providers is None and not rules.exclude_providers,
@@ -156,6 +158,7 @@ def describe_empty(cc: ComponentCandidates) -> str:
         steps.append(f"{count} {words}")
         if count == 0 and not blocking:
             blocking = words
+            blocked_at = stage
         if count == 0:
             break
     if cc.funnel[0][1] == 0:
@@ -165,6 +168,14 @@ def describe_empty(cc: ComponentCandidates) -> str:
         # Say why the prices are missing (offline data, a refresh away): the notes tell how.
         notes = sorted({r.reason for r in cc.rejections if r.stage == "price"})
         line += f"; {'; '.join(notes[:2])}"
+    if blocked_at in ("operators", "countries", "certifications"):
+        # Offers refused on unknown evidence, not on a known fact: say which, and the policy.
+        unknown = sorted(
+            {r.reason for r in cc.rejections if r.stage == blocked_at and TOLERANT in r.reason}
+        )
+        if unknown:
+            more = f" (and {len(unknown) - 1} more like it)" if len(unknown) > 1 else ""
+            line += f"; {unknown[0]}{more}"
     return line
 
 

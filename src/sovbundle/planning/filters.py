@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import assert_never
+from typing import Literal, assert_never
 
+from sovbundle.catalog.facts import covers
 from sovbundle.catalog.query import Catalog
 from sovbundle.models import (
     AppSpecs,
+    Certification,
     DatabaseSpecs,
     EvidenceClass,
     KubernetesSpecs,
@@ -35,17 +38,25 @@ from sovbundle.spec.model import (
 )
 
 __all__ = [
+    "FACTS",
     "STAGES",
+    "TOLERANT",
     "Dropped",
     "Rules",
+    "Verdict",
+    "certification_verdict",
     "country_of",
+    "country_verdict",
     "dec",
     "first_failure",
     "operator_failure",
+    "operator_verdict",
+    "passes",
     "rule_failure",
     "rules_for",
     "spec_check",
     "spec_failure",
+    "unknown_fact",
 ]
 
 STAGES: tuple[str, ...] = (
@@ -60,6 +71,11 @@ STAGES: tuple[str, ...] = (
     "price",
 )
 """Filter stages in the order they are applied; a rejection names the first one that fails."""
+
+FACTS: tuple[str, ...] = ("certifications", "operators", "countries")
+"""The facts ``policy.unknown_evidence`` rules on (``Policy.tolerates``)."""
+
+Outcome = Literal["direct", "unknown", "fails"]
 
 
 def dec(value: float | int) -> Decimal:
@@ -83,6 +99,32 @@ class Rules:
     operators_eu_only: bool = False
     min_evidence: EvidenceClass | None = None
     """The weakest price evidence allowed (``policy.min_price_evidence``); ``None``: any."""
+    tolerate: frozenset[str] = frozenset()
+    """The ``FACTS`` that ``policy.unknown_evidence`` lets pass when unknown (tolerant)."""
+    on: date | None = None
+    """The plan date certification validity is judged on; ``None``: today (UTC)."""
+
+    @property
+    def day(self) -> date:
+        """``on``, or today (UTC)."""
+        return self.on if self.on is not None else datetime.now(UTC).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the evidence says about one fact of one offer: ``direct`` (established by the
+    source), ``unknown`` (a claim or fact exists but is not established) or ``fails``."""
+
+    outcome: Outcome
+    reason: str
+    """Why it is unknown or fails, naming the source; the fact itself when direct."""
+    url: str | None = None
+    """The evidence link (``Source.url``); ``None`` when there is no source at all."""
+    as_of: str | None = None
+    valid_until: date | None = None
+    fact: str = ""
+    """The fact in a few words, without the source (the evidence row shows it); ``""``: the
+    reason says it."""
 
 
 Dropped = frozenset[tuple[str, str, str]]
@@ -90,7 +132,9 @@ Dropped = frozenset[tuple[str, str, str]]
 the component is ``""`` for the bundle's default and the value is a certification id."""
 
 
-def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Rules:
+def rules_for(
+    spec: BundleSpec, name: str, dropped: Dropped = frozenset(), on: date | None = None
+) -> Rules:
     """Merge bundle defaults and a component's own constraints (SPEC §4).
 
     ``countries``, ``providers`` and ``eu_jurisdiction`` set on the component replace the
@@ -129,24 +173,149 @@ def rules_for(spec: BundleSpec, name: str, dropped: Dropped = frozenset()) -> Ru
         allow_deprecated=spec.policy.allow_deprecated,
         operators_eu_only=operators,
         min_evidence=EvidenceClass(wanted) if (wanted := spec.policy.min_price_evidence) else None,
+        tolerate=frozenset(fact for fact in FACTS if spec.policy.tolerates(fact)),
+        on=on if on is not None else datetime.now(UTC).date(),
     )
 
 
-def operator_failure(catalog: Catalog, offer: Offer) -> str | None:
-    """Why an offer's datacentre operator is not known to be under EU jurisdiction, or None.
+TOLERANT = "policy.unknown_evidence: tolerant would accept it"
+"""The advice ending every reason that rests on unknown evidence (strict policy)."""
+
+
+def unknown_fact(verdict: Verdict) -> str:
+    """What a verdict says in a few words, without its source or the advice on
+    ``policy.unknown_evidence`` (the evidence rows show the source beside it)."""
+    return verdict.fact or verdict.reason.removesuffix(f"; {TOLERANT}")
+
+
+def certification_verdict(catalog: Catalog, offer: Offer, cert: str, on: date) -> Verdict:
+    """What the provider's claims say about ``cert`` for this offer on ``on`` (memoised per
+    provider, region, kind and date on the catalog: the same for every SKU there).
+
+    * direct: a ``qualified``, confirmed claim covers the offer's region and kind and ``on``
+      is within its validity (or the offer itself carries the id and no claim says more:
+      then the verdict has no source of its own, the offer's row has it);
+    * unknown: the only claim that covers it is unconfirmed (its scope is not established);
+    * fails: no claim, ``in_progress`` (never satisfies), ``none``, expired or not yet valid.
+    """
+    held = cert in offer.certifications
+    key = ("certification", offer.provider, offer.region, offer.kind, cert, held, on)
+    found = catalog.memo.get(key)
+    if found is None:
+        provider = catalog.providers[offer.provider].provider
+        found = catalog.memo[key] = _certification_verdict(
+            provider.certifications, offer, cert, held, on
+        )
+    assert isinstance(found, Verdict)
+    return found
+
+
+def _claim(cert: Certification, reason: str, outcome: Outcome = "fails", fact: str = "") -> Verdict:
+    source = cert.source
+    return Verdict(outcome, reason, source.url, source.as_of, cert.valid_until, fact)
+
+
+def _certification_verdict(
+    claims: tuple[Certification, ...], offer: Offer, cert: str, held: bool, on: date
+) -> Verdict:
+    where = f"{offer.provider} {offer.region}"
+    mine = [c for c in claims if c.id == cert and covers(c, offer.region, offer.kind)]
+    qualified = [c for c in mine if c.status == "qualified"]
+    current = [
+        c
+        for c in qualified
+        if (c.valid_from is None or c.valid_from <= on)
+        and (c.valid_until is None or on <= c.valid_until)
+    ]
+    direct = [c for c in current if c.confirmed]
+    if direct:
+        return _claim(direct[0], f"{cert} on {where}", "direct")
+    for claim in qualified:
+        if claim.valid_until is not None and claim.valid_until < on:
+            return _claim(
+                claim,
+                f"{cert} on {where} expired on {claim.valid_until.isoformat()} "
+                f"({claim.source.url})",
+            )
+        if claim.valid_from is not None and on < claim.valid_from:
+            return _claim(
+                claim,
+                f"{cert} on {where} is valid only from {claim.valid_from.isoformat()} "
+                f"({claim.source.url})",
+            )
+    if held:  # carried by the offer (an adapter's tag) with no claim in the provider's facts
+        return Verdict("direct", f"{cert} on {where} (the offer's own data; no curated claim)")
+    if current:
+        claim = current[0]
+        fact = f"{cert} on {where} rests on an unconfirmed claim"
+        return _claim(
+            claim,
+            f"{fact} ({claim.source.url}, {claim.source.as_of}); {TOLERANT}",
+            "unknown",
+            fact,
+        )
+    for claim in mine:
+        if claim.status == "in_progress":
+            return _claim(
+                claim,
+                f"{cert} of {offer.provider} is in progress, not held ({claim.source.url}): "
+                "in progress never satisfies a requirement",
+            )
+        if claim.status == "none":
+            return _claim(claim, f"{cert} not held on {where} ({claim.source.url})")
+    return Verdict("fails", f"lacks {cert} in {offer.region}")
+
+
+def operator_verdict(catalog: Catalog, offer: Offer) -> Verdict:
+    """Whether an offer's datacentre operator is known to be under EU jurisdiction.
 
     The operator is the region's curated ``operator``; its jurisdiction is that provider's
     ``eu_jurisdiction``. An operator the facts do not name, or that is no provider of the
-    catalog, is unknown, and unknown fails (never assumed)."""
+    catalog, is unknown (``policy.unknown_evidence`` decides; it is never assumed). Memoised
+    per provider and region on the catalog."""
+    key = ("operator", offer.provider, offer.region)
+    found = catalog.memo.get(key)
+    if found is None:
+        found = catalog.memo[key] = _operator_verdict(catalog, offer)
+    assert isinstance(found, Verdict)
+    return found
+
+
+def _operator_verdict(catalog: Catalog, offer: Offer) -> Verdict:
     region = catalog.providers[offer.provider].provider.region(offer.region)
     operator = region.operator if region is not None else ""
+    url = region.source.url if region is not None else None
+    as_of = region.source.as_of if region is not None else None
     if not operator or operator == "unknown":
-        return f"operator of region {offer.region} unknown"
+        why = f"operator of region {offer.region} unknown"
+        return Verdict("unknown", f"{why}; {TOLERANT}", url, as_of)
     if operator not in catalog.providers:
-        return f"operator {operator} of region {offer.region}: jurisdiction unknown"
-    if not catalog.provider(operator).eu_jurisdiction:
-        return f"operator {operator} of region {offer.region} is not under EU jurisdiction only"
-    return None
+        why = f"operator {operator} of region {offer.region}: jurisdiction unknown"
+        return Verdict("unknown", f"{why}; {TOLERANT}", url, as_of)
+    run_by = catalog.provider(operator)
+    if not run_by.eu_jurisdiction:
+        return Verdict(
+            "fails",
+            f"operator {operator} of region {offer.region} is not under EU jurisdiction only",
+            run_by.source.url,
+            run_by.source.as_of,
+        )
+    return Verdict("direct", f"operator {operator}", url, as_of)
+
+
+def country_verdict(catalog: Catalog, offer: Offer) -> Verdict:
+    """Whether the country of an offer's region is known (the region's curated source)."""
+    region = catalog.providers[offer.provider].provider.region(offer.region)
+    if region is None or not region.country:
+        return Verdict("unknown", f"region {offer.region} has no known country; {TOLERANT}")
+    return Verdict("direct", region.country, region.source.url, region.source.as_of)
+
+
+def operator_failure(catalog: Catalog, offer: Offer) -> str | None:
+    """Why an offer's datacentre operator is not known to be under EU jurisdiction, or None
+    (``operator_verdict``: an unknown operator fails here, whatever the policy)."""
+    verdict = operator_verdict(catalog, offer)
+    return None if verdict.outcome == "direct" else verdict.reason
 
 
 def country_of(catalog: Catalog, offer: Offer) -> str | None:
@@ -174,18 +343,20 @@ def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str
     if rules.eu_jurisdiction and not provider.eu_jurisdiction:
         return ("eu_jurisdiction", f"{offer.provider} is not under EU jurisdiction only")
     if rules.operators_eu_only:
-        operator = operator_failure(catalog, offer)
-        if operator is not None:
-            return ("operators", operator)
+        operator = operator_verdict(catalog, offer)
+        if not passes(operator, "operators", rules):
+            return ("operators", operator.reason)
     country = country_of(catalog, offer)
     if country is None:
-        return ("countries", f"region {offer.region} has no known country")
-    if rules.countries is not None and country not in rules.countries:
+        if "countries" not in rules.tolerate:
+            return ("countries", country_verdict(catalog, offer).reason)
+    elif rules.countries is not None and country not in rules.countries:
         wanted = ", ".join(sorted(rules.countries))
         return ("countries", f"region {offer.region} is in {country}, not in {wanted}")
-    missing = sorted(rules.certifications - set(offer.certifications))
-    if missing:
-        return ("certifications", f"lacks {', '.join(missing)} in {offer.region}")
+    if rules.certifications:
+        problem = _certification_failure(offer, rules, catalog)
+        if problem is not None:
+            return ("certifications", problem)
     if offer.status is OfferStatus.DEPRECATED and not rules.allow_deprecated:
         return ("status", "deprecated by its provider (policy.allow_deprecated: true allows it)")
     if rules.min_evidence is not None and offer.placeable:
@@ -201,6 +372,67 @@ def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str
         note = f": {offer.price.note}" if offer.price.note else ""
         return ("price", f"price unknown{note}")
     return None
+
+
+def passes(verdict: Verdict, fact: str, rules: Rules) -> bool:
+    """Whether a verdict on ``fact`` passes under the rules' evidence policy."""
+    return verdict.outcome == "direct" or (verdict.outcome == "unknown" and fact in rules.tolerate)
+
+
+def _certification_failure(offer: Offer, rules: Rules, catalog: Catalog) -> str | None:
+    """Why the offer fails its required certifications (no claim first, as ``lacks a, b in
+    R``; then the other failures; then unknown claims the policy does not tolerate).
+
+    Memoised on the catalog per provider, region, kind, the offer's own ids and the rules'
+    certifications, tolerance and date: the same for every SKU sold there."""
+    key = (
+        "certifications",
+        offer.provider,
+        offer.region,
+        offer.kind,
+        offer.certifications,
+        rules.certifications,
+        rules.tolerate,
+        rules.on,
+    )
+    memo = catalog.memo
+    if key in memo:
+        found = memo[key]
+        assert found is None or isinstance(found, str)
+        return found
+    result = memo[key] = _judge_certifications(offer, rules, catalog)
+    return result
+
+
+def _judge_certifications(offer: Offer, rules: Rules, catalog: Catalog) -> str | None:
+    if rules.certifications <= set(offer.certifications) and not _dated(offer, catalog):
+        return None  # every claim carried by the offer, none with dates: direct
+    on = rules.day
+    lacking: list[str] = []
+    others: list[str] = []
+    for cert in sorted(rules.certifications):
+        verdict = certification_verdict(catalog, offer, cert, on)
+        if passes(verdict, "certifications", rules):
+            continue
+        if verdict.outcome == "fails" and verdict.url is None:
+            lacking.append(cert)
+        else:
+            others.append(verdict.reason)
+    if lacking:
+        return f"lacks {', '.join(lacking)} in {offer.region}"
+    return others[0] if others else None
+
+
+def _dated(offer: Offer, catalog: Catalog) -> bool:
+    """Whether any claim of the offer's provider has validity dates (memoised)."""
+    key = ("dated", offer.provider)
+    found = catalog.memo.get(key)
+    if found is None:
+        claims = catalog.providers[offer.provider].provider.certifications
+        found = catalog.memo[key] = any(
+            c.valid_from is not None or c.valid_until is not None for c in claims
+        )
+    return found is True
 
 
 def _at_least(label: str, have: Decimal | int | None, need: float | int | None) -> str | None:

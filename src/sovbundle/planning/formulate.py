@@ -7,12 +7,15 @@ components they do not touch (``CandidateCache``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sovbundle import units
 from sovbundle.catalog.query import Catalog
+from sovbundle.models import Offer
 from sovbundle.planning.candidates import (
     ComponentCandidates,
     Rules,
@@ -22,7 +25,14 @@ from sovbundle.planning.candidates import (
     rules_for,
     without_cycle_collector,
 )
-from sovbundle.planning.filters import operator_failure
+from sovbundle.planning.filters import (
+    Verdict,
+    certification_verdict,
+    country_verdict,
+    operator_verdict,
+    passes,
+    unknown_fact,
+)
 from sovbundle.planning.problem import LinkRule, Problem, Solution
 from sovbundle.spec.model import BundleSpec
 
@@ -30,6 +40,7 @@ __all__ = [
     "RULE_KINDS",
     "CandidateCache",
     "ConstraintCheck",
+    "EvidenceItem",
     "Relax",
     "build_problem",
     "check_constraints",
@@ -44,6 +55,8 @@ class CandidateCache:
 
     built: dict[tuple[str, Rules], ComponentCandidates] = field(default_factory=dict)
     screening: Screening | None = None
+    on: date | None = None
+    """The plan date certification validity is judged on (``Rules.on``); ``None``: today."""
 
     def screening_of(self, catalog: Catalog) -> Screening:
         if self.screening is None or self.screening.catalog is not catalog:
@@ -152,7 +165,7 @@ def _build_problem(
         dropped = frozenset(
             (item.kind, item.component, item.value) for item in relax if item.kind in RULE_KINDS
         )
-        rules = rules_for(spec, name, dropped)
+        rules = rules_for(spec, name, dropped, cache.on)
         key = (name, rules)
         if key not in cache.built:
             cache.built[key] = build_candidates(
@@ -187,6 +200,25 @@ def _build_problem(
 
 
 @dataclass(frozen=True)
+class EvidenceItem:
+    """The evidence one placed offer gives for one constraint."""
+
+    component: str
+    provider: str
+    region: str
+    sku: str
+    basis: Literal["direct", "assumed"]
+    """``direct``: the source establishes the fact; ``assumed``: it does not, and
+    ``policy.unknown_evidence: tolerant`` accepted it."""
+    fact: str
+    """What the source says (``FR``, ``operator ovhcloud``, ``hds on clevercloud parhds``), or
+    what is unknown."""
+    url: str | None
+    as_of: str | None
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
 class ConstraintCheck:
     """A constraint of the bundle, what it requires and what the plan achieves."""
 
@@ -194,6 +226,8 @@ class ConstraintCheck:
     required: str
     actual: str
     ok: bool
+    evidence: tuple[EvidenceItem, ...] | None = None
+    """Per placed offer of the components it governs (placement rules on facts only)."""
 
 
 def _eur(amount: Decimal) -> str:
@@ -268,33 +302,42 @@ def _rule_check(
     chosen = solution.chosen
     if relax.kind == "certification":
         names = [relax.component] if relax.component else sorted(spec.components)
-        lacking = [
-            n
-            for n in names
-            if any(relax.value not in part.offer.certifications for part in chosen[n].parts)
-        ]
-        actual = f"missing on {', '.join(lacking)}" if lacking else "held"
-        return ConstraintCheck(relax.name, relax.value, actual, not lacking)
+        items, failing = _evidence(
+            names,
+            solution,
+            rules,
+            "certifications",
+            lambda n, offer: certification_verdict(catalog, offer, relax.value, rules[n].day),
+        )
+        actual = f"missing on {', '.join(failing)}" if failing else "held"
+        return ConstraintCheck(relax.name, relax.value, actual, not failing, items)
     if relax.kind == "countries":
         names = _inheriting(spec, relax.component, "countries")
         countries = set(settings["countries"])
-        found = sorted({chosen[n].country for n in names})
-        ok = set(found) <= countries
-        return ConstraintCheck(relax.name, ", ".join(sorted(countries)), ", ".join(found), ok)
+        items, failing = _evidence(
+            names, solution, rules, "countries", lambda n, o: country_verdict(catalog, o)
+        )
+        found = sorted({chosen[n].country or "unknown" for n in names})
+        ok = not failing and all(
+            chosen[n].country in countries or not chosen[n].country for n in names
+        )
+        return ConstraintCheck(
+            relax.name, ", ".join(sorted(countries)), ", ".join(found), ok, items
+        )
     if relax.kind == "operators_eu_only":
         names = _inheriting(spec, relax.component, "operators_eu_only")
         operators = []
-        failing = []
         for n in names:
             for part in chosen[n].parts:
                 region = catalog.provider(part.offer.provider).region(part.offer.region)
                 operators.append(region.operator if region is not None else "unknown")
-                if operator_failure(catalog, part.offer) is not None:
-                    failing.append(n)
+        items, failing = _evidence(
+            names, solution, rules, "operators", lambda n, o: operator_verdict(catalog, o)
+        )
         actual = ", ".join(sorted(set(operators)))
         if failing:
-            actual += f" (not EU or unknown on {', '.join(sorted(set(failing)))})"
-        return ConstraintCheck(relax.name, "known EU operators", actual, not failing)
+            actual += f" (not EU or unknown on {', '.join(failing)})"
+        return ConstraintCheck(relax.name, "known EU operators", actual, not failing, items)
     if relax.kind == "eu_jurisdiction":
         names = _inheriting(spec, relax.component, "eu_jurisdiction")
         outside = sorted(
@@ -305,7 +348,24 @@ def _rule_check(
             }
         )
         actual = f"not EU: {', '.join(outside)}" if outside else "yes"
-        return ConstraintCheck(relax.name, "yes", actual, not outside)
+        held: list[EvidenceItem] = []
+        for n in names:
+            for offer in _offers(solution, n):
+                facts = catalog.provider(offer.provider)
+                verdict = "yes" if facts.eu_jurisdiction else "no"
+                held.append(
+                    EvidenceItem(
+                        n,
+                        offer.provider,
+                        offer.region,
+                        offer.sku,
+                        "direct",
+                        f"{facts.legal_entity} ({facts.hq_country}): EU jurisdiction {verdict}",
+                        facts.source.url,
+                        facts.source.as_of,
+                    )
+                )
+        return ConstraintCheck(relax.name, "yes", actual, not outside, tuple(held))
     names = [relax.component] if relax.component else sorted(spec.components)
     wanted = ", ".join(sorted(settings["providers"])) if settings["providers"] else "any"
     if settings["exclude_providers"]:
@@ -313,6 +373,49 @@ def _rule_check(
     used = sorted({chosen[n].provider for n in names})
     ok = all(_allowed(rules[n], chosen[n].provider) for n in names)
     return ConstraintCheck(relax.name, wanted, ", ".join(used), ok)
+
+
+def _offers(solution: Solution, name: str) -> list[Offer]:
+    """The distinct offers a component's placement uses, in row order."""
+    found: dict[int, Offer] = {}
+    for part in solution.chosen[name].parts:
+        found.setdefault(id(part.offer), part.offer)
+    return list(found.values())
+
+
+def _evidence(
+    names: list[str],
+    solution: Solution,
+    rules: dict[str, Rules],
+    fact: str,
+    judge: Callable[[str, Offer], Verdict],
+) -> tuple[tuple[EvidenceItem, ...], list[str]]:
+    """The evidence of each placed offer of ``names`` for one fact, and the components whose
+    placement fails it under their rules' evidence policy."""
+    items = []
+    failing = []
+    for name in names:
+        for offer in _offers(solution, name):
+            verdict = judge(name, offer)
+            if not passes(verdict, fact, rules[name]):
+                failing.append(name)
+            basis: Literal["direct", "assumed"] = (
+                "direct" if verdict.outcome == "direct" else "assumed"
+            )
+            items.append(
+                EvidenceItem(
+                    name,
+                    offer.provider,
+                    offer.region,
+                    offer.sku,
+                    basis,
+                    unknown_fact(verdict),
+                    verdict.url,
+                    verdict.as_of,
+                    verdict.valid_until,
+                )
+            )
+    return tuple(items), sorted(set(failing))
 
 
 def _allowed(rules: Rules, provider: str) -> bool:

@@ -26,10 +26,12 @@ from sovbundle.plan import (
     BundleRef,
     CatalogRef,
     ConstraintCostRow,
+    ConstraintEvidence,
     ConstraintRow,
     Coverage,
     CoverageRow,
     EvidenceRef,
+    EvidenceRow,
     ExitMoveRow,
     ExitReportInfo,
     ExplainInfo,
@@ -52,6 +54,7 @@ from sovbundle.planning.exit import ExitReport, exit_report
 from sovbundle.planning.explain import Explanation, diagnose, explain
 from sovbundle.planning.formulate import (
     CandidateCache,
+    ConstraintCheck,
     build_problem,
     check_constraints,
     provider_spend,
@@ -95,7 +98,7 @@ def plan_bundle(
     if priced is not None:
         catalog = priced.catalog
     # One cache for the plan and its re-solves: they screen the catalog once.
-    cache = CandidateCache()
+    cache = CandidateCache(on=now.date())
     problem = build_problem(spec, catalog, cache=cache)
     solution = solve(problem, clock=clock, time_limit=time_limit)
     if solution.total is None:
@@ -108,7 +111,7 @@ def plan_bundle(
     exits = exit_report(problem, solution) if with_exit_report else None
     exit_info = _exit_info(exits, catalog, solution) if exits is not None else None
     plan = _plan(bundle, catalog, problem, solution, now, explanation, priced, exit_info)
-    problems = certify(spec, catalog, plan)
+    problems = certify(spec, catalog, plan, now.date())
     if not problems:
         return plan
     cold = solve(problem, clock=clock, time_limit=time_limit, search_nodes=0, warm_start=False)
@@ -124,7 +127,7 @@ def plan_bundle(
         "re-solved cold and passes it (please report this bug)"
     )
     plan = _plan(bundle, catalog, problem, cold, now, explanation, priced, exit_info, (note,))
-    again = certify(spec, catalog, plan)
+    again = certify(spec, catalog, plan, now.date())
     if again:
         raise PlannerBugError(
             "the plan fails its certificate, even re-solved cold: " + "; ".join(again[:3])
@@ -284,6 +287,44 @@ def _coverage(rows: list[PlacementRow]) -> Coverage:
     return Coverage(placements=len(rows), by_evidence=tuple(found))
 
 
+def _constraint_evidence(check: ConstraintCheck) -> ConstraintEvidence | None:
+    if check.evidence is None:
+        return None
+    rows = tuple(
+        EvidenceRow(
+            component=item.component,
+            provider=item.provider,
+            region=item.region,
+            sku=item.sku,
+            basis=item.basis,
+            fact=item.fact,
+            source=item.url,
+            as_of=item.as_of,
+            valid_until=item.valid_until.isoformat() if item.valid_until else None,
+        )
+        for item in check.evidence
+    )
+    direct = sum(1 for row in rows if row.basis == "direct")
+    return ConstraintEvidence(
+        placements=len(rows), direct=direct, assumed=len(rows) - direct, rows=rows
+    )
+
+
+def _assumption_warnings(checks: list[ConstraintCheck]) -> set[str]:
+    """One warning per placed offer and unknown fact the evidence policy accepted."""
+    found = set()
+    for check in checks:
+        for item in check.evidence or ():
+            if item.basis == "assumed":
+                source = f" ({item.url}, {item.as_of})" if item.url else ""
+                found.add(
+                    f"{item.component}: {item.provider}/{item.region}/{item.sku} is placed on an "
+                    f"assumption: {item.fact}{source}; accepted by policy.unknown_evidence: "
+                    "tolerant"
+                )
+    return found
+
+
 def _explain_info(explanation: Explanation) -> ExplainInfo:
     return ExplainInfo(
         runner_ups=tuple(
@@ -363,6 +404,7 @@ def _plan(
             "name-order pass stopped early (too many equal plans to order exactly)"
         )
     checks = check_constraints(bundle.spec, catalog, problem, solution)
+    warnings.update(_assumption_warnings(checks))
     rows = _rows(solution, priced)
     total = sum(by_provider.values(), Decimal("0.00"))
     egress = sum((link.monthly for link in solution.links), Decimal("0.00"))
@@ -406,7 +448,13 @@ def _plan(
             for link in solution.links
         ),
         constraints=tuple(
-            ConstraintRow(name=c.name, required=c.required, actual=c.actual, ok=c.ok)
+            ConstraintRow(
+                name=c.name,
+                required=c.required,
+                actual=c.actual,
+                ok=c.ok,
+                evidence=_constraint_evidence(c),
+            )
             for c in checks
         ),
         solver=SolverInfo(

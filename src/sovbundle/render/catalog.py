@@ -21,7 +21,7 @@ from rich.text import Text
 from sovbundle.catalog.files import LoadedCatalog
 from sovbundle.catalog.query import Catalog, PriceSource, price_sources
 from sovbundle.config import redact
-from sovbundle.models import KINDS, Evidence, Offer, PriceUnit, Provider
+from sovbundle.models import KINDS, Certification, Evidence, Offer, PriceUnit, Provider
 from sovbundle.money import money, unit_price
 from sovbundle.units import amount as money_text
 from sovbundle.units import count, iso_date, size
@@ -305,6 +305,10 @@ def provider_json(loaded: LoadedCatalog, now: datetime) -> dict[str, Any]:
                 "scope": c.scope,
                 "regions": list(c.regions) if c.regions is not None else None,
                 "kinds": list(c.kinds) if c.kinds is not None else None,
+                "status": c.status,
+                "confirmed": c.confirmed,
+                "valid_from": c.valid_from.isoformat() if c.valid_from else None,
+                "valid_until": c.valid_until.isoformat() if c.valid_until else None,
                 "source": redact(c.source.url),
                 "as_of": c.source.as_of,
             }
@@ -342,6 +346,22 @@ def providers_view(catalog: Catalog, now: datetime) -> RenderableType:
     return Group(*parts)
 
 
+def _certification_line(cert: Certification, where: str) -> str:
+    """``hds (qualified, scope unconfirmed; valid until 2027-01-31): scope [regions]; source
+    URL (as of DATE)``."""
+    status = cert.status.replace("_", " ")
+    if not cert.confirmed:
+        status += ", scope unconfirmed"
+    if cert.valid_from is not None:
+        status += f"; valid from {cert.valid_from.isoformat()}"
+    if cert.valid_until is not None:
+        status += f"; valid until {cert.valid_until.isoformat()}"
+    return (
+        f"{cert.id} ({status}): {cert.scope} [{where}]; source {redact(cert.source.url)} "
+        f"(as of {cert.source.as_of})"
+    )
+
+
 def _provider_block(p: Provider, loaded: LoadedCatalog, now: datetime) -> RenderableType:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
@@ -370,7 +390,7 @@ def _provider_block(p: Provider, loaded: LoadedCatalog, now: datetime) -> Render
             where = ", ".join(cert.regions)
         else:  # scoped to services outside the catalog: no offer here carries it
             where = "no region in the catalog"
-        _row(head, "certification", f"{cert.id}: {cert.scope} [{where}]")
+        _row(head, "certification", _certification_line(cert, where))
     for gap in p.gaps:
         _row(head, "gap", Text(gap, style="yellow"))
     regions = Table(show_edge=False, pad_edge=False, box=None)

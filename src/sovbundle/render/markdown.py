@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from sovbundle.plan import PlacementRow, Plan, coverage_line
+from sovbundle.plan import ConstraintEvidence, PlacementRow, Plan, coverage_line
 from sovbundle.render.plan import eur
 
 __all__ = ["MARKDOWN_LIMIT", "escape", "fit", "plan_markdown", "plan_sections", "table"]
@@ -136,10 +136,17 @@ def plan_sections(plan: Plan, *, warnings: bool = True) -> list[str]:
             "",
         ]
         rows = [
-            ["✓" if c.ok else "✗", escape(c.name), escape(c.required), escape(c.actual)]
+            [
+                "✓" if c.ok else "✗",
+                escape(c.name),
+                escape(c.required),
+                escape(c.actual),
+                _direct(c.evidence),
+            ]
             for c in plan.constraints
         ]
-        lines += [*table(["", "constraint", "required", "actual"], rows), "", "</details>", ""]
+        header = ["", "constraint", "required", "actual", "evidence"]
+        lines += [*table(header, rows), "", "</details>", ""]
     if plan.explain is not None:
         lines += ["<details><summary>Runner-ups and constraint costs</summary>", ""]
         rows = [
@@ -190,3 +197,11 @@ def plan_markdown(plan: Plan, what: str = "sovbundle show PLAN.json") -> str:
         *plan_sections(plan),
     ]
     return fit(lines, what)
+
+
+def _direct(found: ConstraintEvidence | None) -> str:
+    """``2 of 3 direct (1 assumed)``; ``-`` for a constraint on no sourced fact."""
+    if found is None:
+        return "-"
+    text = f"{found.direct} of {found.placements} direct"
+    return text + (f" ({found.assumed} assumed)" if found.assumed else "")

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sovbundle import units
-from sovbundle.plan import PlacementRow, Plan, coverage_line
+from sovbundle.plan import ConstraintRow, PlacementRow, Plan, coverage_line
 
 __all__ = ["candidates_table", "eur", "plan_summary", "render_plan"]
 
@@ -156,12 +156,56 @@ def _constraints(plan: Plan) -> RenderableType | None:
     if not plan.constraints:
         return None
     table = Table(title="constraints", title_justify="left", title_style="bold")
-    for column in ("", "constraint", "required", "actual"):
-        table.add_column(column)
+    for column in ("", "constraint", "required", "actual", "evidence"):
+        table.add_column(column, overflow="fold")
     for row in plan.constraints:
         mark = Text("✓", style="green") if row.ok else Text("✗", style="red bold")
-        _row(table, mark, row.name, row.required, row.actual)
+        _row(table, mark, row.name, row.required, row.actual, _coverage(row))
     return table
+
+
+def _coverage(row: ConstraintRow) -> Text:
+    """``2 of 3 direct (1 assumed)``, or ``-`` for a constraint on no sourced fact."""
+    found = row.evidence
+    if found is None:
+        return Text("-")
+    text = Text(f"{found.direct} of {found.placements} direct")
+    if found.assumed:
+        text.append(f" ({found.assumed} assumed)", style="yellow")
+    return text
+
+
+def _evidence(plan: Plan) -> list[RenderableType]:
+    """Each constraint's evidence: placements that rest on the same fact and source grouped
+    on one line (``direct FR: web, api at scaleway/fr-par-1; source URL (2026-07-30)``).
+    Lines wrap, never cut: a piped plan keeps every source whole."""
+    lines: list[RenderableType] = []
+    for constraint in plan.constraints:
+        found = constraint.evidence
+        if found is None or not found.rows:
+            continue
+        noun = "placement" if found.placements == 1 else "placements"
+        head = Text(f"  {constraint.name}: ", style="bold")
+        head.append(f"{found.direct} of {found.placements} {noun} on direct evidence")
+        if found.assumed:
+            head.append(f", {found.assumed} on an assumption", style="yellow")
+        lines.append(head)
+        groups: dict[tuple[str, str, str | None, str | None, str | None], list[str]] = {}
+        for item in found.rows:
+            key = (item.basis, item.fact, item.source, item.as_of, item.valid_until)
+            where = f"{item.component} at {item.provider}/{item.region}"
+            if where not in groups.setdefault(key, []):
+                groups[key].append(where)
+        for (basis, fact, source, as_of, until), places in groups.items():
+            line = Text("    ")
+            line.append(basis, style="yellow" if basis == "assumed" else "green")
+            line.append(f" {fact}: {', '.join(places)}; source {source or 'none'}")
+            line.append(f" ({as_of or 'undated'}")
+            line.append(f", valid until {until})" if until else ")")
+            lines.append(line)
+    if lines:
+        lines.insert(0, Text("evidence", style="bold"))
+    return lines
 
 
 def _explain(plan: Plan) -> list[RenderableType]:
@@ -250,6 +294,7 @@ def render_plan(plan: Plan) -> Group:
     for extra in (_links(plan), _constraints(plan)):
         if extra is not None:
             parts.append(extra)
+    parts.extend(_evidence(plan))
     parts.extend(_explain(plan))
     parts.extend(_exit_report(plan))
     if plan.pricing is not None:

@@ -24,6 +24,7 @@ from sovbundle.spec.model import (
     Constraints,
     Link,
     Policy,
+    UnknownEvidence,
 )
 from sovbundle.spec.yamlpos import REFUSED, code_points, shorten
 
@@ -170,6 +171,7 @@ def _model_at(path: DataPath, data: Any) -> type[BaseModel] | None:
         (): BundleSpec,
         ("constraints",): Constraints,
         ("policy",): Policy,
+        ("policy", "unknown_evidence"): UnknownEvidence,
     }
     if path in fixed:
         return fixed[path]
@@ -228,6 +230,10 @@ def _field(path: DataPath) -> str:
     return ""
 
 
+_FORMS = ("rule", "facts")
+"""Tags of ``policy.unknown_evidence``'s two forms (``spec.model.Policy``)."""
+
+
 def _normalise(loc: Sequence[str | int]) -> tuple[DataPath, bool]:
     """Drop the discriminator tag pydantic inserts after a component's name.
 
@@ -236,6 +242,8 @@ def _normalise(loc: Sequence[str | int]) -> tuple[DataPath, bool]:
     path: list[str | int] = list(loc)
     if len(path) >= 3 and path[0] == "components" and path[2] in COMPONENT_MODELS:
         del path[2]
+    if len(path) >= 3 and path[:2] == ["policy", "unknown_evidence"] and path[2] in _FORMS:
+        del path[2]  # the tag of its string-or-mapping union
     is_key = bool(path) and path[-1] == "[key]"
     if is_key:
         path.pop()
@@ -526,7 +534,7 @@ def _literal(path: DataPath, value: Any, expected: str) -> str:
     field = _field(path)
     if field == "version":
         return f"version: must be 1, the only bundle spec version ({_got(value)})"
-    noun = _NOUNS.get(field, "value")
+    noun = "rule" if path[:2] == ("policy", "unknown_evidence") else _NOUNS.get(field, "value")
     if isinstance(value, str):
         return (
             f"{where}: unknown {noun} {shorten(value)!r}{code_points(value)}"

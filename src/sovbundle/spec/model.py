@@ -18,9 +18,11 @@ from typing import Annotated, Any, Final, Literal, TypeVar, get_args
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     Strict,
     StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -42,10 +44,12 @@ __all__ = [
     "ComponentConstraints",
     "Constraints",
     "DatabaseComponent",
+    "EvidenceRule",
     "KubernetesComponent",
     "Link",
     "ObjectStorageComponent",
     "Policy",
+    "UnknownEvidence",
     "VmComponent",
     "json_schema",
     "link_contradictions",
@@ -138,6 +142,27 @@ class ComponentConstraints(_Strict):
     """Replaces the bundle's ``constraints.operators_eu_only`` for this component."""
 
 
+EvidenceRule = Literal["strict", "tolerant"]
+"""How a placement constraint treats a fact the data does not establish: ``strict`` fails it,
+``tolerant`` accepts it with a warning per placement that rests on it."""
+
+
+class UnknownEvidence(_Strict):
+    """``policy.unknown_evidence`` per fact; a fact not named stays ``strict``."""
+
+    certifications: EvidenceRule = "strict"
+    """A certification claim whose scope or status is not confirmed (a company-level claim)."""
+    operators: EvidenceRule = "strict"
+    """A datacentre operator that is unknown, or of unknown jurisdiction (``operators_eu_only``)."""
+    countries: EvidenceRule = "strict"
+    """A region whose country is not known."""
+
+
+def _evidence_form(value: object) -> str:
+    """``policy.unknown_evidence`` is one rule (a string) or a mapping of rules per fact."""
+    return "facts" if isinstance(value, dict | UnknownEvidence) else "rule"
+
+
 class Policy(_Strict):
     """Global constraints on the whole plan."""
 
@@ -154,6 +179,23 @@ class Policy(_Strict):
     """The weakest price evidence a placement may rest on: ``api`` (a provider API response),
     ``provider_doc`` (an API or the provider's own documentation) or ``third_party`` (any);
     offers priced from weaker evidence are left out, with the reason."""
+    unknown_evidence: Annotated[
+        Annotated[EvidenceRule, Tag("rule")] | Annotated[UnknownEvidence, Tag("facts")],
+        Discriminator(_evidence_form),
+    ] = "strict"
+    """What an unknown fact does to a hard constraint: ``strict`` (the default) fails it with a
+    reason naming the fact and its source; ``tolerant`` lets it pass with one warning per
+    placement. One value for every fact, or a mapping per fact (``certifications``,
+    ``operators``, ``countries``). A fact with no claim at all (no certification record) fails
+    in every policy, and ``in_progress`` never satisfies."""
+
+    def tolerates(self, fact: str) -> bool:
+        """Whether ``unknown_evidence`` is ``tolerant`` for ``fact``."""
+        rule = self.unknown_evidence
+        if isinstance(rule, str):
+            return rule == "tolerant"
+        value: str = getattr(rule, fact)
+        return value == "tolerant"
 
 
 class VmComponent(ComponentConstraints):
