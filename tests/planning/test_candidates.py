@@ -264,3 +264,5 @@ def test_funnel_names_where_offers_run_out() -> None:
     line = describe_empty(cc)
     assert line.startswith("db: no database offer with hds")
     assert "4 database offers, 3 with the specs" in line and "0 with hds" in line
+    # operators_eu_only is not set: the funnel does not claim an operator check it did not make
+    assert "operator" not in line

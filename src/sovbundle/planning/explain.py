@@ -141,6 +141,7 @@ def describe_empty(cc: ComponentCandidates) -> str:
     unconstrained = {
         "providers": rules.providers is None and not rules.exclude_providers,
         "eu_jurisdiction": not rules.eu_jurisdiction,
+        "operators": not rules.operators_eu_only,
         "countries": rules.countries is None,
         "certifications": not rules.certifications,
         "evidence": rules.min_evidence is None,

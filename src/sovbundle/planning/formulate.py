@@ -309,7 +309,9 @@ def _rule_check(
             "certifications",
             lambda n, offer: certification_verdict(catalog, offer, relax.value, rules[n].day),
         )
-        actual = f"missing on {', '.join(failing)}" if failing else "held"
+        assumed = sum(1 for item in items if item.basis == "assumed")
+        held = f"held ({assumed} assumed)" if assumed else "held"
+        actual = f"missing on {', '.join(failing)}" if failing else held
         return ConstraintCheck(relax.name, relax.value, actual, not failing, items)
     if relax.kind == "countries":
         names = _inheriting(spec, relax.component, "countries")
