@@ -310,8 +310,8 @@ def _rule_check(
             lambda n, offer: certification_verdict(catalog, offer, relax.value, rules[n].day),
         )
         assumed = sum(1 for item in items if item.basis == "assumed")
-        held = f"held ({assumed} assumed)" if assumed else "held"
-        actual = f"missing on {', '.join(failing)}" if failing else held
+        held_text = f"held ({assumed} assumed)" if assumed else "held"
+        actual = f"missing on {', '.join(failing)}" if failing else held_text
         return ConstraintCheck(relax.name, relax.value, actual, not failing, items)
     if relax.kind == "countries":
         names = _inheriting(spec, relax.component, "countries")
