@@ -129,7 +129,9 @@ class Verdict:
 
 Dropped = frozenset[tuple[str, str, str]]
 """Constraints left out to see what they cost: ``(constraint, component, value)`` triples, where
-the component is ``""`` for the bundle's default and the value is a certification id."""
+the component is ``""`` for the bundle's default and the value is a certification id; or
+``("unknown_evidence", "", fact)``: the strict evidence policy of ``fact`` (``FACTS``) dropped,
+i.e. unknown evidence of that fact tolerated (the priced what-if of ``--explain``)."""
 
 
 def rules_for(
@@ -164,6 +166,13 @@ def rules_for(
         operators = base.operators_eu_only and keep("operators_eu_only", "")
     certs = {c for c in base.certifications if keep("certification", "", c)}
     certs.update(c for c in comp.certifications if keep("certification", name, c))
+    tolerate = {fact for fact in FACTS if spec.policy.tolerates(fact)}
+    # A tolerance dropped in only where a rule consults the fact: the other components keep
+    # their rules (and their cached candidates); an unknown country is refused by any rules.
+    consulted = {"certifications": bool(certs), "operators": operators, "countries": True}
+    tolerate.update(
+        fact for fact in FACTS if consulted[fact] and not keep("unknown_evidence", "", fact)
+    )
     return Rules(
         countries=frozenset(countries) if countries is not None else None,
         providers=frozenset(providers) if providers is not None else None,
@@ -173,7 +182,7 @@ def rules_for(
         allow_deprecated=spec.policy.allow_deprecated,
         operators_eu_only=operators,
         min_evidence=EvidenceClass(wanted) if (wanted := spec.policy.min_price_evidence) else None,
-        tolerate=frozenset(fact for fact in FACTS if spec.policy.tolerates(fact)),
+        tolerate=frozenset(tolerate),
         on=on if on is not None else datetime.now(UTC).date(),
     )
 
