@@ -23,6 +23,7 @@ from sovbundle.plan import Plan, dump_plan
 from sovbundle.plan_file import parse_plan
 from sovbundle.planning import explain as explain_module
 from sovbundle.planning import resolve as resolve_module
+from sovbundle.planning.filters import FACTS, STAGES
 from sovbundle.planning.resolve import plan_bundle
 from sovbundle.planning.solve import solve as real_solve
 from sovbundle.render.markdown import plan_markdown
@@ -327,3 +328,8 @@ def _terminal(plan: Plan) -> str:
     console = Console(width=400, record=True, color_system=None)
     console.print(render_plan(plan))
     return console.export_text()
+
+
+def test_each_fact_names_its_filter_stage() -> None:
+    # The shortcut re-judges only the offers refused at the fact's own stage.
+    assert set(FACTS) <= set(STAGES)

@@ -33,6 +33,7 @@ from sovbundle.planning.filters import (
     certification_verdict,
     country_verdict,
     operator_verdict,
+    rule_failure,
     rules_for,
     unknown_fact,
 )
@@ -194,19 +195,26 @@ def _tolerant_problem(
     it lets no offer pass a rule filter that refuses it for some component (its kind's offers,
     and the VM node offers of a cluster): then the candidates, and the plan, are the same.
 
-    Exact and cheap: the rule verdicts are kept on the cache's screening, and the relaxed
-    problem reuses them (and every component's candidates its tolerance does not touch)."""
+    Exact and cheap: a tolerance changes only its own filter stage (named as the fact), so
+    only offers whose first failure under the plan's rules is at that stage can pass (those
+    before it fail there again, those after it passed it already); only they are re-judged.
+    The relaxed problem reuses every component's candidates its tolerance does not touch."""
     screening = cache.screening_of(catalog)
     dropped = frozenset({(relax.kind, relax.component, relax.value)})
+    seen: set[tuple[str, Rules]] = set()
     for cc in problem.components:
         rules = rules_for(spec, cc.name, dropped, cache.on)
         if rules == cc.rules:
             continue
         for kind in (cc.kind, "vm") if cc.kind == "kubernetes" else (cc.kind,):
-            strict = screening.rule_verdicts(kind, cc.rules)
-            tolerant = screening.rule_verdicts(kind, rules)
-            if any(s is not None and t is None for s, t in zip(strict, tolerant, strict=True)):
-                return build_problem(spec, catalog, frozenset({relax}), cache)
+            if (kind, cc.rules) in seen:
+                continue
+            seen.add((kind, cc.rules))
+            verdicts = screening.rule_verdicts(kind, cc.rules)
+            for offer, verdict in zip(screening.offers(kind), verdicts, strict=True):
+                refused_here = verdict is not None and verdict[0] == relax.value
+                if refused_here and rule_failure(offer, rules, catalog) is None:
+                    return build_problem(spec, catalog, frozenset({relax}), cache)
     return None
 
 
