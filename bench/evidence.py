@@ -18,17 +18,12 @@ time) and of the medians. Writes ``bench/RESULTS_evidence.md``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench.sovereignty import _tree
+from bench.trees import ROOT, git, run_worker, tree
 
-ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "73f6901"
 """main when the evidence policy work started."""
 NEW_BUNDLES = ("health-records-tolerant",)
@@ -75,24 +70,13 @@ print(json.dumps(out))
 
 
 def _run(src: Path, repeats: int, cache: str) -> dict[str, list[float]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOVBUNDLE_")}
-    env.update(PYTHONPATH=str(src), SOVBUNDLE_CACHE_DIR=cache, XDG_CONFIG_HOME=cache)
     bundles = [
         str(p) for p in sorted((ROOT / "bundles").glob("*.yaml")) if p.stem not in NEW_BUNDLES
     ]
-    done = subprocess.run(
-        [sys.executable, "-c", WORKER, str(repeats), str(ROOT), *bundles],
-        env=env, capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise SystemExit(f"worker on {src} failed: {done.stderr.strip().splitlines()[-1:]}")
-    result: dict[str, list[float]] = json.loads(done.stdout)
-    return result
-
-
-def _git(*args: str) -> str:
-    found = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
-    return found.stdout.strip()
+    found: dict[str, list[float]] = run_worker(
+        src, WORKER, [str(repeats), str(ROOT), *bundles], cache
+    )
+    return found
 
 
 def main() -> None:
@@ -101,9 +85,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    rev, head = _git("rev-parse", "--short", args.before), _git("rev-parse", "--short", "HEAD")
+    rev, head = git("rev-parse", "--short", args.before), git("rev-parse", "--short", "HEAD")
     with tempfile.TemporaryDirectory() as tmp:
-        trees = {"before": _tree(rev, Path(tmp) / "before"), "after": ROOT / "src"}
+        trees = {"before": tree(rev, Path(tmp) / "before"), "after": ROOT / "src"}
         times: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
         for _ in range(args.rounds):
             for label, src in trees.items():

@@ -59,3 +59,21 @@ def test_the_suite_keeps_the_sections_other_scripts_own() -> None:
 
     old = "old\n<!-- sweep:start -->\n## mine\n<!-- sweep:end -->\nold tail\n"
     assert rewrite(old, "new\n") == "new\n\n<!-- sweep:start -->\n## mine\n<!-- sweep:end -->\n"
+
+
+def test_today_data_for_an_older_tree_keeps_every_offer_it_can_read(tmp_path: Path) -> None:
+    """``bench.trees.today_data_for`` on this very tree (a tree that reads today's format):
+    nothing to drop, every packaged catalog rewritten, and the rewritten files load with the
+    same offers as the snapshot."""
+    from bench.trees import ROOT, today_data_for
+
+    from sovbundle.catalog.files import load_catalog_file
+
+    into = tmp_path / "today"
+    assert today_data_for(ROOT / "src", into, str(tmp_path)) == []
+    snapshot = ROOT / "providers" / "snapshot"
+    names = sorted(p.name for p in snapshot.glob("*.json"))
+    assert sorted(p.name for p in into.glob("*.json")) == names
+    for name in names:
+        ours = load_catalog_file(into / name).data.offers
+        assert ours == load_catalog_file(snapshot / name).data.offers

@@ -13,12 +13,18 @@ import math
 from decimal import Decimal
 from typing import Any
 
+_key = json.encoder.encode_basestring_ascii
+_text = json.encoder.encode_basestring
+
 __all__ = ["dumps"]
 
 
 def dumps(value: Any) -> str:
     """The JSON text of ``value`` (UTF-8, 2-space indent, trailing newline)."""
-    return _encode(value, 0) + "\n"
+    out: list[str] = []
+    _encode(value, "\n", out)
+    out.append("\n")
+    return "".join(out)
 
 
 def _number(value: Decimal) -> str:
@@ -27,23 +33,51 @@ def _number(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _encode(value: Any, indent: int) -> str:
-    pad, inner = "  " * indent, "  " * (indent + 1)
-    if isinstance(value, dict):
+def _encode(value: Any, pad: str, out: list[str]) -> None:
+    """Append the text of ``value`` to ``out``; ``pad`` is a newline and the current indent.
+
+    Strings are escaped by the ``json`` module's own functions: keys as ``json.dumps`` writes
+    them (ASCII), values as ``json.dumps(..., ensure_ascii=False)`` does."""
+    if isinstance(value, str):
+        out.append(_text(value))
+    elif isinstance(value, dict):
         if not value:
-            return "{}"
-        items = [f"{inner}{json.dumps(str(k))}: {_encode(v, indent + 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    if isinstance(value, list | tuple):
+            out.append("{}")
+            return
+        inner = pad + "  "
+        lead = "{" + inner
+        for key, item in value.items():
+            out.append(lead)
+            out.append(_key(str(key)))
+            out.append(": ")
+            _encode(item, inner, out)
+            lead = "," + inner
+        out.append(pad + "}")
+    elif isinstance(value, list | tuple):
         if not value:
-            return "[]"
-        items = [f"{inner}{_encode(v, indent + 1)}" for v in value]
-        return "[\n" + ",\n".join(items) + f"\n{pad}]"
-    if isinstance(value, Decimal):
-        return _number(value)
-    if isinstance(value, float):
+            out.append("[]")
+            return
+        inner = pad + "  "
+        lead = "[" + inner
+        for item in value:
+            out.append(lead)
+            _encode(item, inner, out)
+            lead = "," + inner
+        out.append(pad + "]")
+    elif isinstance(value, Decimal):
+        out.append(_number(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, float):
         # A NaN or infinity is a bug to report, never invalid JSON to print.
         if not math.isfinite(value):
             raise ValueError(f"Out of range float value {value!r} in plan JSON")
-        return _number(Decimal(repr(round(value, 9))))
-    return json.dumps(value, ensure_ascii=False)
+        out.append(_number(Decimal(repr(round(value, 9)))))
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    else:
+        out.append(json.dumps(value, ensure_ascii=False))  # anything else: json's own error

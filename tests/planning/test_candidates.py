@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sovbundle.models import PriceQuality, PriceUnit
+from sovbundle.models import PriceQuality, PriceUnit, VmSpecs
 from sovbundle.money import money
 from sovbundle.planning.candidates import build_candidates, rules_for
 from sovbundle.planning.explain import describe_empty
@@ -266,3 +266,27 @@ def test_funnel_names_where_offers_run_out() -> None:
     assert "4 database offers, 3 with the specs" in line and "0 with hds" in line
     # operators_eu_only is not set: the funnel does not claim an operator check it did not make
     assert "operator" not in line
+
+
+def test_canonical_order_is_offer_key_order_even_when_offers_share_sku_and_region() -> None:
+    # _canonical sorts on (provider, kind, region, sku) and breaks ties with the whole
+    # offer_key: on offers sharing all four, the order must still be sort(key=offer_key)'s.
+    import random
+
+    from sovbundle.planning.candidates import _canonical, offer_key
+
+    offers = [
+        vm(pid, region, sku, monthly, vcpus=vcpus)
+        for pid in ("ovhcloud", "scaleway")
+        for region in ("GRA", "fr-par")
+        for sku in ("a", "b")
+        for monthly in ("10", "9", "10.5")
+        for vcpus in (2, 4)
+    ]
+    for seed in range(5):
+        shuffled = random.Random(seed).sample(offers, len(offers))
+        # Offers equal on the whole key (here: specs differ) keep their order, as in sorted().
+        assert _canonical(list(shuffled)) == sorted(shuffled, key=offer_key)
+    # Offers whose whole keys differ: one order, whatever the input order.
+    unique = [o for o in offers if isinstance(o.specs, VmSpecs) and o.specs.vcpus == 2]
+    assert _canonical(random.Random(3).sample(unique, len(unique))) == sorted(unique, key=offer_key)

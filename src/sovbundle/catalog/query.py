@@ -73,8 +73,14 @@ class Catalog:
             yield from self.providers[pid].data.offers
 
     def country_of(self, offer: Offer) -> str | None:
+        """The country of an offer's region (memoised per provider and region)."""
+        key = ("country", offer.provider, offer.region)
+        memo = self.memo
+        if key in memo:
+            return memo[key]  # type: ignore[return-value]
         region = self.providers[offer.provider].provider.region(offer.region)
-        return region.country if region else None
+        found = memo[key] = region.country if region else None
+        return found
 
     def query(self, query: OfferQuery) -> list[Offer]:
         """Offers matching every filter, cheapest monthly price first (unknown prices last)."""

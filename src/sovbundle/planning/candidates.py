@@ -169,6 +169,29 @@ def offer_key(offer: Offer) -> tuple[str, ...]:
     )
 
 
+def _canonical(offers: list[Offer]) -> list[Offer]:
+    """``offers`` in the order of ``sort(key=offer_key)``, building the full key only where
+    it decides.
+
+    ``offer_key`` begins with ``Offer.sort_key``: offers are sorted on that prefix, and only a
+    run of offers equal on it (rare: a catalog sells a SKU once per region) is sorted on the
+    whole key. Both sorts are stable, so the order is exactly ``offer_key``'s."""
+    # Offer.sort_key's fields, inlined (this runs on every offer of a kind, every plan).
+    prefixes = [(o.provider, o.kind, o.region, o.sku) for o in offers]
+    order = sorted(range(len(offers)), key=prefixes.__getitem__)
+    found = [offers[k] for k in order]
+    if len(set(prefixes)) == len(prefixes):
+        return found
+    start = 0
+    for end in range(1, len(found) + 1):
+        if end < len(found) and prefixes[order[end]] == prefixes[order[start]]:
+            continue
+        if end - start > 1:
+            found[start:end] = sorted(found[start:end], key=offer_key)
+        start = end
+    return found
+
+
 @dataclass(frozen=True)
 class Rejection:
     """An offer that cannot place a component, with the first filter it fails."""
@@ -217,19 +240,24 @@ class Screening:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._by_kind: dict[str, list[Offer]] = {}
+        self._unsorted: dict[str, list[Offer]] = {}
         self._done: dict[tuple[Component, Rules], _Screened] = {}
         self.position: dict[int, int] = {}
         """An offer's place in its kind's canonical order, by ``id``: sorting candidates on it
         is sorting on ``offer_key`` (a total order), without rebuilding the keys."""
         self._rule_verdicts: dict[tuple[str, Rules], list[tuple[str, str] | None]] = {}
+        self._places: dict[Rules, dict[tuple[str, str], tuple[str, str] | None]] = {}
         self._warnings: dict[int, tuple[str, ...]] = {}
         self._numbers: dict[int, Decimal] = {}
 
     def offers(self, kind: str) -> list[Offer]:
         """The catalog's offers of ``kind``, in the canonical order (``offer_key``)."""
+        if not self._by_kind:
+            # One pass over the catalog buckets every kind; each is sorted on first use.
+            for offer in self.catalog.offers():
+                self._unsorted.setdefault(offer.kind, []).append(offer)
         if kind not in self._by_kind:
-            found = [offer for offer in self.catalog.offers() if offer.kind == kind]
-            found.sort(key=offer_key)
+            found = _canonical(self._unsorted.pop(kind, []))
             self._by_kind[kind] = found
             self.position.update((id(offer), k) for k, offer in enumerate(found))
         return self._by_kind[kind]
@@ -239,8 +267,12 @@ class Screening:
         depend on the rules only, not on the component's specs."""
         key = (kind, rules)
         if key not in self._rule_verdicts:
+            # The place stages (providers to countries) are judged once per provider, region
+            # and rules, for every kind.
+            places = self._places.setdefault(rules, {})
+            catalog = self.catalog
             self._rule_verdicts[key] = [
-                rule_failure(offer, rules, self.catalog) for offer in self.offers(kind)
+                rule_failure(offer, rules, catalog, places) for offer in self.offers(kind)
             ]
         return self._rule_verdicts[key]
 
@@ -329,7 +361,6 @@ def _screen(component: Component, rules: Rules, screening: Screening) -> _Screen
     priced_out: list[Rejection] = []
     by_stage = dict.fromkeys(STAGES, 0)
     passed: list[Offer] = []
-    stage_counts = dict.fromkeys(STAGES, 0)
     verdicts = screening.rule_verdicts(kind, rules)
     fits = spec_check(component)
     for index, (offer, verdict) in enumerate(zip(offers, verdicts, strict=True)):
@@ -337,15 +368,18 @@ def _screen(component: Component, rules: Rules, screening: Screening) -> _Screen
             stage = "specs"
         elif verdict is None:
             passed.append(offer)
-            for stage in STAGES:
-                stage_counts[stage] += 1
             continue
         else:
             stage = verdict[0]
         rejected.append(index)
         by_stage[stage] += 1
-        for earlier in STAGES[: STAGES.index(stage)]:
-            stage_counts[earlier] += 1
+    # Offers standing after a stage: those that passed them all, and those a later one rejected.
+    stage_counts = {}
+    standing = len(passed)
+    for stage in reversed(STAGES):
+        stage_counts[stage] = standing
+        standing += by_stage[stage]
+    stage_counts = {stage: stage_counts[stage] for stage in STAGES}
     candidates: list[Candidate] = []
     nodes = _node_offers(component, rules, screening) if kind == "kubernetes" else []
     node_lines: dict[int, Part] = {}

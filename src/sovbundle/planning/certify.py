@@ -221,10 +221,15 @@ class _Checker:
         self.on = on
         self.problems: list[str] = []
         self.offers: dict[tuple[str, str, str, str], Offer] = {}
-        wanted = {(row.provider, row.region, row.sku) for row in plan.placements}
-        for pid, loaded in catalog.providers.items():
-            for offer in loaded.data.offers:
-                if (pid, offer.region, offer.sku) in wanted:
+        wanted: dict[str, set[tuple[str, str]]] = {}
+        for row in plan.placements:
+            wanted.setdefault(row.provider, set()).add((row.sku, row.region))
+        skus = {sku for placed in wanted.values() for sku, _ in placed}
+        for pid, placed in wanted.items():
+            loaded = catalog.providers.get(pid)
+            for offer in loaded.data.offers if loaded is not None else ():
+                # A set lookup on the SKU alone first: most offers are not placed at all.
+                if offer.sku in skus and (offer.sku, offer.region) in placed:
                     self.offers[(pid, offer.kind, offer.region, offer.sku)] = offer
 
     def fail(self, message: str) -> None:

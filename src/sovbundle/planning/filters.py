@@ -341,8 +341,10 @@ def first_failure(
     return rule_failure(offer, rules, catalog)
 
 
-def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str] | None:
-    """The first rule stage (providers to price) an offer fails, whatever the component."""
+def place_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str] | None:
+    """The first stage of ``rule_failure`` that reads only the offer's provider and region
+    (providers, jurisdiction, operators, countries) it fails, or None: the same for every
+    offer sold there."""
     if rules.providers is not None and offer.provider not in rules.providers:
         return ("providers", f"provider {offer.provider} is not in the allowed providers")
     if offer.provider in rules.exclude_providers:
@@ -361,6 +363,30 @@ def rule_failure(offer: Offer, rules: Rules, catalog: Catalog) -> tuple[str, str
     elif rules.countries is not None and country not in rules.countries:
         wanted = ", ".join(sorted(rules.countries))
         return ("countries", f"region {offer.region} is in {country}, not in {wanted}")
+    return None
+
+
+def rule_failure(
+    offer: Offer,
+    rules: Rules,
+    catalog: Catalog,
+    places: dict[tuple[str, str], tuple[str, str] | None] | None = None,
+) -> tuple[str, str] | None:
+    """The first rule stage (providers to price) an offer fails, whatever the component.
+
+    ``places`` memoises the stages that depend on the offer's provider and region alone
+    (providers to countries), for one ``rules``: a caller judging every offer of a kind
+    passes one dict for all of them."""
+    if places is None:
+        found = place_failure(offer, rules, catalog)
+    else:
+        where = (offer.provider, offer.region)
+        if where in places:
+            found = places[where]
+        else:
+            found = places[where] = place_failure(offer, rules, catalog)
+    if found is not None:
+        return found
     if rules.certifications:
         problem = _certification_failure(offer, rules, catalog)
         if problem is not None:
