@@ -36,7 +36,6 @@ from sovbundle.planning.filters import (
     Rules,
     country_of,
     dec,
-    first_failure,
     rule_failure,
     rules_for,
     spec_check,
@@ -425,10 +424,16 @@ def _node_offers(component: Component, rules: Rules, screening: Screening) -> li
         arch=component.arch,
         dedicated=False,
     )
+    # first_failure(offer, node_need, ...) is None, from the memoised rule verdicts and the
+    # fast spec check (no reason is built: a node offer that fails is simply not one).
+    fits = spec_check(node_need)
     return [
         offer
-        for offer in screening.offers("vm")
-        if first_failure(offer, node_need, rules, screening.catalog) is None
+        for offer, verdict in zip(
+            screening.offers("vm"), screening.rule_verdicts("vm", rules), strict=True
+        )
+        if verdict is None
+        and fits(offer)
         and not (isinstance(offer.specs, VmSpecs) and offer.specs.gpus > 0)
     ]
 
