@@ -40,7 +40,9 @@ def one(components: int, catalog_name: str, tie_break: bool) -> dict[str, Any]:
 
     if not tie_break:
         run = milp.Model.run
-        milp.Model.run = lambda self, tie_break=True: run(self, tie_break=False)  # type: ignore[method-assign]
+        milp.Model.run = lambda self, tie_break=True, force_tie_break=False: run(  # type: ignore[method-assign]
+            self, tie_break=False
+        )
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as empty:
         if catalog_name == "packaged":

@@ -66,3 +66,12 @@ def test_targets_section_marks_unmet_targets() -> None:
         in text
     )
     assert "2000 MiB | **no** |" in text
+
+
+@pytest.mark.parametrize("tie_break", ["1", "0"])
+def test_a_targets_case_runs_with_and_without_the_tie_break(tie_break: str) -> None:
+    """A small case through the real worker process, both ways: the tie-break-off path patches
+    ``milp.Model.run`` and must keep up with its signature (it once broke silently)."""
+    row = targets._spawn_targets(["50", "1000", tie_break])
+    assert "error" not in row, row
+    assert row["status"] == "optimal" and row["method"] == "highs" and row["checks_ok"], row
