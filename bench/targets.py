@@ -176,9 +176,9 @@ def markdown(r: dict[str, Any]) -> str:
                 f"peak memory under 1 GiB, {size} components x {full['offers']} offers",
                 f"{full['peak_rss_mb']:.0f} MiB", full["peak_rss_mb"] < 1024,
             ))  # fmt: skip
-        if size == 1000 and share is not None:
+        if share is not None:  # the issue sets the bound for every case, not only 1000
             targets.append((
-                f"tie-break at most 30% of solve time, 1000 components, {cat} catalog",
+                f"tie-break at most 30% of solve time, {size} components, {cat} catalog",
                 f"{share:.0%}", share <= 0.30,
             ))  # fmt: skip
     out += ["", "| target | measured | met |", "|---|---|---|"]
