@@ -17,7 +17,8 @@ moves ``solver.time_ms`` to ``run.time_ms`` and the warnings about the run to ``
 ``evidence`` (the class, source and date of its price) and the plan's ``coverage`` (how many
 placements are priced from each class of evidence), and each placement constraint's
 ``evidence`` (per placed offer: direct or assumed, source and date; and the counts). Also in
-1.1, only when asked: ``exit_report`` (``--exit-report``), ``pricing`` and the placements'
+1.1, only when asked: ``exit_report`` (``--exit-report``), ``explain.unknown_evidence`` (with
+``--explain``: what the strict evidence policy costs), ``pricing`` and the placements'
 ``list_unit_price``, ``list_monthly`` and ``channel`` (with a price book).
 
 A placement row is one priced line: a Kubernetes cluster gives two rows (``part``
@@ -46,6 +47,7 @@ __all__ = [
     "ConstraintRow",
     "Coverage",
     "CoverageRow",
+    "EvidenceCostRow",
     "EvidenceRef",
     "EvidenceRow",
     "ExitMoveRow",
@@ -238,9 +240,25 @@ class ConstraintCostRow(_Row):
     delta_monthly: Decimal
 
 
+class EvidenceCostRow(_Row):
+    """What the strict evidence policy of one fact costs (``--explain``, 1.1): the same bundle
+    re-solved with that fact's unknown evidence tolerated. A what-if: the plan stays strict."""
+
+    fact: Literal["certifications", "operators", "countries"]
+    delta_monthly: Decimal
+    """The plan's total minus the tolerant plan's: what strictness costs (0: nothing)."""
+    tolerant_total_monthly: Decimal
+    admitted_offers: int
+    """Offers that qualify for some component only when tolerated (0: the same plan)."""
+    assumptions: tuple[EvidenceRow, ...]
+    """The tolerant plan's placements that would rest on unknown evidence (basis ``assumed``)."""
+
+
 class ExplainInfo(_Row):
     runner_ups: tuple[RunnerUpRow, ...]
     constraint_costs: tuple[ConstraintCostRow, ...]
+    unknown_evidence: tuple[EvidenceCostRow, ...] = ()
+    """Per fact the policy refuses unknown evidence of (1.1; absent in files written before)."""
 
 
 class RunInfo(_Row):

@@ -62,7 +62,9 @@ def plan(
     with_explain: Annotated[
         bool,
         typer.Option(
-            "--explain", help="Show the runner-up per component and what each constraint costs."
+            "--explain",
+            help="Show the runner-up per component, what each constraint costs and what the "
+            "strict evidence policy costs.",
         ),
     ] = False,
     top: Annotated[

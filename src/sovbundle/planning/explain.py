@@ -7,8 +7,12 @@ with one thing changed, so its answers are exact, not estimates:
   forbidden in every region (the same product one zone over is no alternative worth showing);
 * cost of a constraint: the plan re-solved without it (``+38.40 EUR/month`` is what keeping it
   costs);
+* cost of the evidence policy: per fact whose unknown evidence the policy refuses
+  (``policy.unknown_evidence: strict``), the plan re-solved with it tolerated, and the
+  assumptions that cheaper plan would rest on (a priced what-if, never applied);
 * diagnosis of an infeasible bundle: the funnel of each component whose filters leave nothing,
-  then the cheapest single (or, failing that, pair of) constraint(s) whose removal gives a plan.
+  then the cheapest single (or, failing that, pair of) constraint(s) whose removal gives a plan,
+  a tolerant evidence policy included (named as such, with the assumptions it would take).
 """
 
 from __future__ import annotations
@@ -22,12 +26,25 @@ from sovbundle.catalog.query import Catalog
 from sovbundle.models import Offer
 from sovbundle.planning.candidates import Candidate, ComponentCandidates
 from sovbundle.planning.diagnosis import LinkSide, blocking_field, link_conflicts
-from sovbundle.planning.filters import TOLERANT
+from sovbundle.planning.filters import (
+    TOLERANT,
+    Rules,
+    Verdict,
+    certification_verdict,
+    country_verdict,
+    operator_verdict,
+    rule_failure,
+    rules_for,
+    unknown_fact,
+)
 from sovbundle.planning.formulate import (
+    EVIDENCE,
     RULE_KINDS,
     CandidateCache,
+    EvidenceItem,
     Relax,
     build_problem,
+    evidence_relaxations,
     relaxations,
 )
 from sovbundle.planning.problem import Problem, Solution
@@ -36,6 +53,7 @@ from sovbundle.spec.model import BundleSpec
 
 __all__ = [
     "ConstraintCost",
+    "EvidenceCost",
     "Explanation",
     "RunnerUp",
     "describe_empty",
@@ -66,6 +84,22 @@ class ConstraintCost:
 
 
 @dataclass(frozen=True)
+class EvidenceCost:
+    """What the strict evidence policy of one fact costs: the plan's total minus the total of
+    the same bundle with that fact's unknown evidence tolerated (a what-if, never applied)."""
+
+    fact: str
+    """``certifications``, ``operators`` or ``countries`` (``policy.unknown_evidence``)."""
+    delta: Decimal
+    tolerant_total: Decimal
+    admitted: int
+    """Offers that qualify for some component only with the fact's unknown evidence tolerated
+    (0: tolerating it changes no candidate, so the plan would be the same)."""
+    assumptions: tuple[EvidenceItem, ...]
+    """The tolerant plan's placements that rest on unknown evidence of the fact."""
+
+
+@dataclass(frozen=True)
 class Explanation:
     """Everything ``--explain`` shows."""
 
@@ -73,6 +107,8 @@ class Explanation:
     constraint_costs: tuple[ConstraintCost, ...]
     rejections: tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]
     """Per component: candidates kept, and rejected offers counted per reason stage."""
+    evidence_costs: tuple[EvidenceCost, ...] = ()
+    """Per strict fact the bundle constrains (or whose tolerance would admit an offer)."""
 
 
 def rejection_summary(cc: ComponentCandidates) -> tuple[tuple[str, int], ...]:
@@ -113,7 +149,136 @@ def explain(
     rejections = tuple(
         (cc.name, len(cc.candidates), rejection_summary(cc)) for cc in problem.components
     )
-    return Explanation(tuple(runner_ups), tuple(costs), rejections)
+    evidence = _evidence_costs(spec, catalog, problem, base, cache)
+    return Explanation(tuple(runner_ups), tuple(costs), rejections, evidence)
+
+
+def _evidence_costs(
+    spec: BundleSpec, catalog: Catalog, problem: Problem, base: Solution, cache: CandidateCache
+) -> tuple[EvidenceCost, ...]:
+    """Each strict fact priced: re-solved tolerant on the same cache, when tolerating it lets
+    some offer in; otherwise the candidates are the same and so is the plan (no solve)."""
+    assert base.total is not None
+    found = []
+    for relax in evidence_relaxations(spec):
+        relaxed = _tolerant_problem(spec, catalog, problem, relax, cache)
+        admitted = _admitted(problem, relaxed) if relaxed is not None else 0
+        if relaxed is None or not admitted:
+            if _constrains(problem, relax.value):
+                nothing = base.total - base.total  # 0.00, in the plan's cents
+                found.append(EvidenceCost(relax.value, nothing, base.total, 0, ()))
+            continue
+        tolerant = solve(relaxed)
+        # Tolerating only widens the choice, so a tolerant plan always exists.
+        assert tolerant.total is not None
+        assumed = _assumptions(catalog, relaxed, tolerant, (relax.value,))
+        cost = EvidenceCost(
+            relax.value, base.total - tolerant.total, tolerant.total, admitted, assumed
+        )
+        found.append(cost)
+    return tuple(found)
+
+
+def _constrains(problem: Problem, fact: str) -> bool:
+    """Whether a placement rule of the plan consults ``fact``."""
+    if fact == "certifications":
+        return any(cc.rules.certifications for cc in problem.components)
+    if fact == "operators":
+        return any(cc.rules.operators_eu_only for cc in problem.components)
+    return any(cc.rules.countries is not None for cc in problem.components)
+
+
+def _tolerant_problem(
+    spec: BundleSpec, catalog: Catalog, problem: Problem, relax: Relax, cache: CandidateCache
+) -> Problem | None:
+    """The problem with ``relax`` (a strict evidence policy) dropped, or None when tolerating
+    it lets no offer pass a rule filter that refuses it for some component (its kind's offers,
+    and the VM node offers of a cluster): then the candidates, and the plan, are the same.
+
+    Exact and cheap: a tolerance changes only its own filter stage (named as the fact), so
+    only offers whose first failure under the plan's rules is at that stage can pass (those
+    before it fail there again, those after it passed it already); only they are re-judged.
+    The relaxed problem reuses every component's candidates its tolerance does not touch."""
+    screening = cache.screening_of(catalog)
+    dropped = frozenset({(relax.kind, relax.component, relax.value)})
+    seen: set[tuple[str, Rules]] = set()
+    for cc in problem.components:
+        rules = rules_for(spec, cc.name, dropped, cache.on)
+        if rules == cc.rules:
+            continue
+        for kind in (cc.kind, "vm") if cc.kind == "kubernetes" else (cc.kind,):
+            if (kind, cc.rules) in seen:
+                continue
+            seen.add((kind, cc.rules))
+            verdicts = screening.rule_verdicts(kind, cc.rules)
+            for offer, verdict in zip(screening.offers(kind), verdicts, strict=True):
+                refused_here = verdict is not None and verdict[0] == relax.value
+                if refused_here and rule_failure(offer, rules, catalog) is None:
+                    return build_problem(spec, catalog, frozenset({relax}), cache)
+    return None
+
+
+def _admitted(problem: Problem, relaxed: Problem) -> int:
+    """Distinct offers in some component's candidates of ``relaxed`` and not of ``problem``."""
+    found: set[int] = set()
+    done: set[tuple[int, int]] = set()
+    for before, after in zip(problem.components, relaxed.components, strict=True):
+        pair = (id(before.candidates), id(after.candidates))
+        if before.candidates is after.candidates or pair in done:
+            continue
+        done.add(pair)
+        known = {id(part.offer) for cand in before.candidates for part in cand.parts}
+        found.update(
+            id(part.offer)
+            for cand in after.candidates
+            for part in cand.parts
+            if id(part.offer) not in known
+        )
+    return len(found)
+
+
+def _verdicts(catalog: Catalog, offer: Offer, rules: Rules, fact: str) -> list[Verdict]:
+    """What the evidence says of ``fact`` for a placed offer, under the component's rules."""
+    if fact == "certifications":
+        return [
+            certification_verdict(catalog, offer, cert, rules.day)
+            for cert in sorted(rules.certifications)
+        ]
+    if fact == "operators":
+        return [operator_verdict(catalog, offer)] if rules.operators_eu_only else []
+    return [country_verdict(catalog, offer)]
+
+
+def _assumptions(
+    catalog: Catalog, problem: Problem, solution: Solution, facts: tuple[str, ...]
+) -> tuple[EvidenceItem, ...]:
+    """The placements of ``solution`` that rest on unknown evidence of ``facts``, per
+    component (name order), offer (row order) and fact."""
+    rules = {cc.name: cc.rules for cc in problem.components}
+    items = []
+    for name in sorted(solution.chosen):
+        offers: dict[int, Offer] = {}
+        for part in solution.chosen[name].parts:
+            offers.setdefault(id(part.offer), part.offer)
+        for offer in offers.values():
+            for fact in facts:
+                for verdict in _verdicts(catalog, offer, rules[name], fact):
+                    if verdict.outcome != "unknown":
+                        continue
+                    items.append(
+                        EvidenceItem(
+                            name,
+                            offer.provider,
+                            offer.region,
+                            offer.sku,
+                            "assumed",
+                            unknown_fact(verdict),
+                            verdict.url,
+                            verdict.as_of,
+                            verdict.valid_until,
+                        )
+                    )
+    return tuple(items)
 
 
 _STAGE_WORDS = {
@@ -259,29 +424,79 @@ def diagnose(
         lines.append("every component has candidates, but no combination meets all constraints")
     cache = CandidateCache() if cache is None else cache
     options = relaxations(spec)
-    fixes: list[tuple[Decimal, str]] = []
+    evidence = evidence_relaxations(spec)
+    # (total, constraints dropped, words): at equal cost, the fix that drops fewer constraints
+    # first (tolerating unknown evidence keeps the requirement for what the data confirms).
+    fixes: list[tuple[Decimal, int, str]] = []
     for relax in options:
         found = solve(build_problem(spec, catalog, frozenset({relax}), cache))
         if found.total is not None:
-            fixes.append((found.total, relax.name))
+            fixes.append((found.total, 1, _fix_words((relax,), catalog, None, found)))
+    for relax in evidence:
+        relaxed = _tolerant_problem(spec, catalog, problem, relax, cache)
+        if relaxed is None:
+            continue  # tolerating it lets no offer in: it cannot give a plan on its own
+        found = solve(relaxed)
+        if found.total is not None:
+            fixes.append((found.total, 0, _fix_words((relax,), catalog, relaxed, found)))
     if not fixes:
-        for pair in list(combinations(options, 2))[:MAX_PAIRS]:
-            found = solve(build_problem(spec, catalog, frozenset(pair), cache))
+        pairs = list(combinations(options, 2))[:MAX_PAIRS]
+        # With an evidence policy: tolerate one fact and drop one constraint, or tolerate two.
+        pairs += [(rule, relax) for relax in evidence for rule in options][:MAX_PAIRS]
+        pairs += list(combinations(evidence, 2))
+        for pair in pairs:
+            relaxed = build_problem(spec, catalog, frozenset(pair), cache)
+            found = solve(relaxed)
             if found.total is not None:
-                fixes.append((found.total, _names(pair)))
+                drops = sum(1 for relax in pair if relax.kind != EVIDENCE)
+                fixes.append((found.total, drops, _fix_words(pair, catalog, relaxed, found)))
     if not fixes:
         # Several components each blocked by their own rule: drop one rule per component.
         combo = _per_component_fix(spec, catalog, problem, cache)
         if len(combo) > 2:
             found = solve(build_problem(spec, catalog, frozenset(combo), cache))
             if found.total is not None:
-                fixes.append((found.total, _names(combo)))
+                words = _fix_words(tuple(combo), catalog, None, found)
+                fixes.append((found.total, len(combo), words))
     if not fixes:
         lines.append("no relaxation of one or two constraints gives a plan")
         return lines
     fixes.sort()
-    total, name = fixes[0]
-    lines.append(f"cheapest relaxation: drop {name} -> {_eur(total)}")
-    for other_total, other in fixes[1:4]:
-        lines.append(f"  or drop {other} -> {_eur(other_total)}")
+    total, _, words = fixes[0]
+    lines.append(f"cheapest relaxation: {words} -> {_eur(total)}")
+    for other_total, _, other in fixes[1:4]:
+        lines.append(f"  or {other} -> {_eur(other_total)}")
     return lines
+
+
+_FACT_NOUNS = {"certifications": "certification", "operators": "operator", "countries": "country"}
+
+
+def _fix_words(
+    relaxes: tuple[Relax, ...], catalog: Catalog, relaxed: Problem | None, found: Solution
+) -> str:
+    """A relaxation as the diagnosis names it: ``drop hds on db``, or for an evidence policy
+    ``tolerate unknown certification evidence (policy.unknown_evidence: {certifications:
+    tolerant}; the plan would rest on 1 assumption: ...)``."""
+    drops = [relax for relax in relaxes if relax.kind != EVIDENCE]
+    facts = tuple(relax.value for relax in relaxes if relax.kind == EVIDENCE)
+    words = [f"drop {_names(drops)}"] if drops else []
+    if facts:
+        assert relaxed is not None
+        assumed = _assumptions(catalog, relaxed, found, facts)
+        setting = ", ".join(f"{fact}: tolerant" for fact in facts)
+        nouns = " and ".join(_FACT_NOUNS[fact] for fact in facts)
+        words.append(
+            f"tolerate unknown {nouns} evidence (policy.unknown_evidence: "
+            f"{{{setting}}}; the plan would rest on {_assumed_words(assumed)})"
+        )
+    return " and ".join(words)
+
+
+def _assumed_words(items: tuple[EvidenceItem, ...], limit: int = 2) -> str:
+    """``1 assumption: db at ovhcloud/GRA: hds on ovhcloud GRA rests on an unconfirmed claim``
+    (the first ``limit`` of them named)."""
+    noun = "assumption" if len(items) == 1 else "assumptions"
+    named = [f"{i.component} at {i.provider}/{i.region}: {i.fact}" for i in items[:limit]]
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return f"{len(items)} {noun}: {'; '.join(named)}{more}" if items else f"0 {noun}"

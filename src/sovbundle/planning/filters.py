@@ -129,7 +129,9 @@ class Verdict:
 
 Dropped = frozenset[tuple[str, str, str]]
 """Constraints left out to see what they cost: ``(constraint, component, value)`` triples, where
-the component is ``""`` for the bundle's default and the value is a certification id."""
+the component is ``""`` for the bundle's default and the value is a certification id; or
+``("unknown_evidence", "", fact)``: the strict evidence policy of ``fact`` (``FACTS``) dropped,
+i.e. unknown evidence of that fact tolerated (the priced what-if of ``--explain``)."""
 
 
 def rules_for(
@@ -164,6 +166,12 @@ def rules_for(
         operators = base.operators_eu_only and keep("operators_eu_only", "")
     certs = {c for c in base.certifications if keep("certification", "", c)}
     certs.update(c for c in comp.certifications if keep("certification", name, c))
+    tolerate = frozenset(fact for fact in FACTS if spec.policy.tolerates(fact))
+    if dropped:
+        # A strict policy dropped only where a rule consults the fact: the other components
+        # keep their rules (and cached candidates); an unknown country fails any rules.
+        consulted = {"certifications": bool(certs), "operators": operators, "countries": True}
+        tolerate |= {f for f in FACTS if consulted[f] and not keep("unknown_evidence", "", f)}
     return Rules(
         countries=frozenset(countries) if countries is not None else None,
         providers=frozenset(providers) if providers is not None else None,
@@ -173,7 +181,7 @@ def rules_for(
         allow_deprecated=spec.policy.allow_deprecated,
         operators_eu_only=operators,
         min_evidence=EvidenceClass(wanted) if (wanted := spec.policy.min_price_evidence) else None,
-        tolerate=frozenset(fact for fact in FACTS if spec.policy.tolerates(fact)),
+        tolerate=tolerate,
         on=on if on is not None else datetime.now(UTC).date(),
     )
 

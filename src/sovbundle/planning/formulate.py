@@ -1,7 +1,8 @@
 """From a bundle spec and a catalog to an optimisation problem, and back to checked constraints.
 
 Pure. ``Relax`` names one constraint of the bundle that ``--explain`` and the infeasibility
-diagnosis may drop; ``build_problem`` applies a set of them, reusing the candidates of
+diagnosis may drop (``relaxations``), or a strict evidence policy they may tolerate instead
+(``evidence_relaxations``); ``build_problem`` applies a set of them, reusing the candidates of
 components they do not touch (``CandidateCache``).
 """
 
@@ -26,6 +27,7 @@ from sovbundle.planning.candidates import (
     without_cycle_collector,
 )
 from sovbundle.planning.filters import (
+    FACTS,
     Verdict,
     certification_verdict,
     country_verdict,
@@ -37,6 +39,7 @@ from sovbundle.planning.problem import LinkRule, Problem, Solution
 from sovbundle.spec.model import BundleSpec
 
 __all__ = [
+    "EVIDENCE",
     "RULE_KINDS",
     "CandidateCache",
     "ConstraintCheck",
@@ -44,6 +47,7 @@ __all__ = [
     "Relax",
     "build_problem",
     "check_constraints",
+    "evidence_relaxations",
     "relaxations",
 ]
 
@@ -70,10 +74,13 @@ class Relax:
 
     kind: str
     """``certification``, ``countries``, ``eu_jurisdiction``, ``providers`` (on a component),
-    ``budget``, ``min_providers``, ``max_provider_share``, or ``link`` (a colocate/apart)."""
+    ``budget``, ``min_providers``, ``max_provider_share``, ``link`` (a colocate/apart), or
+    ``unknown_evidence`` (the strict evidence policy of one fact: dropping it tolerates unknown
+    evidence of that fact, ``evidence_relaxations``)."""
     component: str = ""
     value: str = ""
-    """The certification id, or the link index."""
+    """The certification id, the link index, or the fact (``certifications``, ``operators``,
+    ``countries``)."""
     name: str = ""
     """How users read it: ``hds on db``, ``colocate provider web-db``, ``budget``."""
 
@@ -140,6 +147,21 @@ def relaxations(spec: BundleSpec) -> list[Relax]:
 
 RULE_KINDS = ("certification", "countries", "eu_jurisdiction", "operators_eu_only", "providers")
 
+EVIDENCE = "unknown_evidence"
+"""The ``Relax.kind`` of a strict evidence policy (``evidence_relaxations``)."""
+
+
+def evidence_relaxations(spec: BundleSpec) -> list[Relax]:
+    """The facts whose unknown evidence the bundle's policy refuses (``policy.unknown_evidence``
+    strict, explicitly or by default), in ``FACTS`` order: dropping one re-solves with that
+    fact's unknown evidence tolerated. Kept apart from ``relaxations``: a policy is not a
+    constraint the plan checks, and the what-if is never applied to a plan."""
+    return [
+        Relax(EVIDENCE, "", fact, f"strict unknown {fact} evidence")
+        for fact in FACTS
+        if not spec.policy.tolerates(fact)
+    ]
+
 
 def build_problem(
     spec: BundleSpec,
@@ -163,7 +185,9 @@ def _build_problem(
     components = []
     for name in sorted(spec.components):
         dropped = frozenset(
-            (item.kind, item.component, item.value) for item in relax if item.kind in RULE_KINDS
+            (item.kind, item.component, item.value)
+            for item in relax
+            if item.kind in RULE_KINDS or item.kind == EVIDENCE
         )
         rules = rules_for(spec, name, dropped, cache.on)
         key = (name, rules)

@@ -30,6 +30,7 @@ from sovbundle.plan import (
     ConstraintRow,
     Coverage,
     CoverageRow,
+    EvidenceCostRow,
     EvidenceRef,
     EvidenceRow,
     ExitMoveRow,
@@ -55,6 +56,7 @@ from sovbundle.planning.explain import Explanation, diagnose, explain
 from sovbundle.planning.formulate import (
     CandidateCache,
     ConstraintCheck,
+    EvidenceItem,
     build_problem,
     check_constraints,
     provider_spend,
@@ -287,23 +289,24 @@ def _coverage(rows: list[PlacementRow]) -> Coverage:
     return Coverage(placements=len(rows), by_evidence=tuple(found))
 
 
+def _evidence_row(item: EvidenceItem) -> EvidenceRow:
+    return EvidenceRow(
+        component=item.component,
+        provider=item.provider,
+        region=item.region,
+        sku=item.sku,
+        basis=item.basis,
+        fact=item.fact,
+        source=item.url,
+        as_of=item.as_of,
+        valid_until=item.valid_until.isoformat() if item.valid_until else None,
+    )
+
+
 def _constraint_evidence(check: ConstraintCheck) -> ConstraintEvidence | None:
     if check.evidence is None:
         return None
-    rows = tuple(
-        EvidenceRow(
-            component=item.component,
-            provider=item.provider,
-            region=item.region,
-            sku=item.sku,
-            basis=item.basis,
-            fact=item.fact,
-            source=item.url,
-            as_of=item.as_of,
-            valid_until=item.valid_until.isoformat() if item.valid_until else None,
-        )
-        for item in check.evidence
-    )
+    rows = tuple(_evidence_row(item) for item in check.evidence)
     direct = sum(1 for row in rows if row.basis == "direct")
     return ConstraintEvidence(
         placements=len(rows), direct=direct, assumed=len(rows) - direct, rows=rows
@@ -340,6 +343,16 @@ def _explain_info(explanation: Explanation) -> ExplainInfo:
         constraint_costs=tuple(
             ConstraintCostRow(name=c.name, delta_monthly=c.delta)
             for c in explanation.constraint_costs
+        ),
+        unknown_evidence=tuple(
+            EvidenceCostRow(
+                fact=e.fact,
+                delta_monthly=e.delta,
+                tolerant_total_monthly=e.tolerant_total,
+                admitted_offers=e.admitted,
+                assumptions=tuple(_evidence_row(item) for item in e.assumptions),
+            )
+            for e in explanation.evidence_costs
         ),
     )
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from sovbundle.plan import ConstraintEvidence, PlacementRow, Plan, coverage_line
-from sovbundle.render.plan import eur
+from sovbundle.render.plan import EVIDENCE_POLICY_TITLE, assumption_line, eur, evidence_cost_line
 
 __all__ = ["MARKDOWN_LIMIT", "escape", "fit", "plan_markdown", "plan_sections", "table"]
 
@@ -162,7 +162,14 @@ def plan_sections(plan: Plan, *, warnings: bool = True) -> list[str]:
         lines += [*table(["component", "runner-up", "EUR/month"], rows, right=[2]), ""]
         costs = sorted(plan.explain.constraint_costs, key=lambda c: -c.delta_monthly)
         rows = [[escape(c.name), eur(c.delta_monthly, signed=True)] for c in costs]
-        lines += [*table(["constraint", "costs EUR/month"], rows, right=[1]), "", "</details>", ""]
+        lines += [*table(["constraint", "costs EUR/month"], rows, right=[1]), ""]
+        if plan.explain.unknown_evidence:
+            lines += [f"**{escape(EVIDENCE_POLICY_TITLE.capitalize())}**", ""]
+            for cost in plan.explain.unknown_evidence:
+                lines.append(f"- {escape(evidence_cost_line(cost, plan.total_monthly))}")
+                lines += [f"  - assumed {escape(assumption_line(a))}" for a in cost.assumptions]
+            lines.append("")
+        lines += ["</details>", ""]
     if warnings and plan.all_warnings:
         lines += ["**Warnings**", ""]
         lines += [f"- {escape(w)}" for w in plan.all_warnings]

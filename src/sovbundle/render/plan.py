@@ -21,9 +21,24 @@ from rich.table import Table
 from rich.text import Text
 
 from sovbundle import units
-from sovbundle.plan import ConstraintRow, PlacementRow, Plan, coverage_line
+from sovbundle.plan import (
+    ConstraintRow,
+    EvidenceCostRow,
+    EvidenceRow,
+    PlacementRow,
+    Plan,
+    coverage_line,
+)
 
-__all__ = ["candidates_table", "eur", "plan_summary", "render_plan"]
+__all__ = [
+    "EVIDENCE_POLICY_TITLE",
+    "assumption_line",
+    "candidates_table",
+    "eur",
+    "evidence_cost_line",
+    "plan_summary",
+    "render_plan",
+]
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -228,7 +243,65 @@ def _explain(plan: Plan) -> list[RenderableType]:
     # Dearest constraints first: they are the ones worth discussing.
     for cost in sorted(plan.explain.constraint_costs, key=lambda c: -c.delta_monthly):
         _row(costs, cost.name, eur(cost.delta_monthly, signed=True))
-    return [runner, costs]
+    return [runner, costs, *_evidence_policy(plan)]
+
+
+EVIDENCE_POLICY_TITLE = (
+    "cost of the evidence policy (policy.unknown_evidence: strict; each a what-if, not applied)"
+)
+
+_FACT_NOUNS = {"certifications": "certification", "operators": "operator", "countries": "country"}
+_ASSUMED_NOUNS = {
+    "certifications": ("unconfirmed certification claim", "unconfirmed certification claims"),
+    "operators": ("operator of unknown jurisdiction", "operators of unknown jurisdiction"),
+    "countries": ("region of unknown country", "regions of unknown country"),
+}
+
+
+def evidence_cost_line(row: EvidenceCostRow, total: Decimal) -> str:
+    """What strictness on one fact costs, in words (the plan's total is ``total``):
+    ``tolerating unknown certification evidence would save 27.17 EUR/month (153.30 instead of
+    180.47); the plan would rest on 1 unconfirmed certification claim``."""
+    noun = _FACT_NOUNS[row.fact]
+    head = f"tolerating unknown {noun} evidence would"
+    if not row.admitted_offers:
+        return f"{head} change nothing: no offer is refused on unknown {noun} evidence alone"
+    offers = f"{row.admitted_offers} more offer{'s' * (row.admitted_offers != 1)}"
+    count = len(row.assumptions)
+    one, many = _ASSUMED_NOUNS[row.fact]
+    rest = f"the plan would rest on {count} {one if count == 1 else many}"
+    if row.delta_monthly <= 0:
+        line = f"{head} save nothing: {offers} would qualify, none gives a cheaper plan"
+        return f"{line}; {rest}" if count else line
+    return (
+        f"{head} save {eur(row.delta_monthly)} EUR/month ({eur(row.tolerant_total_monthly)} "
+        f"instead of {eur(total)}; {offers} would qualify); {rest}"
+    )
+
+
+def assumption_line(item: EvidenceRow) -> str:
+    """``records at ovhcloud/GRA11/sku: hds on ... rests on an unconfirmed claim; source URL
+    (2026-11-29)``."""
+    return (
+        f"{item.component} at {item.provider}/{item.region}/{item.sku}: {item.fact}; source "
+        f"{item.source or 'none'} ({item.as_of or 'undated'})"
+    )
+
+
+def _evidence_policy(plan: Plan) -> list[RenderableType]:
+    assert plan.explain is not None
+    rows = plan.explain.unknown_evidence
+    if not rows:
+        return []
+    lines: list[RenderableType] = [Text(EVIDENCE_POLICY_TITLE, style="bold")]
+    for row in rows:
+        lines.append(Text(f"  {evidence_cost_line(row, plan.total_monthly)}"))
+        for item in row.assumptions:
+            line = Text("    ")
+            line.append("assumed", style="yellow")
+            line.append(f" {assumption_line(item)}")
+            lines.append(line)
+    return lines
 
 
 def candidates_table(rows: list[tuple[str, str, Decimal, bool]], top: int) -> Table:
