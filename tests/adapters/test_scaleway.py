@@ -295,3 +295,71 @@ def test_normalize_on_mutated_payloads_raises_only_catalog_error(payload: Any) -
         return
     for offer in result:
         assert offer.price.amount is None or offer.price.amount >= 0
+
+
+EM_KEY = f"{PATH}?page=1&product_types=elastic_metal&zone=fr-par-1"
+EM_EVIDENCE_2026 = scaleway.Evidence(
+    class_=scaleway.EvidenceClass.THIRD_PARTY,
+    source="https://github.com/scaleway/scaleway-cli/blob/5af8ee30/x.cassette.yaml",
+    as_of="2026-09-25",
+    note="hand-transcribed projection, count-checked",
+)
+
+
+def em_offers_2025() -> list[Offer]:
+    body = json.loads((FIXTURES / "em_catalog_2025-12-02_subset.json").read_text("utf-8"))
+    raw = RawCatalog(
+        "scaleway", "2025-12-02", {EM_KEY: body}, BASE, recorded={EM_KEY: "2025-12-02"}
+    )
+    return scaleway.normalize(raw, FACTS)
+
+
+def em_projection() -> dict[str, Any]:
+    text = (FIXTURES / "em_projection_2026-09-25_subset.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def test_the_2026_09_25_elastic_metal_reading_supersedes_a_changed_price_and_keeps_history() -> (
+    None
+):
+    older = {o.sku: o for o in em_offers_2025()}
+    assert set(older) == {"EM-A610R-NVMe", "EM-I120E-NVMe"}
+    (new,) = scaleway.normalize_dataset(
+        scaleway.EM_PROJECTION, em_projection(), FACTS, EM_EVIDENCE_2026, list(older.values())
+    )
+    # Only the changed price is superseded: EM-A610R-NVMe (unchanged) keeps its API evidence.
+    assert new.sku == "EM-I120E-NVMe" and new.region == "fr-par-1"
+    assert (new.price.amount, new.monthly_amount) == (Decimal("0.37"), Decimal("134.99"))
+    assert new.price_evidence == EM_EVIDENCE_2026  # dated by the body, not by today
+    (record,) = new.price_history
+    assert (record.amount, record.monthly_amount) == (Decimal("0.356"), Decimal("129.99"))
+    assert record.evidence.class_ == "api" and record.evidence.as_of == "2025-12-02"
+    assert new.specs == older["EM-I120E-NVMe"].specs  # the specs of the recorded body
+    assert new.price.note is not None and "hand-transcribed" in new.price.note
+    assert "setup fee 134.99" in new.price.note
+
+
+def test_a_new_elastic_metal_product_without_specs_is_not_an_offer() -> None:
+    projection = em_projection()
+    assert "EM-B130E-NVMe" in {r["product"] for r in projection["products"]}
+    offers = scaleway.normalize_dataset(
+        scaleway.EM_PROJECTION, projection, FACTS, EM_EVIDENCE_2026, em_offers_2025()
+    )
+    assert "EM-B130E-NVMe" not in {o.sku for o in offers}
+
+
+def test_an_older_reading_never_supersedes_a_newer_price() -> None:
+    old = EM_EVIDENCE_2026.model_copy(update={"as_of": "2025-01-01"})
+    assert not scaleway.normalize_dataset(
+        scaleway.EM_PROJECTION, em_projection(), FACTS, old, em_offers_2025()
+    )
+
+
+def test_the_elastic_metal_projection_must_count_its_body_total() -> None:
+    projection = em_projection()
+    projection["_provenance"]["total_count_in_body"] += 1
+    with pytest.raises(CatalogError, match="SKUs in the products, total_count says"):
+        scaleway.normalize_dataset(
+            scaleway.EM_PROJECTION, projection, FACTS, EM_EVIDENCE_2026, em_offers_2025()
+        )

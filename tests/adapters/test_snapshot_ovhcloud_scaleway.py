@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 from datetime import date
@@ -230,7 +232,12 @@ def test_every_api_offer_carries_the_date_of_its_own_body() -> None:
     }
     for o in snapshot("scaleway").offers:
         if o.source.kind == "api":
-            assert o.price_evidence is not None and o.price_evidence.as_of == o.source.as_of
+            assert o.price_evidence is not None
+            if o.price_evidence.class_ == "api":
+                assert o.price_evidence.as_of == o.source.as_of
+            else:  # superseded by a newer dataset: the body's price is the history
+                assert o.price_evidence.as_of == "2026-09-25", o.sku
+                assert o.price_history[0].evidence.as_of == o.source.as_of
 
 
 @pytest.mark.parametrize(
@@ -259,3 +266,66 @@ def test_scaleway_database_nodes_have_the_specs_of_their_instance_type() -> None
         assert (o.specs.vcpus, o.specs.memory_gb) == (Decimal(1), Decimal(2)), o.region
         assert o.source.note and "db-dev1-l database node uses a dev1-l Instance" in o.source.note
         assert o.price_evidence is not None and o.price_evidence.as_of is None  # undated, says so
+
+
+IRIDIUM_RISES = {
+    "EM-I120E-NVMe": ("0.37", "134.99", "0.356", "129.99"),
+    "EM-I220E-NVMe": ("0.63", "229.99", "0.548", "199.99"),
+    "EM-I320E-NVMe": ("0.959", "349.99", "0.822", "299.99"),
+    "EM-I420E-NVMe": ("1.233", "449.99", "1.096", "399.99"),
+    "EM-I520E-NVMe": ("1.562", "569.99", "1.37", "499.99"),
+    "EM-I525E-NVMe": ("2.877", "1049.99", "1.781", "649.99"),
+    "EM-I620E-NVMe": ("1.863", "679.99", "1.644", "599.99"),
+}
+EM_NEW = (
+    "EM-B130E-NVMe",
+    "EM-B130E-NVMe-64G",
+    "EM-B230E-NVMe",
+    "EM-B230E-NVMe-128G",
+    "EM-B330E-NVMe",
+    "EM-B330E-NVMe-128G",
+    "EM-B430E-NVMe",
+    "EM-B430E-NVMe-128G",
+    "EM-L520E-NVMe",
+)
+
+
+def test_scaleway_elastic_metal_2026_09_25_prices_supersede_2025_12_02_with_history() -> None:
+    em = [o for o in snapshot("scaleway").offers if o.sku.startswith("EM-")]
+    assert len(em) == 28  # the 28 products of the 2025-12-02 body; none new (no specs)
+    superseded = {o.sku: o for o in em if o.price_history}
+    assert set(superseded) == set(IRIDIUM_RISES)
+    for sku, (hourly, monthly, old_hourly, old_monthly) in IRIDIUM_RISES.items():
+        o = superseded[sku]
+        assert (o.price.amount, o.monthly_amount) == (Decimal(hourly), Decimal(monthly))
+        ev = o.price_evidence
+        assert ev is not None and ev.class_ == "third_party" and ev.as_of == "2026-09-25"
+        assert ev.note is not None and ev.note.startswith("hand-transcribed projection")
+        assert "5af8ee301467e0035a728ed7f99a4cfa4f25d65d" in ev.source
+        (record,) = o.price_history
+        assert (record.amount, record.monthly_amount) == (Decimal(old_hourly), Decimal(old_monthly))
+        assert record.evidence.class_ == "api" and record.evidence.as_of == "2025-12-02"
+        assert record.evidence.note and "c2d470d8" in record.evidence.note
+        assert o.specs.vcpus and o.specs.memory_gb and o.specs.dedicated  # from the API body
+    for o in em:
+        if o.sku not in IRIDIUM_RISES:
+            assert o.price_evidence is not None and o.price_evidence.as_of == "2025-12-02"
+
+
+def test_scaleway_elastic_metal_projection_counts_102_skus_and_its_new_products_are_gaps() -> None:
+    raw = PROVIDERS / "raw" / "scaleway"
+    manifest = json.loads((raw / "manifest.json").read_text("utf-8"))
+    entry = manifest["datasets"]["scaleway-cli-em-2026-09-25"]
+    data = (raw / entry["file"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    body = json.loads(data)
+    rows = body["products"]
+    assert len(rows) == 37
+    skus = sum(3 if r["setup_fee_sku"] else 2 for r in rows)
+    assert skus == body["_provenance"]["total_count_in_body"] == 102
+    new = {r["product"] for r in rows if r["vs_2025-12-02"].startswith("new")}
+    assert new == set(EM_NEW)
+    listed = {o.sku for o in snapshot("scaleway").offers}
+    gaps = " ".join(load_facts(PROVIDERS / "scaleway.yaml").provider.gaps)
+    for sku in EM_NEW:
+        assert sku not in listed and sku in gaps

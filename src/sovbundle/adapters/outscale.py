@@ -22,7 +22,7 @@ the templated base URL, so the key carries it as a pseudo-query).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -334,7 +334,11 @@ _SHEET_PERFORMANCE = {1: "highest", 2: "high", 3: "medium"}
 
 
 def normalize_dataset(
-    name: str, body: Any, facts: ProviderFacts, evidence: Evidence
+    name: str,
+    body: Any,
+    facts: ProviderFacts,
+    evidence: Evidence,
+    offers: Sequence[Offer] = (),
 ) -> list[Offer]:
     """Offers priced from a third-party dataset of ``providers/raw/outscale`` (the snapshot build).
 

@@ -17,6 +17,7 @@ curated regions whose ``Region.price_zone`` matches its zone, and the offer's so
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -269,7 +270,11 @@ two to be read as one price list."""
 
 
 def normalize_dataset(
-    name: str, body: Any, facts: ProviderFacts, evidence: Evidence
+    name: str,
+    body: Any,
+    facts: ProviderFacts,
+    evidence: Evidence,
+    offers: Sequence[Offer] = (),
 ) -> list[Offer]:
     """Offers completed from a third-party dataset of ``providers/raw/ovhcloud`` (snapshot build).
 

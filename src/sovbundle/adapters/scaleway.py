@@ -16,6 +16,7 @@ entries have no recorded body to learn their shape from: the curated facts price
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -320,10 +321,21 @@ _FOUR_DECIMALS = Decimal("0.00005")
 """Half a unit of the dataset's rounding: closer prices are the same price."""
 
 
+EM_PROJECTION = "scaleway-cli-em-2026-09-25"
+"""The hand-transcribed projection of the 2026-09-25 Elastic Metal Product Catalog body."""
+
+
 def normalize_dataset(
-    name: str, body: Any, facts: ProviderFacts, evidence: Evidence
+    name: str,
+    body: Any,
+    facts: ProviderFacts,
+    evidence: Evidence,
+    offers: Sequence[Offer] = (),
 ) -> list[Offer]:
-    """Curated offers superseded by a newer third-party dataset (the snapshot build).
+    """Offers superseded by a newer third-party dataset (the snapshot build).
+
+    ``scaleway-cli-em-2026-09-25``: see ``_elastic_metal_projection``; it supersedes Elastic
+    Metal ``offers`` read from the recorded responses.
 
     ``mixxor-2026-08-14``: ``{source_zone, instances: [{id, location, price_hourly}]}``, an
     automated normalisation of the Product Catalog of one zone. Where a curated Instance of that
@@ -331,6 +343,8 @@ def normalize_dataset(
     rounding), the newer figure wins and the older price is kept in ``price_history``; the
     dataset's monthly figure is hourly x 730, not a published price, so no monthly price stays.
     """
+    if name == EM_PROJECTION:
+        return _elastic_metal_projection(body, offers, evidence)
     if name != "mixxor-2026-08-14":
         raise CatalogError(PROVIDER_ID, f"unknown dataset {name!r}")
     reader = Payload(PROVIDER_ID, evidence.source)
@@ -377,3 +391,79 @@ def normalize_dataset(
             )
         )
     return offers
+
+
+def _elastic_metal_projection(
+    body: Any, offers: Sequence[Offer], evidence: Evidence
+) -> list[Offer]:
+    """Elastic Metal offers whose price the 2026-09-25 reading of the catalog changed.
+
+    The body is ``{_provenance: {total_count_in_body}, products: [{product, zone, status,
+    sku_hourly, hourly_eur, sku_monthly, monthly_eur, setup_fee_sku, setup_fee_eur}]}``: one row
+    per server, its hourly, monthly and (when listed) setup fee SKUs. The SKUs are counted
+    against the body's ``total_count``. Where an offer read from an older recorded body has
+    another hourly or monthly price, the newer figures win and the older ones are kept in
+    ``price_history`` with their own evidence. The rows carry no hardware, so a product that
+    no recorded body describes is not an offer (the provider's gaps name them).
+    """
+    reader = Payload(PROVIDER_ID, evidence.source)
+    root = reader.mapping(body, "")
+    provenance = reader.obj(root, "_provenance", "")
+    total = reader.integer(provenance, "total_count_in_body", "_provenance")
+    rows = reader.array(root, "products", "")
+    assert evidence.as_of is not None
+    day = evidence.as_of[:10]
+    known = {(o.sku, o.region): o for o in offers if o.kind == "vm"}
+    skus = 0
+    superseded = []
+    for i, raw_row in enumerate(rows):
+        path = f"products[{i}]"
+        row = reader.mapping(raw_row, path)
+        sku = reader.string(row, "product", path)
+        zone = reader.string(row, "zone", path)
+        hourly = reader.decimal(row, "hourly_eur", path, allow_string=True)
+        monthly = reader.decimal(row, "monthly_eur", path, allow_string=True)
+        fee = (
+            None
+            if row.get("setup_fee_sku") is None
+            else reader.decimal(row, "setup_fee_eur", path, allow_string=True)
+        )
+        skus += 2 if fee is None else 3
+        offer = known.get((sku, zone))
+        old = None if offer is None else offer.evidence
+        if (
+            offer is None
+            or old is None
+            or old.as_of is None
+            or old.as_of[:10] >= day
+            or offer.price.unit is not PriceUnit.HOUR
+            or offer.price.amount is None
+            or (offer.price.amount, offer.monthly_amount) == (hourly, monthly)
+        ):
+            continue
+        record = PriceRecord(
+            amount=offer.price.amount,
+            unit=offer.price.unit,
+            monthly_amount=offer.monthly_amount,
+            evidence=old,
+        )
+        note = (
+            f"{hourly} EUR/h and {monthly} EUR/month from the {day} catalog (hand-transcribed) "
+            f"supersede {offer.price.amount} and {offer.monthly_amount} of {old.as_of[:10]} "
+            "(kept in price_history)"
+        )
+        if fee is not None:
+            note += f"; one-time setup fee {fee} EUR not included"
+        superseded.append(
+            offer.model_copy(
+                update={
+                    "price": offer.price.model_copy(update={"amount": hourly, "note": note}),
+                    "monthly_amount": monthly,
+                    "price_evidence": evidence,
+                    "price_history": (record, *offer.price_history),
+                }
+            )
+        )
+    if skus != total:
+        raise reader.error(f"{skus} SKUs in the products, total_count says {total}", "_provenance")
+    return superseded

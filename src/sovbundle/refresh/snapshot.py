@@ -16,9 +16,10 @@ added where the API has no offer of the same kind, sku and region, and the resul
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -89,12 +90,16 @@ def load_raw(folder: Path, provider: str) -> RawCatalog:
         raise CatalogError(provider, f"cannot read recorded payloads in {folder}: {exc}") from exc
 
 
-def _dataset_offers(folder: Path, provider: str, facts: ProviderFacts) -> list[Offer]:
+def _dataset_offers(
+    folder: Path, provider: str, facts: ProviderFacts, api_offers: Sequence[Offer] = ()
+) -> list[Offer]:
     """Offers priced from the third-party datasets the manifest lists under ``datasets``.
 
-    Each entry is ``{"file", "recorded", "from", "url", "trust"}``; the adapter's
-    ``normalize_dataset(name, body, facts, evidence)`` reads it, every price labelled
-    ``third_party`` with the dataset's own date.
+    Each entry is ``{"file", "recorded", "from", "url", "trust"}`` (and optionally ``sha256``,
+    the file's digest, checked); the adapter's ``normalize_dataset(name, body, facts,
+    evidence, api_offers)`` reads it, every price labelled ``third_party`` with the dataset's
+    own date. ``api_offers`` are the offers read from the recorded responses, which a newer
+    dataset may supersede (the returned offers replace them in ``assemble``).
     """
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     datasets = manifest.get("datasets", {})
@@ -106,7 +111,11 @@ def _dataset_offers(folder: Path, provider: str, facts: ProviderFacts) -> list[O
     offers: list[Offer] = []
     for name, entry in sorted(datasets.items()):
         try:
-            body = json.loads((folder / entry["file"]).read_text(encoding="utf-8"))
+            data = (folder / entry["file"]).read_bytes()
+            digest = entry.get("sha256")
+            if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+                raise ValueError(f"{entry['file']} does not match its sha256 in the manifest")
+            body = json.loads(data.decode("utf-8"))
             evidence = Evidence(
                 class_=EvidenceClass.THIRD_PARTY,
                 source=entry["url"],
@@ -115,22 +124,37 @@ def _dataset_offers(folder: Path, provider: str, facts: ProviderFacts) -> list[O
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise CatalogError(provider, f"cannot read dataset {name} in {folder}: {exc}") from exc
-        offers.extend(reader(name, body, facts, evidence))
+        offers.extend(reader(name, body, facts, evidence, api_offers))
     return offers
 
 
 def _with_evidence(offer: Offer, recorded_in: dict[str, str]) -> Offer:
     """``offer`` with its ``price_evidence`` set (from its API source when it has none) and,
-    for a recorded API body, a note naming where the body was kept."""
+    for a recorded API body (of its price or of an older price in its history), a note naming
+    where the body was kept."""
     evidence = offer.evidence
     if evidence is None:
         return offer  # a curated offer without evidence: ``--check`` reports it
     where = recorded_in.get(evidence.source)
     if where is not None and evidence.note is None:
         evidence = evidence.model_copy(update={"note": f"recorded response, kept in {where}"})
-    if evidence == offer.price_evidence:
+    history = tuple(
+        record.model_copy(
+            update={
+                "evidence": record.evidence.model_copy(
+                    update={
+                        "note": f"recorded response, kept in {recorded_in[record.evidence.source]}"
+                    }
+                )
+            }
+        )
+        if record.evidence.note is None and record.evidence.source in recorded_in
+        else record
+        for record in offer.price_history
+    )
+    if evidence == offer.price_evidence and history == offer.price_history:
         return offer
-    return offer.model_copy(update={"price_evidence": evidence})
+    return offer.model_copy(update={"price_evidence": evidence, "price_history": history})
 
 
 def assemble(
@@ -183,7 +207,7 @@ def build_snapshot(
             raw = load_raw(raw_folder, pid)
             adapter = get_adapter(pid)
             api_offers = adapter.normalize(raw, facts) if raw.responses else []
-            api_offers.extend(_dataset_offers(raw_folder, pid, facts))
+            api_offers.extend(_dataset_offers(raw_folder, pid, facts, api_offers))
             fetched_at, endpoints = raw.fetched_at, [raw.base_url + k for k in raw.responses]
             recorded_in = {join_url(raw.base_url, k): v for k, v in raw.provenance.items()}
         else:  # no public API (Rapid.Space): the curated facts are the whole catalog
