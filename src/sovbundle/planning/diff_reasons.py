@@ -7,7 +7,7 @@ as they are at hand, exact (its sha256 matches) or the current local one standin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -255,7 +255,10 @@ def component_reasons(
     new_side: Side,
     global_changes: list[SpecChange],
     constraint_costs: list[ConstraintChange],
+    claims: Sequence[Reason] = (),
 ) -> list[Reason]:
+    """Why one component's line changed; ``claims``: the changes of the certification claims
+    behind its old placement (``diff_evidence.certification_reasons``), for a move."""
     prefix = f"components.{name}"
     own = [c for c in spec_changes if c.path == prefix or c.path.startswith(prefix + ".")]
     if old is None:
@@ -273,6 +276,7 @@ def component_reasons(
         reasons.extend(_old_offer_reasons(row, new_side))
     for row in new.rows:
         reasons.extend(_new_offer_reasons(row, old_side))
+    reasons.extend(claims)
     explained = any(r.kind == "cheaper_offer" for r in reasons)
     old_unknown = any(r.provider not in old_side.catalogs for r in new.rows)
     if not explained and new.monthly < old.monthly and old_unknown:
