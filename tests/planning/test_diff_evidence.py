@@ -196,6 +196,10 @@ def test_the_evidence_rule_of_the_spec_is_the_reason_of_a_basis_change() -> None
     assert rows(result) == [
         ("hds on api", "api", ("placement", "basis"), "direct", "assumed"),
     ]
+    # One rule for all facts (strict) against a mapping: compared fact by fact.
+    assert [(c.path, c.old, c.new) for c in result.spec] == [
+        ("policy.unknown_evidence.certifications", "strict", "tolerant")
+    ]
     ((row,),) = [c.rows for c in result.evidence]
     assert [(r.kind, r.known, r.message) for r in row.reasons] == [
         (

@@ -31,7 +31,7 @@ from sovbundle.plan_diff import (
     Reason,
     ReasonKind,
 )
-from sovbundle.planning.diff_reasons import Side
+from sovbundle.planning.diff_reasons import Side, evidence_rules
 
 __all__ = ["certification_reasons", "evidence_changes", "evidence_notes"]
 
@@ -223,14 +223,12 @@ def certification_reasons(
 
 
 def _rule(plan: Plan, fact: Fact) -> str | None:
-    """The evidence rule a plan's spec sets for a fact (``strict`` by default); None when the
-    plan does not record its spec."""
+    """The evidence rule a plan's spec sets for a fact; None when the plan does not record
+    its spec."""
     spec = plan.bundle.spec
     if spec is None:
         return None
-    value = (spec.get("policy") or {}).get("unknown_evidence", "strict")
-    name = "certifications" if fact == "certification" else fact
-    return str(value.get(name, "strict") if isinstance(value, dict) else value)
+    return evidence_rules(spec)["certifications" if fact == "certification" else fact]
 
 
 def _policy_reason(fact: Fact, plans: tuple[Plan, Plan]) -> Reason | None:

@@ -24,11 +24,13 @@ from sovbundle.plan_diff import (
     SpecChange,
     spec_value,
 )
+from sovbundle.planning.filters import FACTS
 
 __all__ = [
     "CatalogStore",
     "Side",
     "component_reasons",
+    "evidence_rules",
     "side_of",
     "spec_changes",
 ]
@@ -356,9 +358,26 @@ def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
         out[path] = value
 
 
+def evidence_rules(spec: Mapping[str, Any]) -> dict[str, str]:
+    """``policy.unknown_evidence`` as one rule per fact (``strict`` where unnamed), however
+    the bundle wrote it: ``tolerant`` and ``{certifications: tolerant}`` compare fact by fact."""
+    value = (spec.get("policy") or {}).get("unknown_evidence", "strict")
+    if isinstance(value, Mapping):
+        return {fact: str(value.get(fact, "strict")) for fact in FACTS}
+    return {fact: str(value) for fact in FACTS}
+
+
+def _with_rules(spec: dict[str, Any]) -> dict[str, Any]:
+    policy = spec.get("policy")
+    if not isinstance(policy, Mapping) or "unknown_evidence" not in policy:
+        return spec
+    return {**spec, "policy": {**policy, "unknown_evidence": evidence_rules(spec)}}
+
+
 def spec_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[SpecChange]:
     if old is None or new is None:
         return []
+    old, new = _with_rules(old), _with_rules(new)
     found: list[SpecChange] = []
     old_components, new_components = old.get("components", {}), new.get("components", {})
     for name in sorted(set(old_components) | set(new_components)):
