@@ -4,8 +4,11 @@
 Two plans are *equal* when they place every component on the same provider, region and SKU(s),
 in the same quantities at the same prices, on offers of the same commercial status (an offer
 that became deprecated needs a look), with the same links' costs, total and plan status: the
-optimum is the same. What else differs (catalog dates, certifications, warnings, constraint
-rows, the spec's wording) is reported but does not make the plans differ.
+optimum is the same, and with the same evidence basis: no constraint's evidence for a placed
+offer went from direct to assumed or back, and no assumption entered or left the plan (an
+``EvidenceChange`` with ``basis_changed``). What else differs (catalog dates, certifications,
+the source or date of evidence on the same basis, warnings, constraint rows, the spec's
+wording) is reported but does not make the plans differ.
 
 Each ``Reason`` says whether it is **known** or **inferred**:
 
@@ -22,12 +25,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from sovbundle.plan import CatalogRef, PlacementRow, Plan
+from sovbundle.plan import CatalogRef, ConstraintEvidence, EvidenceRow, PlacementRow, Plan
 
 __all__ = [
     "CatalogChange",
     "ComponentChange",
     "ConstraintChange",
+    "EvidenceChange",
+    "EvidenceRowChange",
     "LinkChange",
     "Placement",
     "PlanDiff",
@@ -45,6 +50,8 @@ ReasonKind = Literal[
     "offer_deprecated",
     "offer_status",
     "certification_lost",
+    "certification_status",
+    "fact_changed",
     "cheaper_offer",
     "constraint_cost",
     "plan_wide",
@@ -146,6 +153,41 @@ class ConstraintChange:
 
 
 @dataclass(frozen=True)
+class EvidenceRowChange:
+    """One component's evidence for one constraint that differs between the two plans.
+
+    On the same placement: any of ``basis``, ``fact``, ``source``, ``as_of``, ``valid_until``.
+    On a component that moved, was added or removed: only a change of basis (the move itself
+    is the component's line), with ``placement`` among the fields when both sides exist."""
+
+    component: str
+    old: EvidenceRow | None
+    new: EvidenceRow | None
+    fields: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+    @property
+    def basis_changed(self) -> bool:
+        """Direct became assumed or back, or an assumption entered or left the plan."""
+        return "basis" in self.fields
+
+
+@dataclass(frozen=True)
+class EvidenceChange:
+    """A constraint on a fact whose evidence differs: its counts in each plan, and the rows."""
+
+    constraint: str
+    old: ConstraintEvidence | None
+    new: ConstraintEvidence | None
+    """``None``: the plan has no such constraint (or records no evidence for it)."""
+    rows: tuple[EvidenceRowChange, ...]
+
+    @property
+    def basis_changed(self) -> bool:
+        return any(row.basis_changed for row in self.rows)
+
+
+@dataclass(frozen=True)
 class CatalogChange:
     """One provider's catalog in the two plans, and whether ``diff`` could read it."""
 
@@ -176,6 +218,8 @@ class PlanDiff:
     spec: tuple[SpecChange, ...]
     constraints: tuple[ConstraintChange, ...]
     catalogs: tuple[CatalogChange, ...]
+    evidence: tuple[EvidenceChange, ...]
+    """Constraints whose evidence changed (a change of basis makes the plans differ)."""
     warnings_added: tuple[str, ...]
     warnings_removed: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
@@ -189,6 +233,7 @@ class PlanDiff:
             and not self.links
             and self.old.total_monthly == self.new.total_monthly
             and self.old.status == self.new.status
+            and not any(change.basis_changed for change in self.evidence)
         )
 
     @property

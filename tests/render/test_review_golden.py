@@ -103,6 +103,31 @@ def test_diff_golden(path: Path, tmp_path: Path) -> None:
     check_golden(f"{path.stem}.diff.md", diff_markdown(result))
 
 
+def test_evidence_diff_golden(tmp_path: Path) -> None:
+    """The strict plan of the tolerant example against the tolerant one: the HDS database
+    moves from direct evidence at Clever Cloud to an assumption at OVHcloud, because the
+    bundle's evidence rule changed."""
+    path = ROOT / "bundles" / "health-records-tolerant.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["policy"]
+    strict = tmp_path / "health-records-strict.yaml"
+    strict.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    from sovbundle.planning.resolve import plan_bundle
+
+    old_plan = plan_bundle(load_bundle(strict), load_catalogs(), NOW)
+    old = saved(old_plan.model_copy(update={"bundle": old_plan.bundle.model_copy(
+        update={"path": "strict/health-records-tolerant.yaml"})}), "strict.json")  # fmt: skip
+    new = saved(planned(path), "tolerant.json")
+    result = diff_plans(old, new, LocalCatalogs(tmp_path / "cache"), old_name="strict.json",
+                        new_name="tolerant.json")  # fmt: skip
+    assert not result.equal
+    ((row,),) = [change.rows for change in result.evidence]
+    assert (row.old.basis, row.new.basis) == ("direct", "assumed")  # type: ignore[union-attr]
+    assert [r.kind for r in row.reasons] == ["spec_changed"]
+    check_golden("health-records-tolerant.evidence.diff.txt", text_of(render_diff(result)))
+    check_golden("health-records-tolerant.evidence.diff.md", diff_markdown(result))
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_show_prints_what_plan_printed(
     path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

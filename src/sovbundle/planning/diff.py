@@ -24,6 +24,11 @@ from sovbundle.plan_diff import (
     Reason,
     SpecChange,
 )
+from sovbundle.planning.diff_evidence import (
+    certification_reasons,
+    evidence_changes,
+    evidence_notes,
+)
 from sovbundle.planning.diff_reasons import (
     CatalogStore,
     Side,
@@ -216,8 +221,13 @@ def diff_plans(
             fields = ()
             change = "added" if a is None else "removed"
         kind = (b or a).rows[0].kind  # type: ignore[union-attr]
+        claims = (
+            certification_reasons(name, old, old_side, new_side)
+            if change == "moved" and store is not None
+            else []
+        )
         reasons = component_reasons(
-            name, a, b, found_spec, old_side, new_side, global_changes, costs
+            name, a, b, found_spec, old_side, new_side, global_changes, costs, claims
         )
         changes.append(ComponentChange(name, kind, change, a, b, fields, tuple(_unique(reasons))))
     catalogs = _catalog_changes(old, new, old_side, new_side)
@@ -234,9 +244,10 @@ def diff_plans(
         spec=tuple(found_spec),
         constraints=tuple(constraints),
         catalogs=tuple(catalogs),
+        evidence=tuple(evidence_changes(old, new, old_side, new_side)),
         warnings_added=tuple(sorted(new_warnings - old_warnings)),
         warnings_removed=tuple(sorted(old_warnings - new_warnings)),
-        notes=tuple(_notes(old, new, catalogs, store is not None)),
+        notes=tuple([*_notes(old, new, catalogs, store is not None), *evidence_notes(old, new)]),
     )
 
 

@@ -7,7 +7,7 @@ as they are at hand, exact (its sha256 matches) or the current local one standin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -24,11 +24,13 @@ from sovbundle.plan_diff import (
     SpecChange,
     spec_value,
 )
+from sovbundle.planning.filters import FACTS
 
 __all__ = [
     "CatalogStore",
     "Side",
     "component_reasons",
+    "evidence_rules",
     "side_of",
     "spec_changes",
 ]
@@ -255,7 +257,10 @@ def component_reasons(
     new_side: Side,
     global_changes: list[SpecChange],
     constraint_costs: list[ConstraintChange],
+    claims: Sequence[Reason] = (),
 ) -> list[Reason]:
+    """Why one component's line changed; ``claims``: the changes of the certification claims
+    behind its old placement (``diff_evidence.certification_reasons``), for a move."""
     prefix = f"components.{name}"
     own = [c for c in spec_changes if c.path == prefix or c.path.startswith(prefix + ".")]
     if old is None:
@@ -273,6 +278,7 @@ def component_reasons(
         reasons.extend(_old_offer_reasons(row, new_side))
     for row in new.rows:
         reasons.extend(_new_offer_reasons(row, old_side))
+    reasons.extend(claims)
     explained = any(r.kind == "cheaper_offer" for r in reasons)
     old_unknown = any(r.provider not in old_side.catalogs for r in new.rows)
     if not explained and new.monthly < old.monthly and old_unknown:
@@ -352,9 +358,26 @@ def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
         out[path] = value
 
 
+def evidence_rules(spec: Mapping[str, Any]) -> dict[str, str]:
+    """``policy.unknown_evidence`` as one rule per fact (``strict`` where unnamed), however
+    the bundle wrote it: ``tolerant`` and ``{certifications: tolerant}`` compare fact by fact."""
+    value = (spec.get("policy") or {}).get("unknown_evidence", "strict")
+    if isinstance(value, Mapping):
+        return {fact: str(value.get(fact, "strict")) for fact in FACTS}
+    return {fact: str(value) for fact in FACTS}
+
+
+def _with_rules(spec: dict[str, Any]) -> dict[str, Any]:
+    policy = spec.get("policy")
+    if not isinstance(policy, Mapping) or "unknown_evidence" not in policy:
+        return spec
+    return {**spec, "policy": {**policy, "unknown_evidence": evidence_rules(spec)}}
+
+
 def spec_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[SpecChange]:
     if old is None or new is None:
         return []
+    old, new = _with_rules(old), _with_rules(new)
     found: list[SpecChange] = []
     old_components, new_components = old.get("components", {}), new.get("components", {})
     for name in sorted(set(old_components) | set(new_components)):

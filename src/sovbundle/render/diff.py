@@ -2,8 +2,9 @@
 
 Terminal lines read like Terraform's: ``~`` moved or changed, ``+`` added, ``-`` removed, each
 with its EUR/month change and the reasons under it (``why:`` known, ``why (inferred):``
-otherwise), then the providers' totals, what changed in the spec, constraints and catalogs,
-and a one-line summary.
+otherwise), then the providers' totals, what changed in the spec, constraints, the evidence
+behind them (per constraint and component: direct or assumed, source, date, and why) and
+catalogs, and a one-line summary.
 """
 
 from __future__ import annotations
@@ -15,9 +16,18 @@ from rich.table import Table
 from rich.text import Text
 
 from sovbundle.envelope import envelope
-from sovbundle.plan import CatalogRef, Plan
-from sovbundle.plan_diff import ComponentChange, Placement, PlanDiff, Reason, SpecChange, spec_value
-from sovbundle.render.markdown import escape, fit, plan_sections, table
+from sovbundle.plan import CatalogRef, ConstraintEvidence, EvidenceRow, Plan
+from sovbundle.plan_diff import (
+    ComponentChange,
+    EvidenceChange,
+    EvidenceRowChange,
+    Placement,
+    PlanDiff,
+    Reason,
+    SpecChange,
+    spec_value,
+)
+from sovbundle.render.markdown import escape, evidence_counts, fit, plan_sections, table
 from sovbundle.render.plan import eur
 
 __all__ = ["diff_json", "diff_markdown", "diff_summary", "render_diff"]
@@ -38,6 +48,9 @@ def _counts(diff: PlanDiff) -> str:
         counts[change.change] += 1
     parts = [f"{n} {name}" for name, n in counts.items() if n]
     parts.append(f"{diff.unchanged} unchanged")
+    basis = sum(1 for e in diff.evidence for row in e.rows if row.basis_changed)
+    if basis:
+        parts.append(f"{basis} evidence basis change{'s' * (basis != 1)}")
     return ", ".join(parts)
 
 
@@ -71,6 +84,78 @@ def _catalog_text(ref: CatalogRef | None) -> str:
 
 def _found_text(found: str) -> str:
     return {"exact": "", "current": "; reasons use the current local catalog", "none": ""}[found]
+
+
+_FIELD_WORDS = {"fact": "fact", "source": "source", "as_of": "date", "valid_until": "validity"}
+
+
+def _row_where(row: EvidenceRow) -> str:
+    return f"{row.provider}/{row.region}/{row.sku}"
+
+
+def _row_evidence(row: EvidenceRow | None) -> str:
+    """``direct FR; source URL (2026-07-24)``, with the validity where one is stated."""
+    if row is None:
+        return "-"
+    until = f", valid until {row.valid_until}" if row.valid_until else ""
+    return (
+        f"{row.basis} {row.fact}; source {row.source or 'none'} ({row.as_of or 'undated'}{until})"
+    )
+
+
+def _evidence_mark(change: EvidenceRowChange) -> str:
+    if change.old is None:
+        return "+"
+    return "-" if change.new is None else "~"
+
+
+def _evidence_head(change: EvidenceRowChange, arrow: str = "->") -> str:
+    """``records: direct at a/r/x -> assumed at b/r/y``, ``records at a/r/x: direct ->
+    assumed``, ``records at a/r/x: direct, source, date changed``."""
+    old, new = change.old, change.new
+    if old is None and new is not None:
+        return f"{change.component} at {_row_where(new)}: assumed (an assumption enters the plan)"
+    if new is None and old is not None:
+        return f"{change.component} at {_row_where(old)}: assumed (no longer in the plan)"
+    assert old is not None and new is not None
+    if "placement" in change.fields:
+        return (
+            f"{change.component}: {old.basis} at {_row_where(old)} {arrow} {new.basis} at "
+            f"{_row_where(new)}"
+        )
+    if change.basis_changed:
+        return f"{change.component} at {_row_where(new)}: {old.basis} {arrow} {new.basis}"
+    words = ", ".join(_FIELD_WORDS[f] for f in change.fields)
+    return f"{change.component} at {_row_where(new)}: {new.basis}, {words} changed"
+
+
+def _counts_change(change: EvidenceChange, arrow: str = "->") -> str:
+    return f"{_counts_text(change.old)} {arrow} {_counts_text(change.new)}"
+
+
+def _counts_text(found: ConstraintEvidence | None) -> str:
+    return "not in the plan" if found is None else evidence_counts(found)
+
+
+def _evidence_lines(changes: tuple[EvidenceChange, ...]) -> list[RenderableType]:
+    if not changes:
+        return []
+    parts: list[RenderableType] = [Text("evidence changes", style="bold")]
+    for change in changes:
+        parts.append(Text(f"  ~ {change.constraint}: {_counts_change(change)}"))
+        for row in change.rows:
+            style = "yellow" if row.basis_changed else ""
+            text = Text(f"    {_evidence_mark(row)} {_evidence_head(row)}", style=style)
+            if row.old is not None:
+                text.append(f"\n        old: {_row_evidence(row.old)}", style="")
+            if row.new is not None:
+                text.append(f"\n        new: {_row_evidence(row.new)}", style="")
+            for reason in row.reasons:
+                label = "why" if reason.known else "why (inferred)"
+                text.append(f"\n        {label}: ", style="dim" if not reason.known else "")
+                text.append(reason.message, style="")
+            parts.append(text)
+    return parts
 
 
 # --- terminal -----------------------------------------------------------------------------
@@ -145,6 +230,7 @@ def render_diff(diff: PlanDiff) -> Group:
             if c.old_cost != c.new_cost:
                 line += f"; costs {eur(c.old_cost, signed=True)} -> {eur(c.new_cost, signed=True)}"
             parts.append(Text(line))
+    parts.extend(_evidence_lines(diff.evidence))
     catalogs = [c for c in diff.catalogs if c.changed]
     if catalogs:
         parts.append(Text("catalogs", style="bold"))
@@ -178,6 +264,30 @@ def _md_reasons(change: ComponentChange) -> str:
     return "<br>".join(
         escape(r.message) + ("" if r.known else " *(inferred)*") for r in change.reasons
     )
+
+
+def _md_evidence(changes: tuple[EvidenceChange, ...]) -> list[str]:
+    """The evidence changes as one table: a row per constraint and component."""
+    if not changes:
+        return []
+    rows = []
+    for change in changes:
+        for row in change.rows:
+            reasons = "<br>".join(
+                escape(r.message) + ("" if r.known else " *(inferred)*") for r in row.reasons
+            )
+            rows.append(
+                [
+                    _evidence_mark(row),
+                    escape(f"{change.constraint}: {_counts_change(change, '→')}"),
+                    escape(_evidence_head(row, "→")),
+                    escape(_row_evidence(row.old)),
+                    escape(_row_evidence(row.new)),
+                    reasons or "-",
+                ]
+            )
+    header = ["", "constraint", "change", "old evidence", "new evidence", "why"]
+    return ["**Evidence changes**", "", *table(header, rows), ""]
 
 
 def diff_markdown(diff: PlanDiff, what: str = "sovbundle diff OLD.json NEW.json") -> str:
@@ -234,6 +344,7 @@ def diff_markdown(diff: PlanDiff, what: str = "sovbundle diff OLD.json NEW.json"
                 line += f"; costs {eur(c.old_cost, signed=True)} → {eur(c.new_cost, signed=True)}"
             lines.append(line)
         lines.append("")
+    lines += _md_evidence(diff.evidence)
     changed = [c for c in diff.catalogs if c.changed]
     if changed:
         lines += ["**Catalogs**", ""]
@@ -290,6 +401,46 @@ def _catalog_ref(ref: CatalogRef | None) -> dict[str, Any] | None:
     return {"source": ref.source, "fetched_at": ref.fetched_at, "sha256": ref.sha256}
 
 
+def _reasons_json(reasons: tuple[Reason, ...]) -> list[dict[str, Any]]:
+    return [
+        {"kind": r.kind, "certainty": "known" if r.known else "inferred", "message": r.message}
+        for r in reasons
+    ]
+
+
+def _counts_json(found: ConstraintEvidence | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"placements": found.placements, "direct": found.direct, "assumed": found.assumed}
+
+
+def _evidence_row_json(row: EvidenceRow | None) -> dict[str, Any] | None:
+    return None if row is None else row.model_dump(mode="python")
+
+
+def _evidence_json(changes: tuple[EvidenceChange, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "constraint": change.constraint,
+            "basis_changed": change.basis_changed,
+            "old": _counts_json(change.old),
+            "new": _counts_json(change.new),
+            "rows": [
+                {
+                    "component": row.component,
+                    "fields": list(row.fields),
+                    "basis_changed": row.basis_changed,
+                    "old": _evidence_row_json(row.old),
+                    "new": _evidence_row_json(row.new),
+                    "reasons": _reasons_json(row.reasons),
+                }
+                for row in change.rows
+            ],
+        }
+        for change in changes
+    ]
+
+
 def diff_json(diff: PlanDiff) -> dict[str, Any]:
     """The ``diff --json`` document: ``{"format_version", "diff": {...}}``."""
     data = {
@@ -314,14 +465,7 @@ def diff_json(diff: PlanDiff) -> dict[str, Any]:
                 "old": _placement_json(c.old),
                 "new": _placement_json(c.new),
                 "delta": c.delta,
-                "reasons": [
-                    {
-                        "kind": r.kind,
-                        "certainty": "known" if r.known else "inferred",
-                        "message": r.message,
-                    }
-                    for r in c.reasons
-                ],
+                "reasons": _reasons_json(c.reasons),
             }
             for c in diff.components
         ],
@@ -339,6 +483,7 @@ def diff_json(diff: PlanDiff) -> dict[str, Any]:
             }
             for c in diff.constraints
         ],
+        "evidence": _evidence_json(diff.evidence),
         "catalogs": [
             {
                 "provider": c.provider,

@@ -14,7 +14,17 @@ from decimal import Decimal
 from sovbundle.plan import ConstraintEvidence, PlacementRow, Plan, coverage_line
 from sovbundle.render.plan import EVIDENCE_POLICY_TITLE, assumption_line, eur, evidence_cost_line
 
-__all__ = ["MARKDOWN_LIMIT", "escape", "fit", "plan_markdown", "plan_sections", "table"]
+__all__ = [
+    "MARKDOWN_LIMIT",
+    "escape",
+    "evidence_counts",
+    "evidence_table",
+    "fit",
+    "plan_markdown",
+    "plan_sections",
+    "source_link",
+    "table",
+]
 
 MARKDOWN_LIMIT = 65_536
 """GitHub's limit on a comment's body, in characters."""
@@ -141,12 +151,14 @@ def plan_sections(plan: Plan, *, warnings: bool = True) -> list[str]:
                 escape(c.name),
                 escape(c.required),
                 escape(c.actual),
-                _direct(c.evidence),
+                evidence_counts(c.evidence),
             ]
             for c in plan.constraints
         ]
         header = ["", "constraint", "required", "actual", "evidence"]
-        lines += [*table(header, rows), "", "</details>", ""]
+        lines += [*table(header, rows), ""]
+        lines += evidence_table(plan)
+        lines += ["</details>", ""]
     if plan.explain is not None:
         lines += ["<details><summary>Runner-ups and constraint costs</summary>", ""]
         rows = [
@@ -206,7 +218,57 @@ def plan_markdown(plan: Plan, what: str = "sovbundle show PLAN.json") -> str:
     return fit(lines, what)
 
 
-def _direct(found: ConstraintEvidence | None) -> str:
+_URL_UNSAFE = {ch: f"%{ord(ch):02X}" for ch in " \"'()<>[]\\`|"}
+
+
+_CODE_HOSTS = ("github.com", "gitlab.com")
+
+
+def source_link(url: str | None) -> str:
+    """A source as a short markdown link, ``[example.org](https://example.org/x)``: its host
+    (on a code host, ``github.com/owner/repo``) as the text (escaped), the characters that
+    could end the link or the table cell percent-encoded; a source that is no http(s) URL is
+    shown escaped, ``-`` when none."""
+    if not url:
+        return "-"
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("http", "https") or not rest.split("/", 1)[0]:
+        return escape(url)
+    host = rest.split("/", 1)[0]
+    if host in _CODE_HOSTS:  # github.com/owner/repo: the host alone says little
+        host = "/".join(rest.split("/")[:3])
+    target = "".join(_URL_UNSAFE.get(ch, ch) for ch in " ".join(url.split()))
+    return f"[{escape(host)}]({target})"
+
+
+def evidence_table(plan: Plan) -> list[str]:
+    """Each constraint's evidence per placed offer: component, placement, fact, direct or
+    assumed, source and date, in the plan's order (constraints, then their rows)."""
+    rows = []
+    for constraint in plan.constraints:
+        found = constraint.evidence
+        for item in found.rows if found is not None else ():
+            date = item.as_of or "undated"
+            if item.valid_until:
+                date += f", valid until {item.valid_until}"
+            rows.append(
+                [
+                    escape(constraint.name),
+                    escape(item.component),
+                    escape(f"{item.provider}/{item.region}/{item.sku}"),
+                    escape(item.fact),
+                    item.basis if item.basis == "direct" else "**assumed**",
+                    source_link(item.source),
+                    escape(date),
+                ]
+            )
+    if not rows:
+        return []
+    header = ["constraint", "component", "placement", "fact", "basis", "source", "date"]
+    return ["**Evidence per placement**", "", *table(header, rows), ""]
+
+
+def evidence_counts(found: ConstraintEvidence | None) -> str:
     """``2 of 3 direct (1 assumed)``; ``-`` for a constraint on no sourced fact."""
     if found is None:
         return "-"
