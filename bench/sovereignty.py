@@ -5,13 +5,14 @@
 The baseline is the ``src/`` of commit ``REV`` (``git archive``, into a temporary folder). Each
 round runs worker processes, alternating trees, and each worker times ``plan_bundle`` on every
 example bundle (catalogs and bundles loaded once, before timing; the first plan of each bundle
-is a warm-up). The figure is the ratio of the medians, per bundle, without any new option (no
-price book, no exit report), with both trees planning on **today's data**: the packaged
-snapshot, written in the baseline's catalog format (``bench.trees.today_data_for``). The
-baseline on its own, older snapshot is shown too: the catalogs grew between the two commits
-(the untrimmed Clever Cloud price system, issue 14's data work), and that growth is not the cost
-of the code. The exit report's own cost is shown for information. Writes
-``bench/RESULTS_sovereignty.md``.
+is a warm-up), then again each on a freshly loaded catalog (no verdict memoised by an
+earlier plan, as in a ``sovbundle plan`` process). The figure is the ratio of the medians, per
+bundle, without any new option (no price book, no exit report), with both trees planning on
+**today's data**: the packaged snapshot, written in the baseline's catalog format
+(``bench.trees.today_data_for``). The baseline on its own, older snapshot is shown too: the
+catalogs grew between the two commits (the untrimmed Clever Cloud price system and the other
+data work of the same round), and that growth is not the cost of the code. The exit report's
+own cost is shown for information. Writes ``bench/RESULTS_sovereignty.md``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ for path in paths:
         plan_bundle(loaded, catalogs, now, **extra)
         times.append(time.perf_counter() - start)
     out[Path(path).stem] = times
+    if exit_report:
+        continue
+    cold = []
+    for _ in range(repeats):
+        fresh = select.load_catalogs()  # untimed: a plan on a catalog no earlier plan memoised
+        start = time.perf_counter()
+        plan_bundle(loaded, fresh, now)
+        cold.append(time.perf_counter() - start)
+    out[Path(path).stem + "@cold"] = cold
 print(json.dumps(out))
 """
 
@@ -99,29 +109,35 @@ def main() -> None:
         "catalog format, without the keys it does not read "
         f"({', '.join(dropped) or 'none'}) and without the certifications that are not "
         "`qualified` (it would count them as held). Target: after / before <= 1.2 without "
-        "the new options. The last column is the baseline on its own, smaller snapshot: the "
+        "the new options. *Fresh catalog*: each timed plan on a catalog just loaded (the "
+        "catalog memoises verdicts across plans; a `sovbundle plan` process makes one plan), "
+        "ratio of the medians, also judged. The last column is the baseline on its own, "
+        "smaller snapshot: the "
         "catalog data grew between the two commits, which is not the cost of the code.",
         "",
         "| bundle | before (ms) | after (ms) | after / before | after / before, fastest runs "
-        "| with --exit-report (ms) | before, own snapshot (ms) |",
-        "|---|---|---|---|---|---|---|",
+        "| after / before, fresh catalog | with --exit-report (ms) | before, own snapshot (ms) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     worst = 0.0
-    skipped = sorted(set(times["after"]) - set(times["before"]))
-    for name in sorted(set(times["before"]) & set(times["after"])):
+    skipped = sorted(n for n in set(times["after"]) - set(times["before"]) if "@" not in n)
+    for name in sorted(n for n in set(times["before"]) & set(times["after"]) if "@" not in n):
         before = statistics.median(times["before"][name]) * 1000
         after = statistics.median(times["after"][name]) * 1000
         exits = statistics.median(times["exit"][name]) * 1000
         own = times["own"].get(name)
         own_text = f"{statistics.median(own) * 1000:.1f}" if own else "cannot place"
         fastest = min(times["after"][name]) / min(times["before"][name])
-        worst = max(worst, after / before)
+        cold = statistics.median(times["after"][f"{name}@cold"]) / statistics.median(
+            times["before"][f"{name}@cold"]
+        )
+        worst = max(worst, after / before, cold)
         lines.append(
             f"| {name} | {before:.1f} | {after:.1f} | {after / before:.2f} | {fastest:.2f} "
-            f"| {exits:.1f} | {own_text} |"
+            f"| {cold:.2f} | {exits:.1f} | {own_text} |"
         )
     verdict = "met" if worst <= 1.2 else "NOT met"
-    lines += ["", f"Worst ratio of the medians: {worst:.2f} ({verdict})."]
+    lines += ["", f"Worst ratio of the medians (both columns): {worst:.2f} ({verdict})."]
     if skipped:
         lines += [
             "",
