@@ -370,26 +370,11 @@ def normalize_dataset(
             or old.as_of[:10] >= evidence.as_of[:10]
         ):
             continue
-        record = PriceRecord(
-            amount=offer.price.amount,
-            unit=offer.price.unit,
-            monthly_amount=offer.monthly_amount,
-            evidence=old,
-        )
         note = (
             f"hourly price {hourly} from the {evidence.as_of[:10]} catalog supersedes "
             f"{offer.price.amount} of {old.as_of} (kept in price_history)"
         )
-        offers.append(
-            offer.model_copy(
-                update={
-                    "price": offer.price.model_copy(update={"amount": hourly, "note": note}),
-                    "monthly_amount": None,
-                    "price_evidence": evidence,
-                    "price_history": (record, *offer.price_history),
-                }
-            )
-        )
+        offers.append(_superseded(offer, old, hourly, None, note, evidence))
     return offers
 
 
@@ -441,12 +426,6 @@ def _elastic_metal_projection(
             or (offer.price.amount, offer.monthly_amount) == (hourly, monthly)
         ):
             continue
-        record = PriceRecord(
-            amount=offer.price.amount,
-            unit=offer.price.unit,
-            monthly_amount=offer.monthly_amount,
-            evidence=old,
-        )
         note = (
             f"{hourly} EUR/h and {monthly} EUR/month from the {day} catalog (hand-transcribed) "
             f"supersede {offer.price.amount} and {offer.monthly_amount} of {old.as_of[:10]} "
@@ -454,16 +433,34 @@ def _elastic_metal_projection(
         )
         if fee is not None:
             note += f"; one-time setup fee {fee} EUR not included"
-        superseded.append(
-            offer.model_copy(
-                update={
-                    "price": offer.price.model_copy(update={"amount": hourly, "note": note}),
-                    "monthly_amount": monthly,
-                    "price_evidence": evidence,
-                    "price_history": (record, *offer.price_history),
-                }
-            )
-        )
+        superseded.append(_superseded(offer, old, hourly, monthly, note, evidence))
     if skus != total:
         raise reader.error(f"{skus} SKUs in the products, total_count says {total}", "_provenance")
     return superseded
+
+
+def _superseded(
+    offer: Offer,
+    old: Evidence,
+    hourly: Decimal,
+    monthly: Decimal | None,
+    note: str,
+    evidence: Evidence,
+) -> Offer:
+    """``offer`` repriced from a newer source: ``hourly`` (and ``monthly``, or no monthly
+    figure) with ``evidence``; its former price goes first in ``price_history`` with ``old``,
+    the evidence it was read with."""
+    record = PriceRecord(
+        amount=offer.price.amount,
+        unit=offer.price.unit,
+        monthly_amount=offer.monthly_amount,
+        evidence=old,
+    )
+    return offer.model_copy(
+        update={
+            "price": offer.price.model_copy(update={"amount": hourly, "note": note}),
+            "monthly_amount": monthly,
+            "price_evidence": evidence,
+            "price_history": (record, *offer.price_history),
+        }
+    )
