@@ -35,7 +35,6 @@ from sovbundle.planning.filters import (
     operator_verdict,
     rule_failure,
     rules_for,
-    unknown_fact,
 )
 from sovbundle.planning.formulate import (
     EVIDENCE,
@@ -45,6 +44,7 @@ from sovbundle.planning.formulate import (
     Relax,
     build_problem,
     evidence_relaxations,
+    placed_offers,
     relaxations,
 )
 from sovbundle.planning.problem import Problem, Solution
@@ -257,27 +257,11 @@ def _assumptions(
     rules = {cc.name: cc.rules for cc in problem.components}
     items = []
     for name in sorted(solution.chosen):
-        offers: dict[int, Offer] = {}
-        for part in solution.chosen[name].parts:
-            offers.setdefault(id(part.offer), part.offer)
-        for offer in offers.values():
+        for offer in placed_offers(solution, name):
             for fact in facts:
                 for verdict in _verdicts(catalog, offer, rules[name], fact):
-                    if verdict.outcome != "unknown":
-                        continue
-                    items.append(
-                        EvidenceItem(
-                            name,
-                            offer.provider,
-                            offer.region,
-                            offer.sku,
-                            "assumed",
-                            unknown_fact(verdict),
-                            verdict.url,
-                            verdict.as_of,
-                            verdict.valid_until,
-                        )
-                    )
+                    if verdict.outcome == "unknown":
+                        items.append(EvidenceItem.of(name, offer, verdict))
     return tuple(items)
 
 

@@ -241,6 +241,22 @@ class EvidenceItem:
     as_of: str | None
     valid_until: date | None = None
 
+    @classmethod
+    def of(cls, component: str, offer: Offer, verdict: Verdict) -> EvidenceItem:
+        """The evidence a verdict on a placed offer gives: ``direct`` only when the verdict
+        is, else ``assumed``."""
+        return cls(
+            component,
+            offer.provider,
+            offer.region,
+            offer.sku,
+            "direct" if verdict.outcome == "direct" else "assumed",
+            unknown_fact(verdict),
+            verdict.url,
+            verdict.as_of,
+            verdict.valid_until,
+        )
+
 
 @dataclass(frozen=True)
 class ConstraintCheck:
@@ -376,7 +392,7 @@ def _rule_check(
         actual = f"not EU: {', '.join(outside)}" if outside else "yes"
         held: list[EvidenceItem] = []
         for n in names:
-            for offer in _offers(solution, n):
+            for offer in placed_offers(solution, n):
                 facts = catalog.provider(offer.provider)
                 verdict = "yes" if facts.eu_jurisdiction else "no"
                 held.append(
@@ -401,7 +417,7 @@ def _rule_check(
     return ConstraintCheck(relax.name, wanted, ", ".join(used), ok)
 
 
-def _offers(solution: Solution, name: str) -> list[Offer]:
+def placed_offers(solution: Solution, name: str) -> list[Offer]:
     """The distinct offers a component's placement uses, in row order."""
     found: dict[int, Offer] = {}
     for part in solution.chosen[name].parts:
@@ -421,26 +437,11 @@ def _evidence(
     items = []
     failing = []
     for name in names:
-        for offer in _offers(solution, name):
+        for offer in placed_offers(solution, name):
             verdict = judge(name, offer)
             if not passes(verdict, fact, rules[name]):
                 failing.append(name)
-            basis: Literal["direct", "assumed"] = (
-                "direct" if verdict.outcome == "direct" else "assumed"
-            )
-            items.append(
-                EvidenceItem(
-                    name,
-                    offer.provider,
-                    offer.region,
-                    offer.sku,
-                    basis,
-                    unknown_fact(verdict),
-                    verdict.url,
-                    verdict.as_of,
-                    verdict.valid_until,
-                )
-            )
+            items.append(EvidenceItem.of(name, offer, verdict))
     return tuple(items), sorted(set(failing))
 
 
