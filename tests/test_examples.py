@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from sovbundle.cli import main
+from tests.support.sandbox import use_packaged_data
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "bundles").glob("*.yaml"))
@@ -17,11 +17,7 @@ EXAMPLES = sorted((ROOT / "bundles").glob("*.yaml"))
 @pytest.fixture(autouse=True)
 def packaged_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The packaged snapshot only: no user cache, config or override leaks in."""
-    for name in list(os.environ):
-        if name.startswith("SOVBUNDLE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SOVBUNDLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    use_packaged_data(tmp_path, monkeypatch)
 
 
 def plan_json(path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:

@@ -4,7 +4,6 @@ example of ``bundles/health-records-tolerant.yaml``, strict, against the example
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 
 from sovbundle.cli import main
+from tests.support.sandbox import use_packaged_data
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "bundles" / "health-records-tolerant.yaml"
@@ -20,12 +20,7 @@ POLICY = "policy:\n  unknown_evidence:\n    certifications: tolerant\n"
 
 @pytest.fixture(autouse=True)
 def packaged_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("SOVBUNDLE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SOVBUNDLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("COLUMNS", "400")
+    use_packaged_data(tmp_path, monkeypatch, columns=400)
 
 
 def _strict(tmp_path: Path, extra: str = "") -> Path:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from sovbundle.cli import main
+from tests.support.sandbox import use_packaged_data
 
 
 @pytest.fixture(autouse=True)
 def packaged_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("SOVBUNDLE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SOVBUNDLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    use_packaged_data(tmp_path, monkeypatch)
 
 
 def services(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:

@@ -4,7 +4,6 @@ the bundle with that provider in ``exclude_providers``."""
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sovbundle.cli import main
 from sovbundle.planning.exit import exit_report
 from sovbundle.planning.formulate import build_problem
 from sovbundle.planning.solve import solve
+from tests.support.sandbox import use_packaged_data
 from tests.support.synthetic import bundle, catalog, database, provider, vm
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,12 +24,7 @@ RESILIENT = ROOT / "bundles" / "multi-cloud-resilient.yaml"
 
 @pytest.fixture
 def packaged_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("SOVBUNDLE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SOVBUNDLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("COLUMNS", "200")
+    use_packaged_data(tmp_path, monkeypatch, columns=200)
 
 
 def _plan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

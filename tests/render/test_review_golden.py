@@ -7,7 +7,6 @@ views are rendered at 120 columns without colour. Regenerate with ``SOVBUNDLE_UP
 from __future__ import annotations
 
 import io
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from sovbundle.render.markdown import plan_markdown
 from sovbundle.render.plan import render_plan
 from sovbundle.spec.loader import load_bundle
 from tests.support.golden import check_golden
+from tests.support.sandbox import use_packaged_data
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "bundles").glob("*.yaml"))
@@ -35,11 +35,7 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def packaged_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("SOVBUNDLE_") and name != "SOVBUNDLE_UPDATE_GOLDEN":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SOVBUNDLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    use_packaged_data(tmp_path, monkeypatch, keep=("SOVBUNDLE_UPDATE_GOLDEN",))
 
 
 def text_of(renderable: RenderableType) -> str:

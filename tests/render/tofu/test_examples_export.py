@@ -17,6 +17,7 @@ import pytest
 from sovbundle.cli import main
 from sovbundle.render.tofu import export_plan
 from sovbundle.render.tofu.check import check_files
+from tests.support.sandbox import use_packaged_data
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "bundles").glob("*.yaml"))
@@ -29,11 +30,7 @@ MANUAL_RULES = ("OVHcloud dedicated server", "Rapid.Space")
 
 @pytest.fixture(autouse=True)
 def packaged_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("SOVBUNDLE_") and name != "SOVBUNDLE_UPDATE_GOLDEN":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SOVBUNDLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    use_packaged_data(tmp_path, monkeypatch, keep=("SOVBUNDLE_UPDATE_GOLDEN",))
 
 
 def _plan(bundle: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> Path:
