@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.console import Console
 
 from sovbundle.catalog.query import Catalog
 from sovbundle.errors import InfeasibleError, PlannerBugError
-from sovbundle.models import Certification, Provider, Region, Source
+from sovbundle.models import Certification, Region
 from sovbundle.plan import Plan, dump_plan
 from sovbundle.planning import filters
 from sovbundle.planning.certify import certify
@@ -28,29 +27,18 @@ from sovbundle.planning.resolve import plan_bundle
 from sovbundle.render.plan import render_plan
 from sovbundle.spec.loader import LoadedBundle
 from sovbundle.spec.model import BundleSpec
-from tests.support.synthetic import SOURCE, bundle, catalog, provider, vm
+from tests.support.synthetic import CLAIM, SOURCE, bundle, catalog, claim, provider, vm, with_claims
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 TODAY = NOW.date()
-CLAIM = Source(kind="curated", url="https://claims.example.test/hds", as_of="2026-10-01")
 TOLERANT = "policy.unknown_evidence: tolerant would accept it"
-
-
-def _claim(**kw: Any) -> Certification:
-    data: dict[str, Any] = {"id": "hds", "scope": "test scope", "source": CLAIM}
-    data.update(kw)
-    return Certification(**data)
-
-
-def _with(prov: Provider, *claims: Certification) -> Provider:
-    return prov.model_copy(update={"certifications": claims})
 
 
 def _catalog(*claims: Certification, held: bool = False) -> Catalog:
     """Provider ``cheap`` (with the given claims on ``hds``) and ``sure`` (a direct, dearer
     hds offer)."""
-    cheap = _with(provider("ovhcloud", {"GRA": "FR"}), *claims)
-    sure = _with(provider("scaleway", {"par": "FR"}), _claim(regions=("par",)))
+    cheap = with_claims(provider("ovhcloud", {"GRA": "FR"}), *claims)
+    sure = with_claims(provider("scaleway", {"par": "FR"}), claim(regions=("par",)))
     return catalog(
         [cheap, sure],
         [
@@ -133,7 +121,7 @@ def test_the_json_schema_accepts_both_forms() -> None:
 
 
 def test_an_unconfirmed_claim_fails_strict_with_its_source_and_passes_tolerant() -> None:
-    cat = _catalog(_claim(regions=("GRA",), confirmed=False))
+    cat = _catalog(claim(regions=("GRA",), confirmed=False))
     reason = _reason(_spec(), cat, "small")
     assert reason == (
         "hds on ovhcloud GRA rests on an unconfirmed claim (https://claims.example.test/hds, "
@@ -144,7 +132,7 @@ def test_an_unconfirmed_claim_fails_strict_with_its_source_and_passes_tolerant()
 
 
 def test_a_company_level_unconfirmed_claim_is_unknown_everywhere() -> None:
-    cat = _catalog(_claim(regions=None, confirmed=False))
+    cat = _catalog(claim(regions=None, confirmed=False))
     assert "rests on an unconfirmed claim" in _reason(_spec(), cat, "small")
 
 
@@ -155,7 +143,7 @@ def test_no_claim_at_all_fails_in_every_policy() -> None:
 
 
 def test_in_progress_never_satisfies_even_tolerant() -> None:
-    cat = _catalog(_claim(regions=None, status="in_progress"))
+    cat = _catalog(claim(regions=None, status="in_progress"))
     for policy in (None, "tolerant"):
         reason = _reason(_spec(policy), cat, "small")
         assert reason.startswith("hds of ovhcloud is in progress, not held")
@@ -163,12 +151,12 @@ def test_in_progress_never_satisfies_even_tolerant() -> None:
 
 
 def test_a_status_none_claim_fails() -> None:
-    cat = _catalog(_claim(regions=("GRA",), status="none"))
+    cat = _catalog(claim(regions=("GRA",), status="none"))
     assert _reason(_spec("tolerant"), cat, "small").startswith("hds not held on ovhcloud GRA")
 
 
 def test_validity_is_judged_on_the_plan_date() -> None:
-    dated = _claim(regions=("GRA",), valid_from=date(2025, 1, 1), valid_until=date(2026, 6, 30))
+    dated = claim(regions=("GRA",), valid_from=date(2025, 1, 1), valid_until=date(2026, 6, 30))
     cat = _catalog(dated, held=True)
     assert _reason(_spec(), cat, "small", date(2026, 6, 30)) == ""  # the last valid day
     expired = _reason(_spec("tolerant"), cat, "small", date(2026, 7, 1))
@@ -181,7 +169,7 @@ def test_validity_is_judged_on_the_plan_date() -> None:
 
 
 def test_verdicts_are_memoised_per_provider_region_kind_and_date() -> None:
-    cat = _catalog(_claim(regions=("GRA",), confirmed=False))
+    cat = _catalog(claim(regions=("GRA",), confirmed=False))
     offer = next(o for o in cat.offers() if o.sku == "small")
     first = certification_verdict(cat, offer, "hds", NOW.date())
     assert certification_verdict(cat, offer, "hds", NOW.date()) is first
@@ -229,7 +217,7 @@ def test_a_region_of_unknown_country_passes_only_tolerant() -> None:
 
 
 def test_strict_and_tolerant_plans_differ_and_the_tolerant_one_says_why() -> None:
-    cat = _catalog(_claim(regions=("GRA",), confirmed=False))
+    cat = _catalog(claim(regions=("GRA",), confirmed=False))
     strict = _plan(_spec(), cat)
     tolerant = _plan(_spec("tolerant"), cat)
     assert strict.placements[0].provider == "scaleway"
@@ -256,7 +244,7 @@ def test_strict_and_tolerant_plans_differ_and_the_tolerant_one_says_why() -> Non
 
 
 def test_strict_diagnosis_names_the_unknown_claim_and_the_policy() -> None:
-    cat = _catalog(_claim(regions=("GRA",), confirmed=False))
+    cat = _catalog(claim(regions=("GRA",), confirmed=False))
     spec = _spec(providers=["ovhcloud"])
     with pytest.raises(InfeasibleError) as caught:
         _plan(spec, cat)
@@ -266,7 +254,7 @@ def test_strict_diagnosis_names_the_unknown_claim_and_the_policy() -> None:
 
 
 def test_plan_json_carries_the_evidence_in_canonical_order() -> None:
-    cat = _catalog(_claim(regions=("GRA",), confirmed=False))
+    cat = _catalog(claim(regions=("GRA",), confirmed=False))
     data = json.loads(dump_plan(_plan(_spec("tolerant"), cat)))
     hds = next(c for c in data["constraints"] if c["name"] == "hds on api")
     assert list(hds) == ["name", "required", "actual", "ok", "evidence"]
@@ -280,7 +268,7 @@ def test_plan_json_carries_the_evidence_in_canonical_order() -> None:
 
 
 def test_terminal_plan_shows_coverage_and_every_source_whole() -> None:
-    cat = _catalog(_claim(regions=("GRA",), confirmed=False))
+    cat = _catalog(claim(regions=("GRA",), confirmed=False))
     plan = _plan(_spec("tolerant"), cat)
     wide = Console(width=120, record=True, color_system=None)
     wide.print(render_plan(plan))
@@ -296,7 +284,7 @@ def test_terminal_plan_shows_coverage_and_every_source_whole() -> None:
 
 
 def test_the_certificate_refuses_an_unconfirmed_claim_under_strict() -> None:
-    cat = _catalog(_claim(regions=("GRA",), confirmed=False))
+    cat = _catalog(claim(regions=("GRA",), confirmed=False))
     tolerant = _plan(_spec("tolerant"), cat)
     assert certify(_spec("tolerant"), cat, tolerant, NOW.date()) == []
     problems = certify(_spec(), cat, tolerant, NOW.date())
@@ -304,13 +292,13 @@ def test_the_certificate_refuses_an_unconfirmed_claim_under_strict() -> None:
 
 
 def test_the_certificate_knows_expiry_and_in_progress() -> None:
-    dated = _claim(regions=("GRA",), valid_until=date(2026, 6, 30))
+    dated = claim(regions=("GRA",), valid_until=date(2026, 6, 30))
     cat = _catalog(dated, held=True)
     plan = _plan(_spec(), cat, datetime(2026, 6, 1, tzinfo=UTC))
     assert certify(_spec(), cat, plan, date(2026, 6, 1)) == []
     late = certify(_spec(), cat, plan, date(2026, 7, 1))
     assert any("hds expired on 2026-06-30" in p for p in late), late
-    progressing = _catalog(_claim(regions=None, status="in_progress"))
+    progressing = _catalog(claim(regions=None, status="in_progress"))
     assert any(
         "hds in progress, not held" in p
         for p in certify(_spec("tolerant"), progressing, plan, NOW.date())
@@ -320,7 +308,7 @@ def test_the_certificate_knows_expiry_and_in_progress() -> None:
 def test_a_filter_that_trusts_unknown_evidence_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault injection: the filters treat an unknown claim as direct; the certificate, which
     shares no code with them, refuses the plan, and the planner raises instead of printing."""
-    cat = _catalog(_claim(regions=("GRA",), confirmed=False))
+    cat = _catalog(claim(regions=("GRA",), confirmed=False))
     real = filters.passes
 
     def trusting(verdict: filters.Verdict, fact: str, rules: filters.Rules) -> bool:

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from sovbundle.catalog.query import Catalog
 from sovbundle.errors import InfeasibleError
-from sovbundle.models import Certification, Provider, Region, Source
+from sovbundle.models import Region
 from sovbundle.plan import Plan, dump_plan
 from sovbundle.plan_file import parse_plan
 from sovbundle.planning import explain as explain_module
@@ -30,28 +30,29 @@ from sovbundle.render.markdown import plan_markdown
 from sovbundle.render.plan import render_plan
 from sovbundle.spec.loader import LoadedBundle
 from sovbundle.spec.model import BundleSpec
-from tests.support.synthetic import SOURCE, bundle, catalog, kube, provider, vm
+from tests.support.synthetic import (
+    CLAIM,
+    SOURCE,
+    bundle,
+    catalog,
+    claim,
+    kube,
+    provider,
+    vm,
+    with_claims,
+)
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
-CLAIM = Source(kind="curated", url="https://claims.example.test/hds", as_of="2026-10-01")
 UNCONFIRMED = "hds on ovhcloud GRA rests on an unconfirmed claim"
-
-
-def _claim(**kw: Any) -> Certification:
-    data: dict[str, Any] = {"id": "hds", "scope": "test scope", "source": CLAIM}
-    data.update(kw)
-    return Certification(**data)
-
-
-def _with(prov: Provider, *claims: Certification) -> Provider:
-    return prov.model_copy(update={"certifications": claims})
 
 
 def _catalog(cheap: str = "10", confirmed: bool = False) -> Catalog:
     """``ovhcloud`` GRA (an hds claim, unconfirmed unless ``confirmed``) at ``cheap`` EUR and
     ``scaleway`` par (a confirmed hds claim) at 30 EUR, both in France."""
-    ovh = _with(provider("ovhcloud", {"GRA": "FR"}), _claim(regions=("GRA",), confirmed=confirmed))
-    scw = _with(provider("scaleway", {"par": "FR"}), _claim(regions=("par",)))
+    ovh = with_claims(
+        provider("ovhcloud", {"GRA": "FR"}), claim(regions=("GRA",), confirmed=confirmed)
+    )
+    scw = with_claims(provider("scaleway", {"par": "FR"}), claim(regions=("par",)))
     return catalog(
         [ovh, scw], [vm("ovhcloud", "GRA", "small", cheap), vm("scaleway", "par", "dear", "30")]
     )
@@ -221,10 +222,10 @@ def test_an_unknown_country_is_priced_even_without_a_countries_rule() -> None:
 
 def test_a_cluster_whose_nodes_rest_on_unknown_evidence_is_priced() -> None:
     # The control planes are direct; only the cheaper nodes sit on an unconfirmed claim.
-    ovh = _with(
+    ovh = with_claims(
         provider("ovhcloud", {"GRA": "FR"}),
-        _claim(regions=("GRA",), kinds=("kubernetes",)),
-        _claim(regions=("GRA",), kinds=("vm",), confirmed=False),
+        claim(regions=("GRA",), kinds=("kubernetes",)),
+        claim(regions=("GRA",), kinds=("vm",), confirmed=False),
     )
     cat = catalog(
         [ovh],

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from typing import Any
 
 from sovbundle.catalog.files import LoadedCatalog, ProviderCatalog, dump_catalog
 from sovbundle.catalog.query import Catalog
 from sovbundle.models import (
     AppSpecs,
+    Certification,
     DatabaseSpecs,
     Egress,
     Evidence,
@@ -194,3 +196,19 @@ def bundle(components: dict[str, dict[str, object]], **top: object) -> BundleSpe
     data: dict[str, object] = {"version": 1, "name": "test-bundle", "components": components}
     data.update(top)
     return BundleSpec.model_validate(_tuples(data))
+
+
+CLAIM = Source(kind="curated", url="https://claims.example.test/hds", as_of="2026-10-01")
+"""The source of the test certification claims of ``claim``."""
+
+
+def claim(**kw: Any) -> Certification:
+    """An ``hds`` claim sourced at ``CLAIM``; ``kw`` sets its other fields."""
+    data: dict[str, Any] = {"id": "hds", "scope": "test scope", "source": CLAIM}
+    data.update(kw)
+    return Certification(**data)
+
+
+def with_claims(prov: Provider, *claims: Certification) -> Provider:
+    """``prov`` holding exactly ``claims``."""
+    return prov.model_copy(update={"certifications": claims})
